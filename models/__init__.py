@@ -1,0 +1,1 @@
+"""nvmsim models: bitcells, the circuit-level array model, energy, and MTJ physics."""

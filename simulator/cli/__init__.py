@@ -1,0 +1,65 @@
+"""The ``nvmsim`` command: a thin shell over the Python API.
+
+Each module of this package that defines ``register(subparsers)`` adds its
+verbs; ``main`` finds them by name, so a new command group is a new file.
+Every verb parses its arguments, calls one API function returning a
+DataFrame, prints it and writes it. User errors (:class:`models.errors.NvmsimError`)
+are printed as one line without a traceback; set ``NVMSIM_DEBUG=1`` to see it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import pkgutil
+import sys
+
+from models.errors import NvmsimError
+
+try:
+    from importlib.metadata import version as _dist_version
+
+    __version__ = _dist_version("nvmsim")
+except Exception:  # pragma: no cover - running from a source tree without install
+    __version__ = "0.1.0"
+
+
+def _command_modules():
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
+        if not info.name.startswith("_"):
+            yield importlib.import_module(f"{__name__}.{info.name}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="nvmsim",
+        description="Simulate SRAM / STT-MRAM / SOT-MRAM on-chip memories under deep-learning workloads.",
+    )
+    parser.add_argument("--version", action="version", version=f"nvmsim {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in _command_modules():
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; returns the process exit status (0 ok, 2 bad input)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func = getattr(args, "func", None)
+    if func is None:
+        parser.print_help()
+        return 2
+    try:
+        result = func(args)
+    except (NvmsimError, FileNotFoundError, IsADirectoryError, PermissionError) as exc:
+        if os.environ.get("NVMSIM_DEBUG"):
+            raise
+        print(f"nvmsim: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:  # pragma: no cover
+        print("nvmsim: interrupted (finished points are kept; rerun to resume)", file=sys.stderr)
+        return 130
+    return int(result or 0)
+

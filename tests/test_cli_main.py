@@ -1,0 +1,49 @@
+"""The CLI shell: version, help, and one-line errors without tracebacks."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from models.errors import ConfigError
+from simulator.cli import main
+from simulator.cli._common import parse_float_list
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_version_prints_and_exits_zero(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["--version"])
+    assert exc.value.code == 0
+    assert "nvmsim" in capsys.readouterr().out
+
+
+def test_no_command_prints_help_and_fails(capsys):
+    assert main([]) == 2
+    assert "usage" in capsys.readouterr().out
+
+
+def test_unknown_verb_is_rejected(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["no-such-verb"])
+    assert exc.value.code == 2
+
+
+def test_float_list_names_the_option():
+    assert parse_float_list("3,6, 12,24", "--l2") == [3, 6, 12, 24]
+    with pytest.raises(ConfigError, match="--l2"):
+        parse_float_list("3,x", "--l2")
+
+
+def test_installed_script_runs():
+    out = subprocess.run([sys.executable, "-m", "simulator.cli", "--version"], capture_output=True, text=True)
+    assert out.returncode == 0 and "nvmsim" in out.stdout
+
+
+def test_ruff_clean():
+    ruff = pytest.importorskip("ruff")
+    del ruff
+    res = subprocess.run([sys.executable, "-m", "ruff", "check", "."], capture_output=True, text=True)
+    assert res.returncode == 0, res.stdout + res.stderr
