@@ -1,0 +1,247 @@
+"""Read NVSim's own files: ``.cell`` bitcell files and the printed result report.
+
+NVSim users bring their cells as they are (:func:`read_nvsim_cell`, also reached
+through :func:`models.cells.load_cell` for any ``*.cell`` path) and can stand an
+NVSim run in for nvmsim's built-in array model (:func:`read_nvsim_report`,
+:func:`nvsim_table`): the report becomes a row with the same columns as
+:func:`models.tech_table`.
+
+Formats follow NVSim's source (github:SEAL-UCSB/NVSim): cell files are
+``-Key (unit): value`` lines matched by key prefix, unknown lines ignored;
+reports print values with an SI prefix glued to the unit (``2.345ns``,
+``0.123nJ``, ``748.1mW``, ``2.34mm^2``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from .cells import Cell, cell_from_dict
+from .errors import FileFormatError
+
+_MEM_TYPES = {"sram": "sram", "mram": "mram", "pcram": "pcram", "memristor": "memristor", "fefet": "fefet"}
+_ACCESS = {"cmos": "cmos", "bjt": "bjt", "diode": "diode", "none": "none"}
+
+# NVSim's I-V converter delay for current sensing (HSPICE values in its SenseAmp model, ns), by node.
+_IV_DELAY_NS = ((22, 1.45), (32, 1.07), (45, 0.80), (65, 0.62), (90, 0.53), (120, 0.49))
+
+
+def iv_converter_delay_ns(node_nm: float) -> float:
+    """NVSim's current-sense I-V converter delay, interpolated linearly between its tabulated nodes."""
+    pts = _IV_DELAY_NS
+    if node_nm <= pts[0][0]:
+        return pts[0][1]
+    for (n0, d0), (n1, d1) in zip(pts, pts[1:], strict=False):
+        if node_nm <= n1:
+            return d0 + (d1 - d0) * (node_nm - n0) / (n1 - n0)
+    return pts[-1][1]
+
+
+def _text_of(source: str | Path) -> tuple[str, str]:
+    if isinstance(source, Path) or (isinstance(source, str) and "\n" not in source and len(source) < 4096):
+        p = Path(source)
+        if not p.is_file():
+            raise FileFormatError(p, "no such file")
+        return p.read_text(errors="replace"), str(p)
+    return str(source), "<text>"
+
+
+def parse_cell_keys(text: str) -> dict[str, str]:
+    """``-Key (unit): value`` lines → {key-with-unit: value}; other lines are ignored (as NVSim does)."""
+    out: dict[str, str] = {}
+    for line in text.splitlines():
+        line = line.strip()
+        if not line.startswith("-") or ":" not in line:
+            continue
+        key, _, val = line[1:].partition(":")
+        out[key.strip()] = val.strip()
+    return out
+
+
+def _num(keys: Mapping[str, str], prefix: str, origin: str, default: float = 0.0) -> float:
+    for key, val in keys.items():
+        if key.startswith(prefix):
+            try:
+                return float(val.split()[0])
+            except (ValueError, IndexError):
+                raise FileFormatError(origin, f"-{key}: not a number: {val!r}") from None
+    return default
+
+
+def _word(keys: Mapping[str, str], prefix: str, default: str = "") -> str:
+    for key, val in keys.items():
+        if key.startswith(prefix):
+            return val.split()[0] if val.split() else default
+    return default
+
+
+def read_nvsim_cell(source: str | Path, name: str | None = None, node_nm: float | None = None) -> Cell:
+    """Import an NVSim ``.cell`` file (path or its text) as a :class:`Cell`.
+
+    Parameters
+    ----------
+    source : path or str
+        The file, or its text.
+    name : str, optional
+        Technology name (default: the file stem).
+    node_nm : float, optional
+        Node of the cell; default ``-ProcessNode`` from the file, else 22 nm (NVSim's smallest).
+
+    Notes
+    -----
+    Write energies missing from the file are derived as NVSim does: ``I x V x pulse`` (current mode,
+    ``V`` = the write voltage or 0.9 V), or ``V^2 / R_on x pulse`` (voltage mode).  NVSim's cell read
+    energy ``2 x ReadPower x t_sense`` is kept, with t_sense its I-V converter delay for current sensing.
+    """
+    text, origin = _text_of(source)
+    keys = parse_cell_keys(text)
+    raw_type = _word(keys, "MemCellType")
+    if not raw_type:
+        raise FileFormatError(origin, "no -MemCellType line: not an NVSim cell file")
+    mem_type = _MEM_TYPES.get(raw_type.lower())
+    if mem_type is None:
+        raise FileFormatError(origin, f"-MemCellType: {raw_type} is not supported (use {', '.join(_MEM_TYPES)})")
+    node = node_nm or _num(keys, "ProcessNode", origin) or 22.0
+    area = _num(keys, "CellArea", origin)
+    if area <= 0:
+        raise FileFormatError(origin, "-CellArea (F^2): missing or not positive")
+    d: dict[str, Any] = {
+        "name": name or (Path(origin).stem if origin != "<text>" else raw_type.lower()),
+        "mem_type": mem_type,
+        "flavor": "nvsim",
+        "node_nm": float(node),
+        "area_F2": area,
+        "aspect_ratio": _num(keys, "CellAspectRatio", origin, 1.0),
+        "access_type": _ACCESS.get(_word(keys, "AccessType", "CMOS").lower(), "none"),
+        "access_width_F": _num(keys, "AccessCMOSWidth", origin, 1.31),
+        "source": f"NVSim cell file {origin}",
+    }
+    if mem_type == "sram":
+        d["sram_nmos_width_F"] = _num(keys, "SRAMCellNMOSWidth", origin, 2.08)
+        d["sram_pmos_width_F"] = _num(keys, "SRAMCellPMOSWidth", origin, 1.23)
+        d["min_sense_voltage_mV"] = _num(keys, "MinSenseVoltage", origin, 80.0)
+        return cell_from_dict(d, origin)
+    r_on = _num(keys, "ResistanceOn", origin)
+    r_off = _num(keys, "ResistanceOff", origin)
+    d.update(resistance_on_ohm=r_on, resistance_off_ohm=r_off,
+             read_voltage_V=_num(keys, "ReadVoltage", origin, 0.25),
+             min_sense_voltage_mV=_num(keys, "MinSenseVoltage", origin, 80.0))
+    current_mode = _word(keys, "ReadMode", "current").lower() != "voltage"
+    t_sense = iv_converter_delay_ns(node) if current_mode else 0.0
+    read_power_uW = _num(keys, "ReadPower", origin)
+    if read_power_uW > 0 and t_sense > 0:
+        d["read_energy_pJ"] = 2.0 * read_power_uW * 1e-6 * t_sense * 1e-9 * 1e12
+    d["read_latency_ns"] = t_sense
+    for op in ("Set", "Reset"):
+        pulse = _num(keys, f"{op}Pulse", origin)
+        current = _num(keys, f"{op}Current", origin)
+        volt = _num(keys, f"{op}Voltage", origin)
+        energy = _num(keys, f"{op}Energy", origin)
+        if energy <= 0:
+            mode = _word(keys, f"{op}Mode", "current").lower()
+            if mode == "voltage" and r_on > 0:
+                energy = volt * volt / r_on * pulse * 1e-9 * 1e12
+            else:
+                energy = current * 1e-6 * (volt or 0.9) * pulse * 1e-9 * 1e12
+        low = op.lower()
+        d[f"{low}_latency_ns"] = pulse
+        d[f"{low}_energy_pJ"] = energy
+        d[f"{low}_current_uA"] = current
+        if volt:
+            d["write_voltage_V"] = max(d.get("write_voltage_V", 0.0), volt)
+    if max(d["set_latency_ns"], d["reset_latency_ns"]) <= 0:
+        raise FileFormatError(origin, "-SetPulse/-ResetPulse (ns): a resistive cell needs a write pulse")
+    return cell_from_dict(d, origin)
+
+
+# ---------------------------------------------------------------------------------------------- reports
+_SCALE = {"": 1.0, "f": 1e-15, "p": 1e-12, "n": 1e-9, "u": 1e-6, "m": 1e-3, "k": 1e3, "M": 1e6, "G": 1e9}
+_VALUE = r"([-+]?\d*\.?\d+(?:[eE][-+]?\d+)?)\s*([fpnumkMG]?)"
+
+
+def _si(match: re.Match) -> float:
+    return float(match.group(1)) * _SCALE[match.group(2)]
+
+
+def _find(text: str, label: str, unit: str) -> float | None:
+    m = re.search(label + r"\s*=\s*" + _VALUE + unit, text)
+    return _si(m) if m else None
+
+
+def _find_area_m2(text: str, label: str) -> float | None:
+    m = re.search(label + r"\s*=.*?=\s*([-+]?\d*\.?\d+(?:[eE][-+]?\d+)?)\s*([mun]?)m\^2", text)
+    if not m:
+        return None
+    return float(m.group(1)) * {"": 1.0, "m": 1e-6, "u": 1e-12, "n": 1e-18}[m.group(2)]
+
+
+def read_nvsim_report(source: str | Path) -> dict[str, Any]:
+    """Parse NVSim's printed result (a RAM/bank report or a cache summary) into table units.
+
+    Returns a dict with ``read_latency_ns, write_latency_ns, read_energy_nJ, write_energy_nJ,
+    leakage_mW, area_mm2`` (cache: hit latency / hit energy / write / total leakage / total area)
+    and, where printed, ``organization`` and ``access_type``.
+    """
+    text, origin = _text_of(source)
+    cache = "Cache Hit Latency" in text
+    if cache:
+        fields = {
+            "read_latency_ns": (_find(text, r"Cache Hit Latency", "s"), 1e9),
+            "write_latency_ns": (_find(text, r"Cache Write Latency", "s"), 1e9),
+            "read_energy_nJ": (_find(text, r"Cache Hit Dynamic Energy", "J"), 1e9),
+            "write_energy_nJ": (_find(text, r"Cache Write Dynamic Energy", "J"), 1e9),
+            "leakage_mW": (_find(text, r"Cache Total Leakage Power", "W"), 1e3),
+        }
+    else:
+        fields = {
+            "read_latency_ns": (_find(text, r"-\s+Read Latency", "s"), 1e9),
+            "write_latency_ns": (_find(text, r"-\s+Write Latency", "s"), 1e9),
+            "read_energy_nJ": (_find(text, r"-\s+Read Dynamic Energy", "J"), 1e9),
+            "write_energy_nJ": (_find(text, r"-\s+Write Dynamic Energy", "J"), 1e9),
+            "leakage_mW": (_find(text, r"-\s+Leakage Power", "W"), 1e3),
+        }
+    out: dict[str, Any] = {}
+    for key, (val, scale) in fields.items():
+        if val is None:
+            raise FileFormatError(origin, f"no {key.split('_')[0]} {key.split('_')[1]} line found: not an NVSim report")
+        out[key] = val * scale
+    area = _find_area_m2(text, r"-\s+Total Area")
+    if area is None:
+        raise FileFormatError(origin, "no '- Total Area = ...' line found: not an NVSim report")
+    out["area_mm2"] = area * 1e6
+    m = re.search(r"Access Mode\s*:\s*(\w+)", text)
+    if m:
+        out["access_type"] = m.group(1).lower()
+    bank = re.search(r"Bank Organization\s*:\s*(\d+)\s*x\s*(\d+)", text)
+    mat = re.search(r"Mat Organization\s*:\s*(\d+)\s*x\s*(\d+)", text)
+    sub = re.search(r"Subarray Size\s*:\s*(\d+)\s*Rows\s*x\s*(\d+)\s*Columns", text)
+    if bank and sub:
+        out["organization"] = (f"bank {bank.group(1)}x{bank.group(2)} mats"
+                               + (f", mat {mat.group(1)}x{mat.group(2)}" if mat else "")
+                               + f", subarray {sub.group(1)}x{sub.group(2)}")
+    else:
+        out["organization"] = "nvsim"
+    return out
+
+
+def nvsim_table(reports: Iterable[tuple[str, float, str | Path]]):
+    """A per-technology table from NVSim reports: ``[(technology, capacity_MB, report_path_or_text), ...]``.
+
+    The result has the columns of :func:`models.tech_table`, so an NVSim run can replace the built-in
+    model in any study.
+    """
+    import pandas as pd
+
+    rows = []
+    for tech, cap, src in reports:
+        row = {"technology": tech, "capacity_MB": float(cap)}
+        row.update(read_nvsim_report(src))
+        row["source"] = "nvsim"
+        rows.append(row)
+    cols = ["technology", "capacity_MB", "read_latency_ns", "write_latency_ns", "read_energy_nJ",
+            "write_energy_nJ", "leakage_mW", "area_mm2", "organization"]
+    df = pd.DataFrame(rows)
+    return df[cols + [c for c in df.columns if c not in cols]]
