@@ -1,0 +1,11 @@
+"""Studies: grids of simulation points, stored, resumable and parallel, turned into tidy DataFrames.
+
+* :mod:`simulator.studies.runner` — the grid runner (per-point store, resume, processes, Dask).
+* :mod:`simulator.studies.deepnvm` — the DeepNVM++ studies (L2 sweep, iso-capacity, batch size, iso-area,
+  scalability).
+* :mod:`simulator.studies.plots` — the figures; :mod:`simulator.studies.report` — the reproduction report.
+"""
+
+from simulator.studies.runner import point_key, run_grid
+
+__all__ = ["point_key", "run_grid"]
