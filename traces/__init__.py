@@ -1,5 +1,19 @@
 """nvmsim traces: memory-access streams generated from ops, trace files, and importers of measured data."""
 
+from .allocator import TensorAllocator, plan_addresses
 from .chunk import DEFAULT_CHUNK, TraceChunk
+from .gpu_trace import GpuTrace, gpu_trace, network_trace
+from .trace_file import TraceFile, load_trace, save_trace
 
-__all__ = ["DEFAULT_CHUNK", "TraceChunk"]
+__all__ = [
+    "DEFAULT_CHUNK",
+    "GpuTrace",
+    "TensorAllocator",
+    "TraceChunk",
+    "TraceFile",
+    "gpu_trace",
+    "load_trace",
+    "network_trace",
+    "plan_addresses",
+    "save_trace",
+]

@@ -1,0 +1,241 @@
+"""Numba kernels that turn one GPU kernel's geometry into its coalesced memory requests.
+
+Only numpy, numba and math here. Every function works on whole kernels and
+fills preallocated arrays; the Python driver in :mod:`traces.gpu_trace` only
+decides which kernel comes next and when a chunk is full.
+
+Request model (shared by every generator): a warp's access to a contiguous
+byte range ``[start, end)`` becomes one request per *unit* (128 B line or
+32 B sector) that the range overlaps, in ascending address order -- the
+Pascal coalescer's behaviour for a warp whose active lanes read consecutive
+elements.
+
+Resumable fill: a kernel's requests are produced in (wave, step, CTA slot)
+order. ``state`` (int64[3]) holds the next (wave, step, slot); a fill stops
+as soon as the output holds at least ``stop_at`` requests, leaving ``state``
+at the next step, so the caller can hand out a chunk and continue.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+# SGEMM parameter vector layout (int64): see ``sgemm_params`` in gpu_trace.py.
+G_M, G_N, G_K, G_GROUPS, G_TM, G_TN, G_TK = 0, 1, 2, 3, 4, 5, 6
+G_A, G_B, G_C = 7, 11, 15  # each operand: base_B, group_stride_B, size_B, itemsize_B
+G_ACC, G_UNIT, G_NSMS, G_CPS = 19, 20, 21, 22
+G_LEN = 23
+
+
+@njit(cache=True, inline="always")
+def _emit(start, end, unit, is_w, sm, out_addr, out_w, out_sm, n):
+    """Append the units overlapping bytes [start, end) and return the new fill level."""
+    u = start // unit
+    last = (end - 1) // unit
+    while u <= last:
+        out_addr[n] = u * unit
+        out_w[n] = is_w
+        out_sm[n] = sm
+        n += 1
+        u += 1
+    return n
+
+
+@njit(cache=True, inline="always")
+def _units(start, end, unit):
+    return (end - 1) // unit - start // unit + 1
+
+
+@njit(cache=True, inline="always")
+def _operand_range(p, op, g, off_B, len_B):
+    """Absolute [start, end) of ``len_B`` bytes at ``off_B`` inside group ``g`` of operand ``op``.
+
+    An operand smaller than the GEMM says wraps inside its own buffer rather than
+    spilling into its neighbour's addresses.
+    """
+    base = p[op]
+    size = p[op + 2]
+    off = g * p[op + 1] + off_B
+    if off + len_B > size:
+        off = off % size
+        if off + len_B > size:
+            len_B = size - off
+    return base + off, base + off + len_B
+
+
+@njit(cache=True)
+def sgemm_fill(p, state, out_addr, out_w, out_sm, n, stop_at):
+    """Requests of a tiled SGEMM ``C[M,N] (+)= A[M,K] @ B[K,N]`` (row-major, ``groups`` times).
+
+    Each CTA owns a TM x TN output tile. Step s < nk loads the k-step s slice
+    of its A tile (TM rows x TK columns, one warp request per row segment) and
+    of its B tile (TK rows x TN columns); the last step stores the C tile
+    (reading it first when accumulating). CTAs of a wave advance step by step
+    in round-robin order; CTA slot j of a wave runs on SM ``j % n_sms``.
+    """
+    M, N, K, groups = p[G_M], p[G_N], p[G_K], p[G_GROUPS]
+    TM, TN, TK = p[G_TM], p[G_TN], p[G_TK]
+    unit, n_sms = p[G_UNIT], p[G_NSMS]
+    isa, isb, isc = p[G_A + 3], p[G_B + 3], p[G_C + 3]
+    acc = p[G_ACC]
+    n_tm = (M + TM - 1) // TM
+    n_tn = (N + TN - 1) // TN
+    n_ctas = groups * n_tm * n_tn
+    wave_size = n_sms * p[G_CPS]
+    n_waves = (n_ctas + wave_size - 1) // wave_size
+    nk = (K + TK - 1) // TK
+    wave, step, slot = state[0], state[1], state[2]
+    while wave < n_waves:
+        lo = wave * wave_size
+        in_wave = min(n_ctas, lo + wave_size) - lo
+        while step <= nk:
+            while slot < in_wave:
+                if n >= stop_at:
+                    state[0], state[1], state[2] = wave, step, slot
+                    return n
+                cta = lo + slot
+                sm = slot % n_sms
+                g = cta // (n_tm * n_tn)
+                r = cta % (n_tm * n_tn)
+                m0 = (r // n_tn) * TM
+                n0 = (r % n_tn) * TN
+                rows = min(TM, M - m0)
+                cols = min(TN, N - n0)
+                if step < nk:
+                    k0 = step * TK
+                    kk = min(TK, K - k0)
+                    for i in range(rows):
+                        s, e = _operand_range(p, G_A, g, ((m0 + i) * K + k0) * isa, kk * isa)
+                        n = _emit(s, e, unit, False, sm, out_addr, out_w, out_sm, n)
+                    for k in range(kk):
+                        s, e = _operand_range(p, G_B, g, ((k0 + k) * N + n0) * isb, cols * isb)
+                        n = _emit(s, e, unit, False, sm, out_addr, out_w, out_sm, n)
+                else:
+                    for i in range(rows):
+                        s, e = _operand_range(p, G_C, g, ((m0 + i) * N + n0) * isc, cols * isc)
+                        if acc:
+                            n = _emit(s, e, unit, False, sm, out_addr, out_w, out_sm, n)
+                        n = _emit(s, e, unit, True, sm, out_addr, out_w, out_sm, n)
+                slot += 1
+            slot = 0
+            step += 1
+        step = 0
+        wave += 1
+    state[0], state[1], state[2] = n_waves, 0, 0
+    return n
+
+
+@njit(cache=True)
+def sgemm_count(p):
+    """Exact (reads, writes) of :func:`sgemm_fill` without generating them.
+
+    Every CTA in a tile row loads the same A segments and every CTA in a tile
+    column the same B segments, so the sums run over segments, not CTAs.
+    """
+    M, N, K, groups = p[G_M], p[G_N], p[G_K], p[G_GROUPS]
+    TM, TN, TK = p[G_TM], p[G_TN], p[G_TK]
+    unit = p[G_UNIT]
+    isa, isb, isc = p[G_A + 3], p[G_B + 3], p[G_C + 3]
+    n_tm = (M + TM - 1) // TM
+    n_tn = (N + TN - 1) // TN
+    nk = (K + TK - 1) // TK
+    reads = 0
+    writes = 0
+    for g in range(groups):
+        a = 0
+        for i in range(M):
+            for ks in range(nk):
+                k0 = ks * TK
+                s, e = _operand_range(p, G_A, g, (i * K + k0) * isa, min(TK, K - k0) * isa)
+                a += _units(s, e, unit)
+        b = 0
+        c = 0
+        for tn in range(n_tn):
+            n0 = tn * TN
+            cols = min(TN, N - n0)
+            for k in range(K):
+                s, e = _operand_range(p, G_B, g, (k * N + n0) * isb, cols * isb)
+                b += _units(s, e, unit)
+            for i in range(M):
+                s, e = _operand_range(p, G_C, g, (i * N + n0) * isc, cols * isc)
+                c += _units(s, e, unit)
+        reads += a * n_tn + b * n_tm
+        writes += c
+    if p[G_ACC]:
+        reads += writes
+    return reads, writes
+
+
+@njit(cache=True)
+def elementwise_fill(T, bases, sizes, elems, isz, is_w, unit, n_sms, cps, state, out_addr, out_w, out_sm, n, stop_at):
+    """Requests of a one-thread-per-element kernel of ``T`` threads (256-thread CTAs, 8 warps).
+
+    Warp ``w`` covers the fraction [32w/T, 32(w+1)/T) of every tensor it
+    touches (reads first, then writes, in the op's order). ``T`` is the largest
+    tensor's element count, so a warp reads at most 32 consecutive elements
+    of each tensor; a smaller tensor (a bias vector) is swept proportionally,
+    each warp touching at least the element under its position. Each CTA step
+    is one warp; CTAs of a wave advance warp by warp in round-robin order.
+    """
+    W = (T + 31) // 32
+    n_ctas = (W + 7) // 8
+    wave_size = n_sms * cps
+    n_waves = (n_ctas + wave_size - 1) // wave_size
+    nt = len(bases)
+    wave, step, slot = state[0], state[1], state[2]
+    while wave < n_waves:
+        lo = wave * wave_size
+        in_wave = min(n_ctas, lo + wave_size) - lo
+        while step < 8:
+            while slot < in_wave:
+                if n >= stop_at:
+                    state[0], state[1], state[2] = wave, step, slot
+                    return n
+                w = (lo + slot) * 8 + step
+                if w < W:
+                    sm = slot % n_sms
+                    t1 = min((w + 1) * 32, T)
+                    for j in range(nt):
+                        e0 = (w * 32 * elems[j]) // T
+                        e1 = (t1 * elems[j]) // T
+                        if e1 <= e0:
+                            e1 = e0 + 1
+                        s = bases[j] + e0 * isz[j]
+                        e = min(bases[j] + e1 * isz[j], bases[j] + sizes[j])
+                        n = _emit(s, e, unit, is_w[j], sm, out_addr, out_w, out_sm, n)
+                slot += 1
+            slot = 0
+            step += 1
+        step = 0
+        wave += 1
+    state[0], state[1], state[2] = n_waves, 0, 0
+    return n
+
+
+@njit(cache=True)
+def elementwise_count(T, bases, sizes, elems, isz, is_w, unit):
+    """Exact (reads, writes) of :func:`elementwise_fill` without generating them."""
+    W = (T + 31) // 32
+    reads = 0
+    writes = 0
+    for j in range(len(bases)):
+        c = 0
+        for w in range(W):
+            t1 = min((w + 1) * 32, T)
+            e0 = (w * 32 * elems[j]) // T
+            e1 = (t1 * elems[j]) // T
+            if e1 <= e0:
+                e1 = e0 + 1
+            s = bases[j] + e0 * isz[j]
+            e = min(bases[j] + e1 * isz[j], bases[j] + sizes[j])
+            c += _units(s, e, unit)
+        if is_w[j]:
+            writes += c
+        else:
+            reads += c
+    return reads, writes
+
+
+def empty_state() -> np.ndarray:
+    return np.zeros(3, dtype=np.int64)

@@ -1,0 +1,325 @@
+"""GPU memory traces from lowered ops: the kernels a DarkNet-style framework launches.
+
+Each op becomes kernels, in launch order (DeepNVM++ §III-D ran DarkNet's AlexNet
+on GPGPU-Sim; this is that path):
+
+- :class:`~workloads.ops.Gemm` -> ``im2col`` (when an operand is the column
+  matrix of an activation) + a tiled SGEMM, or SGEMM + ``col2im`` when the
+  GEMM *produces* the column matrix (backward-data). An explicit im2col/col2im
+  :class:`~workloads.ops.Elementwise` op over the same tensors replaces the
+  implicit one.
+- :class:`~workloads.ops.Elementwise` -> one one-thread-per-element kernel
+  (bias, activation, pooling, batch-norm, add, SGD update, ...).
+
+**SGEMM tile.** A CTA of 256 threads computes a 128 x 128 output tile, each
+thread an 8 x 8 sub-tile, stepping through K eight columns at a time (the
+``maxwell_sgemm_128x128`` kernels cuBLAS runs for Caffe/DarkNet GEMMs on a
+GTX 1080 Ti). Per k-step the CTA loads a 128 x 8 slice of A (one warp request
+per row: 32 B of fp32) and an 8 x 128 slice of B (8 rows of 512 B), and at the
+end stores its C tile (128 rows of 512 B). Edge tiles are partial (fewer rows,
+columns or k). Two CTAs fit an SM (128 registers x 256 threads = half the 64K
+register file), so a wave is ``2 * n_sms`` CTAs. Operands are row-major
+matrices laid out from the start of their tensors (group ``g`` at offset
+``g * nbytes / groups``).
+
+**Element-wise kernels** use 256-thread CTAs (8 warps) and 8 CTAs per SM
+(2048 threads, a full Pascal SM); see :func:`traces._kernels.elementwise_fill`.
+
+**Scheduling.** CTAs run in waves of ``CTAs per SM x n_sms``; slot ``j`` of a
+wave runs on SM ``j % n_sms`` (round-robin, as the GigaThread engine fills
+idle SMs). Within a wave the CTAs advance in lock-step: step ``s`` (a k-step
+of an SGEMM, a warp of an element-wise kernel) of every CTA in slot order,
+then step ``s + 1``. The true interleaving depends on timing; this fixed one
+is what the simulator's fast mode counts with.
+
+**Requests.** A warp's access to a contiguous byte range becomes one request
+per 128 B line it overlaps (or per 32 B sector with ``sector_B=32``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from . import _kernels as K
+from .allocator import TensorAllocator, plan_addresses
+from .chunk import DEFAULT_CHUNK, TraceChunk
+
+SGEMM_TILE = (128, 128, 8)
+"""Default SGEMM CTA tile (TM outputs rows, TN output columns, TK k-step)."""
+
+SGEMM_CTAS_PER_SM = 2
+ELEMENTWISE_CTAS_PER_SM = 8
+
+
+@dataclass(frozen=True)
+class KernelSpec:
+    """One launched kernel: what it is and the integer geometry the Numba fill needs."""
+
+    kernel: int
+    name: str
+    kind: str
+    layer: str
+    pass_: str
+    op: str
+    ctas: int
+    params: tuple  # ("sgemm", p) or ("elementwise", T, bases, sizes, elems, isz, is_w)
+
+
+def _matrix_operand(tensor, addrs, groups) -> list[int]:
+    size = max(int(tensor.nbytes), 1)
+    return [addrs[tensor.name], size // groups, size, tensor.itemsize_B]
+
+
+def _sgemm_spec(op, addrs, tile, unit, n_sms, kid) -> KernelSpec:
+    TM, TN, TK = tile
+    p = np.zeros(K.G_LEN, dtype=np.int64)
+    p[K.G_M], p[K.G_N], p[K.G_K], p[K.G_GROUPS] = op.M, op.N, op.K, op.groups
+    p[K.G_TM], p[K.G_TN], p[K.G_TK] = TM, TN, TK
+    p[K.G_A : K.G_A + 4] = _matrix_operand(op.a, addrs, op.groups)
+    p[K.G_B : K.G_B + 4] = _matrix_operand(op.b, addrs, op.groups)
+    p[K.G_C : K.G_C + 4] = _matrix_operand(op.c, addrs, op.groups)
+    p[K.G_ACC] = int(bool(op.accumulate))
+    p[K.G_UNIT], p[K.G_NSMS], p[K.G_CPS] = unit, n_sms, SGEMM_CTAS_PER_SM
+    ctas = op.groups * -(-op.M // TM) * -(-op.N // TN)
+    return KernelSpec(kid, f"sgemm_{TM}x{TN}x{TK}", "sgemm", op.layer, op.pass_, op.name, ctas, ("sgemm", p))
+
+
+def _elementwise_spec(name, kind, layer, pass_, opname, reads, writes, addrs, kid) -> KernelSpec:
+    tensors = [*reads, *writes]
+    T = max(max(int(t.elements) for t in tensors), 1)
+    bases = np.array([addrs[t.name] for t in tensors], dtype=np.int64)
+    sizes = np.array([max(int(t.nbytes), 1) for t in tensors], dtype=np.int64)
+    elems = np.array([max(int(t.elements), 1) for t in tensors], dtype=np.int64)
+    isz = np.array([t.itemsize_B for t in tensors], dtype=np.int64)
+    is_w = np.array([False] * len(reads) + [True] * len(writes), dtype=np.bool_)
+    warps = -(-T // 32)
+    ctas = -(-warps // 8)
+    return KernelSpec(kid, name, kind, layer, pass_, opname, ctas, ("elementwise", T, bases, sizes, elems, isz, is_w))
+
+
+def _explicit_lowerings(ops) -> set:
+    """(kind, column tensor, activation tensor) of im2col/col2im ops the workload already lists."""
+    out = set()
+    for op in ops:
+        kind = getattr(op, "kind", None)
+        if kind == "im2col":
+            for r in op.reads:
+                for w in op.writes:
+                    out.add(("im2col", w.name, r.name))
+        elif kind == "col2im":
+            for r in op.reads:
+                for w in op.writes:
+                    out.add(("col2im", r.name, w.name))
+    return out
+
+
+def build_kernels(ops, addrs, *, tile, unit, n_sms) -> list[KernelSpec]:
+    """The launch sequence for ``ops`` (see module docstring)."""
+    explicit = _explicit_lowerings(ops)
+    specs: list[KernelSpec] = []
+    for op in ops:
+        if hasattr(op, "reads"):
+            specs.append(
+                _elementwise_spec(
+                    f"{op.kind}_kernel", op.kind, op.layer, op.pass_, op.name, op.reads, op.writes, addrs, len(specs)
+                )
+            )
+            continue
+        lowered = getattr(op, "lowered", None)
+        col = None
+        if lowered is not None:
+            col = getattr(op, op.lowered_operand or "c", None) if op.lowered_operand in ("a", "b", "c", None) else None
+        if col is not None and col is not op.c and ("im2col", col.name, lowered.name) not in explicit:
+            specs.append(
+                _elementwise_spec(
+                    "im2col_gpu_kernel", "im2col", op.layer, op.pass_, op.name, (lowered,), (col,), addrs, len(specs)
+                )
+            )
+        specs.append(_sgemm_spec(op, addrs, tile, unit, n_sms, len(specs)))
+        if col is not None and col is op.c and ("col2im", col.name, lowered.name) not in explicit:
+            # DarkNet's col2im adds into the image gradient: it reads it when accumulating.
+            reads = (col, lowered) if op.accumulate else (col,)
+            specs.append(
+                _elementwise_spec(
+                    "col2im_gpu_kernel", "col2im", op.layer, op.pass_, op.name, reads, (lowered,), addrs, len(specs)
+                )
+            )
+    return specs
+
+
+def _max_step(spec: KernelSpec, unit: int) -> int:
+    """Upper bound on the requests one step of ``spec`` emits (the fill overshoots by at most this)."""
+    if spec.params[0] == "sgemm":
+        p = spec.params[1]
+        TM, TN, TK = int(p[K.G_TM]), int(p[K.G_TN]), int(p[K.G_TK])
+        a = TM * (TK * int(p[K.G_A + 3]) // unit + 2)
+        b = TK * (TN * int(p[K.G_B + 3]) // unit + 2)
+        c = 2 * TM * (TN * int(p[K.G_C + 3]) // unit + 2)
+        return max(a + b, c)
+    isz = spec.params[5]
+    return int(sum(32 * int(s) // unit + 2 for s in isz))
+
+
+def _fill(spec: KernelSpec, state, addr, w, sm, n, stop_at, unit, n_sms) -> int:
+    if spec.params[0] == "sgemm":
+        return K.sgemm_fill(spec.params[1], state, addr, w, sm, n, stop_at)
+    _, T, bases, sizes, elems, isz, is_w = spec.params
+    return K.elementwise_fill(
+        T, bases, sizes, elems, isz, is_w, unit, n_sms, ELEMENTWISE_CTAS_PER_SM, state, addr, w, sm, n, stop_at
+    )
+
+
+def _count(spec: KernelSpec, unit: int) -> tuple[int, int]:
+    if spec.params[0] == "sgemm":
+        r, w = K.sgemm_count(spec.params[1])
+    else:
+        _, T, bases, sizes, elems, isz, is_w = spec.params
+        r, w = K.elementwise_count(T, bases, sizes, elems, isz, is_w, unit)
+    return int(r), int(w)
+
+
+class GpuTrace:
+    """The request stream of ``ops`` on an ``n_sms`` GPU; iterate it for :class:`TraceChunk` s.
+
+    Iterating twice regenerates the same stream (nothing is cached). Every
+    chunk holds ``chunk_size`` requests except the last. ``kernels`` is a
+    DataFrame of the launch sequence with each kernel's expected read and
+    write request counts (computed in closed form, not by generating).
+    """
+
+    def __init__(self, ops, *, n_sms=28, line_B=128, sector_B=None, chunk_size=DEFAULT_CHUNK, tile=None,
+                 allocator: TensorAllocator | None = None):
+        ops = list(ops)
+        if int(n_sms) <= 0:
+            raise ValueError(f"n_sms: must be positive, got {n_sms}")
+        unit = int(sector_B) if sector_B else int(line_B)
+        if unit <= 0 or unit & (unit - 1):
+            raise ValueError(f"{'sector_B' if sector_B else 'line_B'}: must be a positive power of two, got {unit}")
+        if int(chunk_size) <= 0:
+            raise ValueError(f"chunk_size: must be positive, got {chunk_size}")
+        tile = tuple(int(x) for x in (tile or SGEMM_TILE))
+        if len(tile) != 3 or min(tile) <= 0:
+            raise ValueError(f"tile: must be three positive ints (TM, TN, TK), got {tile}")
+        self.ops = ops
+        self.n_sms = int(n_sms)
+        self.unit_B = unit
+        self.line_B = int(line_B)
+        self.sector_B = int(sector_B) if sector_B else None
+        self.chunk_size = int(chunk_size)
+        self.tile = tile
+        self.addresses, self.allocator = plan_addresses(ops, allocator)
+        self.specs = build_kernels(ops, self.addresses, tile=tile, unit=unit, n_sms=self.n_sms)
+        self._kernels: pd.DataFrame | None = None
+
+    @property
+    def kernels(self) -> pd.DataFrame:
+        """One row per launched kernel: id, name, kind, layer, pass_, op, ctas, reads, writes, requests."""
+        if self._kernels is None:
+            rows = []
+            for s in self.specs:
+                r, w = _count(s, self.unit_B)
+                rows.append(dict(kernel=s.kernel, name=s.name, kind=s.kind, layer=s.layer, pass_=s.pass_, op=s.op,
+                                 ctas=s.ctas, reads=r, writes=w, requests=r + w))
+            cols = ["kernel", "name", "kind", "layer", "pass_", "op", "ctas", "reads", "writes", "requests"]
+            self._kernels = pd.DataFrame(rows, columns=cols)
+        return self._kernels
+
+    @property
+    def n_accesses(self) -> int:
+        """Total requests the stream will yield."""
+        return int(self.kernels["requests"].sum())
+
+    def __len__(self) -> int:
+        return self.n_accesses
+
+    def iter_kernel(self, kernel: int) -> Iterator[TraceChunk]:
+        """The chunks of one kernel alone (handy for per-kernel checks)."""
+        yield from self._generate([self.specs[kernel]])
+
+    def __iter__(self) -> Iterator[TraceChunk]:
+        return self._generate(self.specs)
+
+    def _generate(self, specs) -> Iterator[TraceChunk]:
+        cs, unit, n_sms = self.chunk_size, self.unit_B, self.n_sms
+        slack = max((_max_step(s, unit) for s in specs), default=0)
+        cap = cs + slack
+
+        def fresh():
+            return (np.empty(cap, np.uint64), np.empty(cap, np.bool_), np.empty(cap, np.int32),
+                    np.empty(cap, np.int32))
+
+        addr, w, sm, kern = fresh()
+        n = 0
+        for spec in specs:
+            state = K.empty_state()
+            while True:
+                n0 = n
+                n = _fill(spec, state, addr, w, sm, n, cs, unit, n_sms)
+                kern[n0:n] = spec.kernel
+                if n < cs:
+                    break  # kernel finished inside this chunk
+                out = TraceChunk(addr[:cs], w[:cs], sm[:cs], kern[:cs])
+                rest = n - cs
+                nxt = fresh()
+                for src, dst in zip((addr, w, sm, kern), nxt, strict=True):
+                    dst[:rest] = src[cs:n]
+                addr, w, sm, kern = nxt
+                n = rest
+                yield out
+        if n:
+            yield TraceChunk(addr[:n], w[:n], sm[:n], kern[:n])
+
+
+def gpu_trace(ops, *, n_sms=28, line_B=128, sector_B=None, chunk_size=DEFAULT_CHUNK, tile=None) -> GpuTrace:
+    """Memory requests of ``ops`` as a re-iterable stream of :class:`TraceChunk`.
+
+    Parameters
+    ----------
+    ops : iterable of workloads.ops.Gemm / Elementwise
+        A lowered step, in execution order.
+    n_sms : int
+        SMs CTAs are spread over (28 on a GTX 1080 Ti).
+    line_B : int
+        Cache line size in bytes; one request per line a warp touches.
+    sector_B : int, optional
+        If given (e.g. 32), one request per sector instead.
+    chunk_size : int
+        Requests per chunk (all but the last chunk are exactly this long).
+    tile : (TM, TN, TK), optional
+        SGEMM CTA tile; default (128, 128, 8).
+    """
+    return GpuTrace(ops, n_sms=n_sms, line_B=line_B, sector_B=sector_B, chunk_size=chunk_size, tile=tile)
+
+
+def _chip_attr(chip, *names):
+    for name in names:
+        v = getattr(chip, name, None)
+        if v is not None:
+            return v
+    return None
+
+
+def network_trace(net_or_name, *, phase="inference", batch=1, dataset=None, chip=None, n_sms=None, line_B=None,
+                  sector_B=None, chunk_size=DEFAULT_CHUNK) -> GpuTrace:
+    """Trace of a zoo network (or any object with ``.ops(phase=, batch=)``) on ``chip``.
+
+    ``chip`` is read duck-typed (``n_sms``; ``line_B``/``l2_line_B``;
+    ``sector_B``/``l2_sector_B``) so that traces never imports the simulator;
+    explicit keyword arguments win over the chip's values.
+    """
+    if isinstance(net_or_name, str):
+        from workloads import zoo  # deferred: the zoo is only needed for names
+
+        net = zoo.get(net_or_name, dataset=dataset) if dataset else zoo.get(net_or_name)
+    else:
+        net = net_or_name
+    ops = net.ops(phase=phase, batch=batch)
+    if chip is not None:
+        n_sms = n_sms or _chip_attr(chip, "n_sms")
+        line_B = line_B or _chip_attr(chip, "line_B", "l2_line_B")
+        sector_B = sector_B or _chip_attr(chip, "sector_B", "l2_sector_B")
+    return GpuTrace(ops, n_sms=n_sms or 28, line_B=line_B or 128, sector_B=sector_B, chunk_size=chunk_size)
