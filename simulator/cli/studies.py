@@ -1,0 +1,187 @@
+"""``nvmsim sweep-l2 | iso-capacity | batch-size | iso-area | scalability``: the DeepNVM++ studies.
+
+Each verb parses its options, calls one function of
+:mod:`simulator.studies.deepnvm` and prints / writes the table; with
+``--out DIR`` it also writes Parquet and a PNG and keeps per-point results
+in ``DIR/points`` so that a killed run resumes.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from simulator.cli._common import add_output_options, add_parallel_options, emit, parse_float_list, parse_str_list
+
+SWEEP_SHOWN = ["network", "phase", "batch", "technology", "l2_MB", "mode", "dram_reads", "dram_writes",
+               "dram_accesses", "dram_reduction_pct", "l2_reads", "l2_writes", "l2_hit_rate", "cycles",
+               "l2_energy_nJ", "total_energy_nJ", "edp_l2_Js", "edp_Js"]
+NORM_SHOWN = ["network", "phase", "batch", "technology", "l2_MB", "l2_dynamic_nJ_norm", "l2_leakage_nJ_norm",
+              "l2_energy_nJ_norm", "total_energy_nJ_norm", "edp_l2_Js_norm", "edp_Js_norm", "dram_accesses_norm"]
+
+
+def _common(p: argparse.ArgumentParser, name: str, *, tech_default: str = "sram,stt,sot") -> None:
+    p.add_argument("--chip", default="gtx1080ti-deepnvm", help="chip preset (default gtx1080ti-deepnvm)")
+    p.add_argument("--tech", default=tech_default, help=f"technologies (cells), comma-separated ({tech_default})")
+    p.add_argument("--mode", choices=("fast", "timed"), default="fast",
+                   help="fast: counts once per capacity for all technologies; timed: technology latencies shape "
+                        "the traffic (default fast)")
+    p.add_argument("--node", type=float, default=16, help="technology node in nm for the circuit model (default 16)")
+    p.add_argument("--dram", default=None, help="DRAM type for energy (default: the chip's, e.g. gddr5x)")
+    p.add_argument("--time-basis", choices=("paper", "sim"), default="paper",
+                   help="execution time for leakage and EDP: the paper's transaction latencies or the simulator's "
+                        "cycles (default paper)")
+    p.add_argument("--store", type=Path, default=None,
+                   help="per-point result store for resume (default DIR/points with --out)")
+    add_parallel_options(p)
+    add_output_options(p, default_name=name)
+
+
+def _networks(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--networks", default="alexnet,googlenet,vgg16,resnet18,squeezenet",
+                   help="networks, comma-separated (default: the paper's five)")
+    p.add_argument("--inference-batch", type=int, default=4, help="inference batch (default 4, as the paper)")
+    p.add_argument("--training-batch", type=int, default=64, help="training batch (default 64, as the paper)")
+    p.add_argument("--phases", default="inference,training", help="phases (default inference,training)")
+
+
+def _runtime(args) -> dict:
+    store = args.store
+    if store is None and args.out is not None:
+        store = Path(args.out) / "points"
+    return {"chip": args.chip, "mode": args.mode, "node_nm": args.node, "dram": args.dram,
+            "time_basis": args.time_basis, "store": store, "workers": args.workers, "scheduler": args.scheduler}
+
+
+def _phases(args) -> list[tuple[str, int]]:
+    batches = {"inference": args.inference_batch, "training": args.training_batch}
+    out = []
+    for ph in parse_str_list(args.phases):
+        if ph not in batches:
+            from models.errors import ConfigError
+
+            raise ConfigError("--phases", f"must be inference and/or training, got {ph!r}")
+        out.append((ph, batches[ph]))
+    return out
+
+
+def _write(df, args, name: str, shown, figure=None) -> None:
+    from simulator.output import save_figure, write_table
+
+    emit(df, args, name, columns=[c for c in shown if c in df.columns])
+    if args.out is not None:
+        write_table(df, Path(args.out) / f"{name}.parquet")
+        if figure is not None and len(df):
+            save_figure(figure(df), Path(args.out) / f"{name}.png")
+
+
+def _sweep_l2(args) -> int:
+    from simulator.studies import deepnvm, plots
+
+    df = deepnvm.sweep_l2(args.network, args.phase, args.batch, l2_MB=parse_float_list(args.l2, "--l2"),
+                          cells=parse_str_list(args.tech), dataset=args.dataset, from_profile=args.from_profile,
+                          **_runtime(args))
+    _write(df, args, "sweep_l2", SWEEP_SHOWN, plots.dram_reduction)
+    return 0
+
+
+def _iso_capacity(args) -> int:
+    from simulator.studies import deepnvm, plots
+
+    df = deepnvm.iso_capacity(parse_str_list(args.networks), _phases(args), capacity_MB=args.l2,
+                              cells=parse_str_list(args.tech), **_runtime(args))
+    panels = {"dynamic energy": "l2_dynamic_nJ_norm", "leakage energy": "l2_leakage_nJ_norm",
+              "total energy": "total_energy_nJ_norm", "EDP (with DRAM)": "edp_Js_norm"}
+    _write(df, args, "iso_capacity", NORM_SHOWN,
+           lambda d: plots.normalised_bars(d, panels, title=f"Iso-capacity ({args.l2:g} MB)", log=True))
+    return 0
+
+
+def _batch_size(args) -> int:
+    from simulator.studies import deepnvm, plots
+
+    batches = [int(b) for b in parse_float_list(args.batches, "--batches")]
+    df = deepnvm.batch_size(args.network, batches, parse_str_list(args.phases), capacity_MB=args.l2,
+                            cells=parse_str_list(args.tech), **_runtime(args))
+    _write(df, args, "batch_size", NORM_SHOWN, plots.batch_edp)
+    return 0
+
+
+def _iso_area(args) -> int:
+    from simulator.studies import deepnvm, plots
+
+    caps = None
+    if args.capacities:
+        caps = {}
+        for item in parse_str_list(args.capacities):
+            name, _, val = item.partition(":")
+            caps[name] = parse_float_list(val.removesuffix("MB"), "--capacities")[0]
+    cells = parse_str_list(args.tech)
+    df = deepnvm.iso_area(parse_str_list(args.networks), _phases(args), reference=args.reference,
+                          reference_MB=args.reference_MB, capacities=caps, cells=cells, **_runtime(args))
+    panels = {"dynamic energy": "l2_dynamic_nJ_norm", "leakage energy": "l2_leakage_nJ_norm",
+              "EDP without DRAM": "edp_l2_Js_norm", "EDP with DRAM": "edp_Js_norm"}
+    _write(df, args, "iso_area", NORM_SHOWN + ["dram_reduction_pct"],
+           lambda d: plots.normalised_bars(d, panels, title=f"Iso-area ({args.reference} {args.reference_MB:g} MB)",
+                                           baseline=args.reference, log=True))
+    return 0
+
+
+def _scalability(args) -> int:
+    from simulator.studies import deepnvm, plots
+
+    df = deepnvm.scalability(parse_str_list(args.networks), _phases(args),
+                             capacities_MB=parse_float_list(args.l2, "--l2"), cells=parse_str_list(args.tech),
+                             **_runtime(args))
+    summary = deepnvm.scalability_summary(df)
+    _write(summary, args, "scalability", list(summary.columns), plots.scalability_lines)
+    if args.out is not None:
+        from simulator.output import write_table
+
+        write_table(df, Path(args.out) / "scalability_points.csv")
+    return 0
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("sweep-l2", help="sweep L2 capacity for one network: DRAM-access reduction, energy, EDP",
+                              description="The headline study: a network on a chip, L2 capacity swept "
+                                          "(default 3,6,12,24 MB) for SRAM/STT/SOT; one row per technology and "
+                                          "capacity with DRAM accesses and their reduction, L2 counts, energy, EDP.")
+    p.add_argument("--network", default="alexnet", help="zoo network (default alexnet)")
+    p.add_argument("--phase", choices=("inference", "training"), default="inference")
+    p.add_argument("--batch", type=int, default=4, help="batch size (default 4)")
+    p.add_argument("--dataset", default=None, help="dataset (default: the network's)")
+    p.add_argument("--l2", default="3,6,12,24", help="L2 capacities in MB (default 3,6,12,24)")
+    p.add_argument("--from-profile", type=Path, default=None,
+                   help="Nsight Compute / nvprof CSV export: use its measured counts instead of simulating")
+    _common(p, "sweep_l2")
+    p.set_defaults(func=_sweep_l2)
+
+    p = subparsers.add_parser("iso-capacity", help="DeepNVM++ Fig. 3-4: technologies at the same L2 capacity")
+    _networks(p)
+    p.add_argument("--l2", type=float, default=3.0, help="capacity in MB (default 3)")
+    _common(p, "iso_capacity")
+    p.set_defaults(func=_iso_capacity)
+
+    p = subparsers.add_parser("batch-size", help="DeepNVM++ Fig. 5: iso-capacity EDP across batch sizes")
+    p.add_argument("--network", default="alexnet")
+    p.add_argument("--batches", default="1,2,4,8,16,32,64,128,256", help="batch sizes (default 1..256)")
+    p.add_argument("--phases", default="inference,training")
+    p.add_argument("--l2", type=float, default=3.0, help="capacity in MB (default 3)")
+    _common(p, "batch_size")
+    p.set_defaults(func=_batch_size)
+
+    p = subparsers.add_parser("iso-area", help="DeepNVM++ Fig. 6-8: MRAM at the capacity fitting the SRAM's area")
+    _networks(p)
+    p.add_argument("--reference", default="sram", help="reference cell (default sram)")
+    p.add_argument("--reference-MB", type=float, default=3.0, help="reference capacity (default 3)")
+    p.add_argument("--capacities", default=None,
+                   help="override the circuit model's iso-area solver, e.g. stt:7,sot:10 (MB)")
+    _common(p, "iso_area", tech_default="stt,sot")
+    p.set_defaults(func=_iso_area)
+
+    p = subparsers.add_parser("scalability", help="DeepNVM++ Fig. 10: normalised energy/latency/EDP 1-32 MB")
+    _networks(p)
+    p.add_argument("--l2", default="1,2,4,8,16,32", help="capacities in MB (default 1,2,4,8,16,32)")
+    _common(p, "scalability")
+    p.set_defaults(func=_scalability)
