@@ -3,6 +3,7 @@
 from .allocator import TensorAllocator, plan_addresses
 from .chunk import DEFAULT_CHUNK, TraceChunk
 from .gpu_trace import GpuTrace, gpu_trace, network_trace
+from .importers import read_accelsim, read_ncu_csv, read_nvprof_csv
 from .trace_file import TraceFile, load_trace, save_trace
 
 __all__ = [
@@ -15,5 +16,8 @@ __all__ = [
     "load_trace",
     "network_trace",
     "plan_addresses",
+    "read_accelsim",
+    "read_ncu_csv",
+    "read_nvprof_csv",
     "save_trace",
 ]
