@@ -16,7 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from math import prod
 
-DTYPE_BYTES = {"fp32": 4, "fp16": 2, "bf16": 2, "int8": 1}
+DTYPE_BYTES = {"fp32": 4, "fp16": 2, "bf16": 2, "int8": 1, "int32": 4}
+"""Bytes per element; ``int32`` is for token ids and labels (networks compute in the first four)."""
 
 PHASES = ("inference", "training")
 """What a network is lowered for: inference = forward; training = forward + backward + update."""
@@ -61,7 +62,9 @@ class Gemm:
     is a lowered (im2col) view of an activation, ``lowered`` names the real
     activation tensor and ``lowered_operand`` says which operand (``"a"`` or
     ``"b"``) is the column matrix; GPU trace generation then adds the im2col
-    (forward, backward-weight) or col2im (backward-data) kernel. ``accumulate``
+    (forward, backward-weight) or col2im (backward-data) kernel. For backward-data
+    the column matrix is the result: ``lowered_operand="c"`` and ``lowered`` is the
+    input's error tensor that col2im adds into. ``accumulate``
     means ``C`` is read as well as written.
     """
 

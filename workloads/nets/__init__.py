@@ -1,0 +1,1 @@
+"""Model definitions for the zoo, one function per architecture returning a :class:`~workloads.network.Network`."""
