@@ -51,3 +51,28 @@ def layer_table(net: Network, phase: str = "inference", batch: int = 1, optimize
             "gemms": r.get("gemms", 0), "elementwise": r.get("elementwise", 0), "touched_B": r.get("touched_B", 0),
         })
     return pd.DataFrame(rows)
+
+
+def ops_table(net: Network, phase: str = "inference", batch: int = 1, optimizer: str = "sgd") -> pd.DataFrame:
+    """One row per lowered op in launch order: pass, kind, GEMM dimensions and the tensors it touches.
+
+    ``lowered`` names the activation an im2col/col2im kernel reads or writes; ``read_B`` and
+    ``write_B`` are the bytes of the tensors the op reads and writes (a GEMM reads A, B — and C
+    when accumulating — and writes C).
+    """
+    rows = []
+    for i, op in enumerate(net.ops(phase=phase, batch=batch, optimizer=optimizer)):
+        if isinstance(op, Gemm):
+            reads = [op.a, op.b] + ([op.c] if op.accumulate else [])
+            rows.append({"index": i, "op": op.name, "layer": op.layer, "pass": op.pass_, "kind": "gemm",
+                         "M": op.M, "N": op.N, "K": op.K, "groups": op.groups, "macs": op.macs,
+                         "tensors": f"{op.c.name} = {op.a.name} x {op.b.name}",
+                         "lowered": op.lowered.name if op.lowered is not None else "",
+                         "read_B": sum(t.nbytes for t in reads), "write_B": op.c.nbytes})
+        else:
+            rows.append({"index": i, "op": op.name, "layer": op.layer, "pass": op.pass_, "kind": op.kind,
+                         "M": 0, "N": 0, "K": 0, "groups": 0, "macs": 0,
+                         "tensors": ",".join(t.name for t in op.writes) + " <- " + ",".join(t.name for t in op.reads),
+                         "lowered": "", "read_B": sum(t.nbytes for t in op.reads),
+                         "write_B": sum(t.nbytes for t in op.writes)})
+    return pd.DataFrame(rows)
