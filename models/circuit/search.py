@@ -1,0 +1,198 @@
+"""Design-space search: per-target optima of one array, cache composition, and Algorithm 1's EDAP choice.
+
+As in NVSim, one pass over the organisation space yields the optimum for all eight targets at once
+(strictly smaller wins; the first candidate in enumeration order wins ties), data and tag arrays are
+optimised independently for the same target, and the cache is composed per access type (NVSim's
+``CacheAccessMode``):
+
+* Normal: tag and data in parallel, all ways of a set in one row, the hit way picked by the column muxes
+  after the tag compare: ``hit = max(t_tag, t_data,mat) + t_data,H-tree``;
+* Fast: tag and data in parallel, the whole set read out: ``hit = max(t_tag, t_data)``;
+* Sequential: tag first, then only the hit way: ``hit = t_tag + t_data``;
+* all: ``write = max(t_tag,write, t_data,write)``, energies and leakage and area add.
+
+DeepNVM++ Algorithm 1 then keeps, for each technology and capacity, the design with the smallest
+energy-delay-area product over all targets x access types.  The paper does not write out
+``calculate(EDAP)``; nvmsim uses (read latency x read energy) x area, L2 traffic being read-dominated
+(``edap="rw"`` uses the mean of read and write latency and energy instead).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..cells import Cell
+from ..technology import TechNode
+from .array import ArraySpec, evaluate, organisations
+from .calibration import DEFAULT, Calibration
+
+TARGETS = ("read_latency", "write_latency", "read_energy", "write_energy", "read_edp", "write_edp", "area",
+           "leakage")
+ACCESS_TYPES = ("normal", "fast", "sequential")
+WRITE_CONVENTIONS = ("nvsim", "physical")
+
+
+@dataclass(frozen=True)
+class Design:
+    """One chosen array or cache design, in table units."""
+
+    read_latency_ns: float
+    write_latency_ns: float
+    read_energy_nJ: float
+    write_energy_nJ: float
+    leakage_mW: float
+    area_mm2: float
+    organization: str
+    access_type: str
+    target: str
+    data_area_mm2: float = 0.0
+    tag_area_mm2: float = 0.0
+    candidates: int = 0
+
+    @property
+    def edap(self) -> float:
+        return self.read_latency_ns * self.read_energy_nJ * self.area_mm2
+
+
+def _metric(res: dict[str, np.ndarray], target: str) -> np.ndarray:
+    if target == "read_edp":
+        return res["read_latency_s"] * res["read_energy_J"]
+    if target == "write_edp":
+        return res["write_latency_s"] * res["write_energy_J"]
+    if target == "area":
+        return res["area_m2"]
+    if target == "leakage":
+        return res["leakage_W"]
+    return res[f"{target}_{'s' if target.endswith('latency') else 'J'}"]
+
+
+def array_optima(cell: Cell, tech: TechNode, spec: ArraySpec, targets=TARGETS, cal: Calibration = DEFAULT):
+    """Evaluate every organisation of ``spec`` and return ``({target: index}, results, org)``."""
+    max_rows = np.inf
+    if not cell.is_sram and cell.access_type == "cmos":
+        max_rows = tech.ion_n_uA_per_um / tech.ioff_uA_per_um
+    org = organisations(spec, max_rows)
+    if org["rows"].size == 0 and spec.enforce_aspect is False:
+        raise ValueError("no valid organisation")
+    res = evaluate(cell, tech, spec, org, cal)
+    valid = np.ones(org["rows"].shape, dtype=bool)
+    if spec.enforce_aspect:
+        aspect = np.maximum(res["width_m"], res["height_m"]) / np.minimum(res["width_m"], res["height_m"])
+        valid &= aspect <= 10.0
+        if not valid.any():  # tiny arrays: relax the bank aspect rule rather than fail
+            valid[:] = True
+    if not valid.any():
+        return {}, res, org
+    best = {}
+    for t in targets:
+        m = np.where(valid, _metric(res, t), np.inf)
+        best[t] = int(np.argmin(m))
+    return best, res, org
+
+
+def _describe(org, i: int, label: str) -> str:
+    g = {k: int(v[i]) for k, v in org.items()}
+    return (f"{label}: bank {g['mat_rows']}x{g['mat_cols']} mats ({g['active_mats']} active), "
+            f"mat 2x2 ({g['sub_active']} active), subarray {g['rows']}x{g['cols']}, SA mux {g['mux']}")
+
+
+def _pick(res, i):
+    return {k: float(v[i]) for k, v in res.items()}
+
+
+def cache_specs(capacity_B: float, assoc: int, line_B: int, access: str, cal: Calibration = DEFAULT):
+    """(data ArraySpec, tag ArraySpec) of a cache; ``access='ram'`` gives (data, None) for a plain RAM."""
+    bits = capacity_B * 8.0
+    block = int(line_B * 8)
+    if access == "ram":
+        words = max(capacity_B / line_B, 1.0)
+        addr = int(math.ceil(math.log2(words)))
+        return ArraySpec(bits, block, block, block, block, addr), None
+    sets = capacity_B / (line_B * assoc)
+    set_bits = int(math.ceil(math.log2(max(sets, 1.0))))
+    tag_w = cal.address_bits - set_bits - int(math.log2(line_B)) + cal.status_bits
+    if access == "normal":
+        fold = 2 ** (2 * (int(math.log2(assoc)) // 3))  # NVSim: ways folded into the two output mux levels
+        data = ArraySpec(bits, block, block * assoc, block * fold, block, set_bits + int(math.log2(assoc)))
+    elif access == "fast":
+        data = ArraySpec(bits, block * assoc, block * assoc, block * assoc, block, set_bits)
+    elif access == "sequential":
+        data = ArraySpec(bits, block, block, block, block, set_bits + int(math.log2(assoc)))
+    else:
+        raise ValueError(access)
+    tag = ArraySpec(sets * assoc * tag_w, assoc * tag_w, assoc * tag_w, assoc * tag_w, tag_w, set_bits + tag_w,
+                    is_tag=True, ways=assoc, enforce_aspect=False)
+    return data, tag
+
+
+def design(cell: Cell, tech: TechNode, capacity_B: float, *, assoc: int = 16, line_B: int = 128,
+           access_types=ACCESS_TYPES, targets="edap", mode: str = "cache", edap: str = "read",
+           write_convention: str = "nvsim", cal: Calibration = DEFAULT) -> Design:
+    """The chosen design of one technology and capacity (see the module docstring for the rules)."""
+    if mode == "ram":
+        access_types = ("ram",)
+    tlist = TARGETS if targets == "edap" else (targets,)
+    cands: list[Design] = []
+    n_cand = 0
+    for acc in access_types:
+        dspec, tspec = cache_specs(capacity_B, assoc, line_B, acc, cal)
+        dbest, dres, dorg = array_optima(cell, tech, dspec, tlist, cal)
+        n_cand += dorg["rows"].size
+        if not dbest:
+            continue
+        if tspec is not None:
+            tbest, tres, torg = array_optima(cell, tech, tspec, tlist, cal)
+            n_cand += torg["rows"].size
+            if not tbest:
+                continue
+        for t in tlist:
+            d = _pick(dres, dbest[t])
+            desc = _describe(dorg, dbest[t], "data")
+            div = 1.0
+            if tspec is None:
+                rl, wl = d["read_latency_s"], d["write_latency_s"]
+                re_, we = d["read_energy_J"], d["write_energy_J"]
+                leak, area = d["leakage_W"], d["area_m2"]
+                tag_area = 0.0
+            else:
+                g = _pick(tres, tbest[t])
+                desc += "; " + _describe(torg, tbest[t], "tag")
+                if acc == "normal":
+                    rl = max(g["read_latency_s"], d["mat_read_latency_s"]) + 2.0 * d["htree_latency_s"]
+                elif acc == "fast":
+                    rl = max(g["read_latency_s"], d["read_latency_s"])
+                else:
+                    rl = g["read_latency_s"] + d["read_latency_s"]
+                wl = max(g["write_latency_s"], d["write_latency_s"])
+                re_ = g["read_energy_J"] + d["read_energy_J"]
+                we_data = d["write_energy_J"]
+                if write_convention == "nvsim" and acc in ("normal", "fast"):
+                    # NVSim divides the data array's subarray write energy (cell SET/RESET energies included)
+                    # by the associativity in Normal and Fast modes (circuit_model reference, section 4).
+                    div = float(assoc)
+                    we_data = we_data - d["cell_write_energy_J"] * (1.0 - 1.0 / div)
+                we = g["write_energy_J"] + we_data
+                leak = g["leakage_W"] + d["leakage_W"]
+                area = g["area_m2"] + d["area_m2"]
+                tag_area = g["area_m2"]
+            cands.append(Design(rl * 1e9, wl * 1e9, re_ * 1e9, we * 1e9, leak * 1e3, area * 1e6, desc, acc, t,
+                                data_area_mm2=d["area_m2"] * 1e6, tag_area_mm2=tag_area * 1e6))
+    if not cands:
+        raise ValueError("no valid organisation for this capacity")
+    if targets != "edap":
+        key = {"read_latency": lambda c: c.read_latency_ns, "write_latency": lambda c: c.write_latency_ns,
+               "read_energy": lambda c: c.read_energy_nJ, "write_energy": lambda c: c.write_energy_nJ,
+               "read_edp": lambda c: c.read_latency_ns * c.read_energy_nJ,
+               "write_edp": lambda c: c.write_latency_ns * c.write_energy_nJ,
+               "area": lambda c: c.area_mm2, "leakage": lambda c: c.leakage_mW}[targets]
+    elif edap == "rw":
+        def key(c):
+            return 0.25 * (c.read_latency_ns + c.write_latency_ns) * (c.read_energy_nJ + c.write_energy_nJ) * c.area_mm2
+    else:
+        def key(c):
+            return c.edap
+    best = min(cands, key=key)
+    return Design(**{**best.__dict__, "candidates": n_cand})

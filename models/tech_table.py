@@ -1,0 +1,218 @@
+"""The per-technology table every study consumes: one EDAP-optimal (or target-optimal) design per
+(technology, capacity), from cells through the circuit model.
+
+>>> from models import tech_table
+>>> df = tech_table(cells=["sram", "stt", "sot"], capacities_MB=[1, 3, 8], node_nm=16)
+
+Columns: ``technology, capacity_MB, read_latency_ns, write_latency_ns, read_energy_nJ, write_energy_nJ,
+leakage_mW, area_mm2, organization`` plus ``access_type, target, node_nm, mode, data_area_mm2,
+tag_area_mm2, cell_area_um2, candidates``.  Energies are per access (one line / word).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .cells import Cell, load_cell
+from .circuit.calibration import DEFAULT, Calibration
+from .circuit.search import ACCESS_TYPES, TARGETS, WRITE_CONVENTIONS, Design, design
+from .config import as_choice, as_positive
+from .errors import ConfigError
+from .technology import tech_node
+
+COLUMNS = ["technology", "capacity_MB", "read_latency_ns", "write_latency_ns", "read_energy_nJ",
+           "write_energy_nJ", "leakage_mW", "area_mm2", "organization"]
+MODES = ("cache", "ram")
+
+
+def _cells(cells) -> list[Cell]:
+    if isinstance(cells, (str, Path, Cell, dict)):
+        cells = [cells]
+    out = [load_cell(c) for c in cells]
+    names = [c.name for c in out]
+    if len(set(names)) != len(names):
+        raise ConfigError("cells", f"technology names must be unique, got {names}")
+    if not out:
+        raise ConfigError("cells", "must not be empty")
+    return out
+
+
+def _check(node_nm, assoc, line_B, access_types, targets, mode, temperature_K, write_convention, edap):
+    as_positive(node_nm, "node_nm")
+    assoc = as_positive(assoc, "assoc", integer=True)
+    line_B = as_positive(line_B, "line_B", integer=True)
+    if assoc & (assoc - 1):
+        raise ConfigError("assoc", f"must be a power of two, got {assoc}")
+    if line_B & (line_B - 1):
+        raise ConfigError("line_B", f"must be a power of two, got {line_B}")
+    if isinstance(access_types, str):
+        access_types = (access_types,)
+    access_types = tuple(access_types)
+    if not access_types:
+        raise ConfigError("access_types", "must not be empty")
+    for a in access_types:
+        as_choice(a, "access_types", ACCESS_TYPES)
+    as_choice(targets, "targets", ("edap",) + TARGETS)
+    as_choice(mode, "mode", MODES)
+    as_choice(write_convention, "write_convention", WRITE_CONVENTIONS)
+    as_choice(edap, "edap", ("read", "rw"))
+    as_positive(temperature_K, "temperature_K")
+    return assoc, line_B, access_types
+
+
+@lru_cache(maxsize=4096)
+def _design_cached(cell: Cell, node_nm, roadmap, temperature_K, capacity_B, assoc, line_B, access_types, targets,
+                   mode, edap, write_convention, cal: Calibration) -> Design:
+    tech = tech_node(node_nm, roadmap, temperature_K)
+    return design(cell, tech, capacity_B, assoc=assoc, line_B=line_B, access_types=access_types, targets=targets,
+                  mode=mode, edap=edap, write_convention=write_convention, cal=cal)
+
+
+def design_point(cell, capacity_MB: float, node_nm: float = 16, *, assoc: int = 16, line_B: int = 128,
+                 access_types: Sequence[str] = ACCESS_TYPES, targets: str = "edap", temperature_K: float = 350,
+                 mode: str = "cache", roadmap: str = "hp", edap: str = "read", write_convention: str = "nvsim",
+                 calibration: Calibration = DEFAULT) -> Design:
+    """The chosen :class:`~models.circuit.search.Design` of one cell at one capacity (see :func:`tech_table`)."""
+    cell = load_cell(cell)
+    assoc, line_B, access_types = _check(node_nm, assoc, line_B, access_types, targets, mode, temperature_K,
+                                         write_convention, edap)
+    cap = as_positive(capacity_MB, "capacities_MB")
+    cap_B = float(cap) * 2**20
+    if mode == "cache" and cap_B < assoc * line_B * 2:
+        raise ConfigError("capacities_MB", f"{capacity_MB} MB holds fewer than two sets of {assoc} x {line_B} B")
+    if mode == "ram" and cap_B < line_B * 64:
+        raise ConfigError("capacities_MB", f"{capacity_MB} MB is below 64 words of {line_B} B")
+    try:
+        return _design_cached(cell, float(node_nm), roadmap, float(temperature_K), cap_B, assoc, line_B,
+                              access_types, targets, mode, edap, write_convention, calibration)
+    except ValueError as exc:
+        if isinstance(exc, ConfigError):
+            raise
+        raise ConfigError("capacities_MB", f"{capacity_MB} MB of {cell.name}: {exc}") from None
+
+
+def tech_table(cells: Iterable = ("sram", "stt", "sot"), capacities_MB: Iterable[float] = (1, 2, 3, 4, 8, 16, 32),
+               node_nm: float = 16, assoc: int = 16, line_B: int = 128,
+               access_types: Sequence[str] = ACCESS_TYPES, targets: str = "edap", temperature_K: float = 350,
+               mode: str = "cache", *, roadmap: str = "hp", edap: str = "read", write_convention: str = "nvsim",
+               calibration: Calibration = DEFAULT) -> pd.DataFrame:
+    """Latency, energy, leakage and area of each technology at each capacity.
+
+    Parameters
+    ----------
+    cells : iterable
+        Shipped cell names, cell files (nvmsim TOML or NVSim ``.cell``), dicts or :class:`Cell` objects;
+        the technology column is the cell's name.
+    capacities_MB : iterable of float
+        Capacities in MiB (fractional allowed: 32 KB = 0.03125).
+    node_nm : float
+        Technology node of the peripherals (16, 22, 28, 32, 45); cells keep their own F^2 size.
+    assoc, line_B : int
+        Associativity and line size (cache mode); ``line_B`` is the word in RAM mode.
+    access_types : sequence of str
+        Cache access types searched: "normal", "fast", "sequential".
+    targets : str
+        "edap" (DeepNVM++ Algorithm 1: best EDAP over all eight targets x access types) or one target.
+    temperature_K : float
+        Device and wire temperature (default 350 K, as NVSim and DeepNVM++).
+    mode : str
+        "cache" (data + tag arrays) or "ram" (data array only, e.g. scratchpads).
+    roadmap : str
+        Peripheral transistors: "hp" or "lstp".
+    edap : str
+        "read": EDAP = read latency x read energy x area; "rw": mean of read and write.
+    write_convention : str
+        "nvsim" (default, as the papers' NVSim runs: in Normal/Fast caches the cell write energy counts
+        1/assoc) or "physical" (every written bit pays its cell energy).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (technology, capacity), in the order given.
+    """
+    cell_list = _cells(cells)
+    caps = [float(as_positive(c, "capacities_MB")) for c in capacities_MB]
+    if not caps:
+        raise ConfigError("capacities_MB", "must not be empty")
+    rows = []
+    for cell in cell_list:
+        for cap in caps:
+            d = design_point(cell, cap, node_nm, assoc=assoc, line_B=line_B, access_types=access_types,
+                             targets=targets, temperature_K=temperature_K, mode=mode, roadmap=roadmap, edap=edap,
+                             write_convention=write_convention, calibration=calibration)
+            rows.append({"technology": cell.name, "capacity_MB": cap, "read_latency_ns": d.read_latency_ns,
+                         "write_latency_ns": d.write_latency_ns, "read_energy_nJ": d.read_energy_nJ,
+                         "write_energy_nJ": d.write_energy_nJ, "leakage_mW": d.leakage_mW, "area_mm2": d.area_mm2,
+                         "organization": d.organization, "access_type": d.access_type if mode == "cache" else "ram",
+                         "target": targets if targets != "edap" else f"edap:{d.target}", "node_nm": float(node_nm),
+                         "mode": mode, "data_area_mm2": d.data_area_mm2, "tag_area_mm2": d.tag_area_mm2,
+                         "cell_area_um2": cell.area_um2, "candidates": d.candidates})
+    return pd.DataFrame(rows)
+
+
+def area_budget_capacity(cell, area_mm2: float, node_nm: float = 16, mode: str = "cache", *,
+                         granularity_MB: float | None = None, **kw) -> float:
+    """Largest capacity (MB) of ``cell`` whose chosen design fits in ``area_mm2``.
+
+    Bisection on capacity (area grows with capacity); the answer is a multiple of ``granularity_MB``
+    (default: 1/64 of the first estimate's power of two, so 0.5 mm^2 resolves to a few KB and 48 mm^2
+    to about a MB).
+    """
+    cell = load_cell(cell)
+    as_positive(area_mm2, "area_mm2")
+
+    def area(cap):
+        return design_point(cell, cap, node_nm, mode=mode, **kw).area_mm2
+
+    # bracket: start from the cell-only estimate
+    lo_cap = 1.0 / 64 if mode == "ram" else 1.0 / 16
+    if area(lo_cap) > area_mm2:
+        raise ConfigError("area_mm2", f"{area_mm2} mm^2 is smaller than the smallest {cell.name} array "
+                          f"({lo_cap * 1024:.0f} KB, {area(lo_cap):.3g} mm^2)")
+    est = area_mm2 * 1e6 / (cell.area_um2 * 8 * 2**20)  # MB if the whole area were cells
+    hi_cap = max(2 * lo_cap, est * 1.2)
+    while area(hi_cap) <= area_mm2:
+        lo_cap, hi_cap = hi_cap, hi_cap * 2
+    gran = granularity_MB or 2.0 ** math.floor(math.log2(max(hi_cap, 1e-6))) / 64
+    lo, hi = math.floor(lo_cap / gran), math.ceil(hi_cap / gran)  # area(lo*gran) fits, area(hi*gran) does not
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if area(mid * gran) <= area_mm2:
+            lo = mid
+        else:
+            hi = mid
+    return lo * gran
+
+
+def iso_area(reference: str = "sram", reference_MB: float = 3, cells: Iterable = ("stt", "sot"),
+             node_nm: float = 16, mode: str = "cache", **kw) -> pd.DataFrame:
+    """Capacities of ``cells`` that fit in the area of ``reference`` at ``reference_MB`` (DeepNVM++ Table II).
+
+    Returns one row per technology (the reference first) with ``area_budget_mm2``, the largest fitting
+    ``capacity_MB`` (fractional), ``capacity_MB_rounded`` (the nearest whole MB at or below it, as the
+    paper reports: 7 MB STT, 10 MB SOT) and the table columns of the design at the fractional capacity.
+    """
+    ref = design_point(reference, reference_MB, node_nm, mode=mode, **kw)
+    budget = ref.area_mm2
+    rows = [dict(technology=load_cell(reference).name, capacity_MB=float(reference_MB),
+                 capacity_MB_rounded=float(reference_MB), area_budget_mm2=budget, **_design_cols(ref))]
+    for c in cells:
+        cell = load_cell(c)
+        cap = area_budget_capacity(cell, budget, node_nm, mode, **kw)
+        d = design_point(cell, cap, node_nm, mode=mode, **kw)
+        rounded = float(np.floor(cap + 1e-9)) if cap >= 1 else cap
+        rows.append(dict(technology=cell.name, capacity_MB=cap, capacity_MB_rounded=rounded,
+                         area_budget_mm2=budget, **_design_cols(d)))
+    return pd.DataFrame(rows)
+
+
+def _design_cols(d: Design) -> dict:
+    return {"read_latency_ns": d.read_latency_ns, "write_latency_ns": d.write_latency_ns,
+            "read_energy_nJ": d.read_energy_nJ, "write_energy_nJ": d.write_energy_nJ, "leakage_mW": d.leakage_mW,
+            "area_mm2": d.area_mm2, "organization": d.organization}
