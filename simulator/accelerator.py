@@ -30,6 +30,7 @@ from simulator.scratchpad import (
     EVICTION_POLICIES,
     PlacementConfig,
     StepCounts,
+    op_accesses,
     place_step,
     run_timeline,
 )
@@ -209,8 +210,12 @@ def dram_energy_pJ_per_bit(dram_type: str) -> float:
 # Step: counts, then time and energy.
 
 
-def simulate_counts(ops, cfg: AcceleratorConfig, buffer_MB=None, record_events: bool = False) -> StepCounts:
-    """Count one training step's traffic for the given buffer capacities (technology-independent)."""
+def simulate_counts(ops, cfg: AcceleratorConfig, buffer_MB=None, record_events: bool = False,
+                    accesses: list | None = None) -> StepCounts:
+    """Count one training step's traffic for the given buffer capacities (technology-independent).
+
+    ``accesses`` (from :func:`step_accesses`) can be passed to reuse the per-op operand counts.
+    """
     return place_step(
         ops,
         cfg.placement(buffer_MB),
@@ -220,7 +225,13 @@ def simulate_counts(ops, cfg: AcceleratorConfig, buffer_MB=None, record_events: 
         overlap_folds=cfg.overlap_folds,
         elementwise_lanes=cfg.elementwise_lanes,
         record_events=record_events,
+        accesses=accesses,
     )
+
+
+def step_accesses(ops, cfg: AcceleratorConfig) -> list:
+    """Per-op operand accesses on this accelerator's array (independent of the buffers)."""
+    return [op_accesses(op, cfg.rows, cfg.cols, cfg.dataflow) for op in ops]
 
 
 @dataclass(frozen=True)
@@ -258,6 +269,21 @@ class StepResult:
         return d
 
 
+_TIMELINE_CACHE: dict = {}
+
+
+def _timeline_cached(array_cycles, dma_in, dma_out, overlap: bool):
+    """Timelines repeat across technologies with the same counts (no buffer stalls): play each once."""
+    key = (hash(array_cycles.tobytes()), hash(dma_in.tobytes()), hash(dma_out.tobytes()), len(array_cycles), overlap)
+    hit = _TIMELINE_CACHE.get(key)
+    if hit is None:
+        if len(_TIMELINE_CACHE) > 256:
+            _TIMELINE_CACHE.clear()
+        hit = run_timeline(array_cycles, dma_in, dma_out, overlap=overlap)
+        _TIMELINE_CACHE[key] = hit
+    return hit[0], hit[1].copy()
+
+
 def evaluate(counts: StepCounts, cfg: AcceleratorConfig, techs: tuple[BufferTech, BufferTech, BufferTech]
              ) -> StepResult:
     """Time (SimPy timeline) and energy of counted step for one technology per buffer.
@@ -290,7 +316,7 @@ def evaluate(counts: StepCounts, cfg: AcceleratorConfig, techs: tuple[BufferTech
     bytes_per_cycle = cfg.dram_bandwidth_GBps / clock_GHz   # GB/s ÷ Gcycle/s = B/cycle
     dma_in = np.ceil(counts.dram_in_B / bytes_per_cycle).astype(np.int64)
     dma_out = np.ceil(counts.dram_out_B / bytes_per_cycle).astype(np.int64)
-    total, finish = run_timeline(array_cycles, dma_in, dma_out, overlap=cfg.dram_overlap)
+    total, finish = _timeline_cached(array_cycles, dma_in, dma_out, cfg.dram_overlap)
     time_s = total / (clock_GHz * 1e9)
 
     dram_B = counts.dram_read_B + counts.dram_write_B

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -135,39 +136,55 @@ EVICTION_POLICIES: dict[str, Callable] = {
 
 @dataclass(frozen=True)
 class Access:
-    """Elements one op reads and writes of one storage tensor."""
+    """Elements one op reads and writes of one storage tensor.
+
+    ``stream_*`` are the elements that cross the DRAM interface when the tensor is
+    streamed (does not fit its buffer): equal to the array-side counts, except for a
+    lowered (im2col / col2im) operand, whose overlapping windows are served by the
+    array's line buffer, so each pass moves the real tensor once
+    (``elements × real/lowered size``).
+    """
 
     tensor: Tensor
     read_elems: int
     write_elems: int
+    stream_read_elems: int
+    stream_write_elems: int
 
 
-def _storage(op: Gemm, which: str) -> Tensor:
-    """The tensor an operand really lives in (a lowered im2col view maps to its activation)."""
+def _storage(op: Gemm, which: str) -> tuple[Tensor, float]:
+    """The tensor an operand really lives in (a lowered view maps to its activation/error) and the
+    DRAM de-duplication factor of streaming it."""
     t = getattr(op, which)
     if op.lowered is not None and op.lowered_operand == which:
-        return op.lowered
-    return t
+        ratio = min(1.0, op.lowered.elements / max(1, t.elements))
+        return op.lowered, ratio
+    return t, 1.0
 
 
 def op_accesses(op, rows: int, cols: int, dataflow: str) -> list[Access]:
     """Storage tensors an op touches and how many elements it reads / writes of each."""
     merged: dict[str, list] = {}
 
-    def add(t: Tensor, r: int, w: int):
+    def add(t: Tensor, r: int, w: int, ratio: float = 1.0):
+        sr = int(round(r * ratio))
+        sw = int(round(w * ratio))
         if t.name in merged:
-            merged[t.name][1] += r
-            merged[t.name][2] += w
+            m = merged[t.name]
+            m[1] += r
+            m[2] += w
+            m[3] += sr
+            m[4] += sw
         else:
-            merged[t.name] = [t, r, w]
+            merged[t.name] = [t, r, w, sr, sw]
 
     if isinstance(op, Gemm):
         acc = operand_accesses(op.M, op.N, op.K, rows, cols, dataflow)
         g = op.groups
-        add(_storage(op, "a"), acc.a_reads * g, 0)
-        add(_storage(op, "b"), acc.b_reads * g, 0)
+        add(*_storage(op, "a")[:1], acc.a_reads * g, 0, _storage(op, "a")[1])
+        add(*_storage(op, "b")[:1], acc.b_reads * g, 0, _storage(op, "b")[1])
         c_reads = acc.c_reads + (op.M * op.N if op.accumulate else 0)
-        add(_storage(op, "c"), c_reads * g, acc.c_writes * g)
+        add(*_storage(op, "c")[:1], c_reads * g, acc.c_writes * g, _storage(op, "c")[1])
     elif isinstance(op, Elementwise):
         for t in op.reads:
             add(t, t.elements, 0)
@@ -175,11 +192,17 @@ def op_accesses(op, rows: int, cols: int, dataflow: str) -> list[Access]:
             add(t, 0, t.elements)
     else:
         raise ConfigError("ops", f"unsupported op type {type(op).__name__}")
-    return [Access(t, r, w) for t, r, w in merged.values()]
+    return [Access(*m) for m in merged.values()]
 
 
 # ---------------------------------------------------------------------------------------------------------------
 # The placement walk.
+
+
+@lru_cache(maxsize=65536)
+def _gemm_cycles_cached(M, N, K, rows, cols, dataflow, overlap):
+    return gemm_cycles(M, N, K, rows, cols, dataflow, overlap)
+
 
 
 @dataclass(frozen=True)
@@ -226,6 +249,7 @@ def place_step(
     overlap_folds: bool = False,
     elementwise_lanes: int = 256,
     record_events: bool = False,
+    accesses: list | None = None,
 ) -> StepCounts:
     """Walk the ops of one training step through the scratchpads and count every byte moved.
 
@@ -242,6 +266,8 @@ def place_step(
     record_events : bool
         Keep a list of ``(op_index, event, tensor, buffer)`` tuples
         (``fill``/``alloc``/``evict``/``writeback``/``stream``/``flush``) for tests and debugging.
+    accesses : list, optional
+        ``[op_accesses(op, rows, cols, dataflow) for op in ops]``, precomputed to reuse across capacities.
 
     Returns
     -------
@@ -264,7 +290,8 @@ def place_step(
     cyc = np.zeros(n, dtype=np.int64)
     events: list = []
 
-    accesses = [op_accesses(op, rows, cols, dataflow) for op in ops]
+    if accesses is None:
+        accesses = [op_accesses(op, rows, cols, dataflow) for op in ops]
 
     # Liveness: the op indices using each storage tensor, and the forward layer order.
     uses: dict[str, list[int]] = {}
@@ -347,17 +374,19 @@ def place_step(
                 if wr_B > 0:
                     res[t.name].dirty = True
             else:
-                d_r[i] += rd_B
-                d_in[i] += rd_B
-                d_w[i] += wr_B
-                d_out[i] += wr_B
-                streamed[i] += rd_B + wr_B
+                srd_B = a.stream_read_elems * item
+                swr_B = a.stream_write_elems * item
+                d_r[i] += srd_B
+                d_in[i] += srd_B
+                d_w[i] += swr_B
+                d_out[i] += swr_B
+                streamed[i] += srd_B + swr_B
                 if record_events:
                     events.append((i, "stream", t.name, BUFFERS[b]))
         # Dead structures are no longer tracked as dirty: they will be dropped, not written back.
         if isinstance(op, Gemm):
             macs[i] = op.macs
-            cyc[i] = op.groups * gemm_cycles(op.M, op.N, op.K, rows, cols, dataflow, overlap_folds)
+            cyc[i] = op.groups * _gemm_cycles_cached(op.M, op.N, op.K, rows, cols, dataflow, overlap_folds)
         else:
             flops[i] = op.flops
             elems = max(sum(a.read_elems for a in accs), sum(a.write_elems for a in accs))
@@ -434,17 +463,19 @@ def run_timeline(compute_cycles: np.ndarray, dma_in_cycles: np.ndarray, dma_out_
         for i in range(n):
             if i > 0:
                 yield started[i - 1] if overlap else stored[i - 1]
-            with dma.request() as req:
-                yield req
-                yield env.timeout(int(dma_in_cycles[i]))
+            if dma_in_cycles[i] > 0:  # an op with nothing to load takes no DMA event
+                with dma.request() as req:
+                    yield req
+                    yield env.timeout(int(dma_in_cycles[i]))
             loaded[i].succeed()
 
     def dma_out():
         for i in range(n):
             yield computed[i]
-            with dma.request() as req:
-                yield req
-                yield env.timeout(int(dma_out_cycles[i]))
+            if dma_out_cycles[i] > 0:
+                with dma.request() as req:
+                    yield req
+                    yield env.timeout(int(dma_out_cycles[i]))
             finish[i] = env.now
             stored[i].succeed()
 
