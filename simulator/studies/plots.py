@@ -60,7 +60,7 @@ def normalised_bars(df: pd.DataFrame, panels: dict[str, str], *, title: str, bas
         ax.grid(axis="y", alpha=0.3)
     axes[0][0].legend(fontsize=8)
     fig.suptitle(title)
-    fig.tight_layout()
+    fig.subplots_adjust(wspace=0.35, hspace=0.3)
     return fig
 
 
@@ -85,7 +85,7 @@ def batch_edp(df: pd.DataFrame, *, column: str = "edp_Js_norm", baseline: str = 
         ax.axhline(1.0, color="k", lw=0.8, ls="--")
         ax.grid(axis="y", alpha=0.3)
         ax.legend(fontsize=8)
-    fig.tight_layout()
+    fig.subplots_adjust(wspace=0.35, hspace=0.3)
     return fig
 
 
@@ -118,7 +118,7 @@ def dram_reduction(df: pd.DataFrame):
     axes[1].set_title("energy incl. DRAM")
     axes[1].legend(fontsize=8)
     axes[1].grid(alpha=0.3)
-    fig.tight_layout()
+    fig.subplots_adjust(wspace=0.35, hspace=0.3)
     return fig
 
 
@@ -145,5 +145,5 @@ def scalability_lines(summary: pd.DataFrame, metrics=("energy", "latency", "edp"
                 ax.legend(fontsize=8)
             if i == len(metrics) - 1:
                 ax.set_xlabel("L2 capacity (MB)")
-    fig.tight_layout()
+    fig.subplots_adjust(wspace=0.35, hspace=0.3)
     return fig

@@ -180,7 +180,7 @@ def _markdown(table: pd.DataFrame, plan: Plan, iso_caps: dict, elapsed_s: float,
 def reproduce_deepnvm(out_dir, quick: bool = False, *, chip: str = deepnvm.DEFAULT_CHIP, mode: str = "fast",
                       workers: int = 1, scheduler=None, store=None, plan: Plan | None = None,
                       tech: pd.DataFrame | None = None, iso_capacities: dict | None = None,
-                      compute=deepnvm.gpu_counts_compute) -> pd.DataFrame:
+                      compute=deepnvm.gpu_counts_compute, figures: bool = True) -> pd.DataFrame:
     """Run iso-capacity, batch size, L2 sweep, iso-area and scalability; write Markdown, CSVs and PNGs.
 
     Parameters
@@ -192,6 +192,8 @@ def reproduce_deepnvm(out_dir, quick: bool = False, *, chip: str = deepnvm.DEFAU
     quick : bool
         Fewer networks, batch 1, fewer capacities: minutes instead of the
         full run.
+    figures : bool
+        Draw the PNG figures (the tables and report are always written).
 
     Returns
     -------
@@ -228,18 +230,24 @@ def reproduce_deepnvm(out_dir, quick: bool = False, *, chip: str = deepnvm.DEFAU
 
     for name, df in {**results, "comparison": table}.items():
         write_table(df, out / f"{'tech_table' if name == 'tech' else name}.csv")
+    if figures:
+        _figures(out, results)
+    text = _markdown(table, plan, iso_caps, time.perf_counter() - t0, mode, quick)
+    atomic_write(out / "REPORT.md", lambda p: p.write_text(text))
+    return table
+
+
+def _figures(out: Path, results: dict) -> None:
+    iso_c, iso_a = results["iso_capacity"], results["iso_area"]
     e_panels = {"dynamic energy": "l2_dynamic_nJ_norm", "leakage energy": "l2_leakage_nJ_norm"}
     save_figure(plots.normalised_bars(iso_c, e_panels, title="Iso-capacity (3 MB), Fig. 3", log=True),
                 out / "fig3_iso_capacity_energy.png")
     save_figure(plots.normalised_bars(iso_c, {"total energy": "l2_energy_nJ_norm", "EDP (with DRAM)": "edp_Js_norm"},
                                       title="Iso-capacity (3 MB), Fig. 4", log=True), out / "fig4_iso_capacity_edp.png")
-    save_figure(plots.batch_edp(batch), out / "fig5_batch_size.png")
-    save_figure(plots.dram_reduction(sweeps), out / "fig6_dram_reduction.png")
+    save_figure(plots.batch_edp(results["batch_size"]), out / "fig5_batch_size.png")
+    save_figure(plots.dram_reduction(results["sweep_l2"]), out / "fig6_dram_reduction.png")
     save_figure(plots.normalised_bars(iso_a, e_panels, title="Iso-area, Fig. 7", log=True),
                 out / "fig7_iso_area_energy.png")
     save_figure(plots.normalised_bars(iso_a, {"EDP without DRAM": "edp_l2_Js_norm", "EDP with DRAM": "edp_Js_norm"},
                                       title="Iso-area, Fig. 8", log=True), out / "fig8_iso_area_edp.png")
-    save_figure(plots.scalability_lines(summary), out / "fig10_scalability.png")
-    text = _markdown(table, plan, iso_caps, time.perf_counter() - t0, mode, quick)
-    atomic_write(out / "REPORT.md", lambda p: p.write_text(text))
-    return table
+    save_figure(plots.scalability_lines(results["scalability_summary"]), out / "fig10_scalability.png")
