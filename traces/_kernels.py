@@ -29,12 +29,12 @@ G_LEN = 23
 
 
 @njit(cache=True, inline="always")
-def _emit(start, end, unit, is_w, sm, out_addr, out_w, out_sm, n):
-    """Append the units overlapping bytes [start, end) and return the new fill level."""
-    u = start // unit
-    last = (end - 1) // unit
+def _emit(start, end, sh, is_w, sm, out_addr, out_w, out_sm, n):
+    """Append the units (of ``1 << sh`` bytes) overlapping bytes [start, end); return the new fill level."""
+    u = start >> sh
+    last = (end - 1) >> sh
     while u <= last:
-        out_addr[n] = u * unit
+        out_addr[n] = u << sh
         out_w[n] = is_w
         out_sm[n] = sm
         n += 1
@@ -43,8 +43,16 @@ def _emit(start, end, unit, is_w, sm, out_addr, out_w, out_sm, n):
 
 
 @njit(cache=True, inline="always")
-def _units(start, end, unit):
-    return (end - 1) // unit - start // unit + 1
+def _units(start, end, sh):
+    return ((end - 1) >> sh) - (start >> sh) + 1
+
+
+@njit(cache=True)
+def _log2(unit):
+    sh = 0
+    while (1 << sh) < unit:
+        sh += 1
+    return sh
 
 
 @njit(cache=True, inline="always")
@@ -76,7 +84,7 @@ def sgemm_fill(p, state, out_addr, out_w, out_sm, n, stop_at):
     """
     M, N, K, groups = p[G_M], p[G_N], p[G_K], p[G_GROUPS]
     TM, TN, TK = p[G_TM], p[G_TN], p[G_TK]
-    unit, n_sms = p[G_UNIT], p[G_NSMS]
+    sh, n_sms = _log2(p[G_UNIT]), p[G_NSMS]
     isa, isb, isc = p[G_A + 3], p[G_B + 3], p[G_C + 3]
     acc = p[G_ACC]
     n_tm = (M + TM - 1) // TM
@@ -107,16 +115,16 @@ def sgemm_fill(p, state, out_addr, out_w, out_sm, n, stop_at):
                     kk = min(TK, K - k0)
                     for i in range(rows):
                         s, e = _operand_range(p, G_A, g, ((m0 + i) * K + k0) * isa, kk * isa)
-                        n = _emit(s, e, unit, False, sm, out_addr, out_w, out_sm, n)
+                        n = _emit(s, e, sh, False, sm, out_addr, out_w, out_sm, n)
                     for k in range(kk):
                         s, e = _operand_range(p, G_B, g, ((k0 + k) * N + n0) * isb, cols * isb)
-                        n = _emit(s, e, unit, False, sm, out_addr, out_w, out_sm, n)
+                        n = _emit(s, e, sh, False, sm, out_addr, out_w, out_sm, n)
                 else:
                     for i in range(rows):
                         s, e = _operand_range(p, G_C, g, ((m0 + i) * N + n0) * isc, cols * isc)
                         if acc:
-                            n = _emit(s, e, unit, False, sm, out_addr, out_w, out_sm, n)
-                        n = _emit(s, e, unit, True, sm, out_addr, out_w, out_sm, n)
+                            n = _emit(s, e, sh, False, sm, out_addr, out_w, out_sm, n)
+                        n = _emit(s, e, sh, True, sm, out_addr, out_w, out_sm, n)
                 slot += 1
             slot = 0
             step += 1
@@ -135,7 +143,7 @@ def sgemm_count(p):
     """
     M, N, K, groups = p[G_M], p[G_N], p[G_K], p[G_GROUPS]
     TM, TN, TK = p[G_TM], p[G_TN], p[G_TK]
-    unit = p[G_UNIT]
+    sh = _log2(p[G_UNIT])
     isa, isb, isc = p[G_A + 3], p[G_B + 3], p[G_C + 3]
     n_tm = (M + TM - 1) // TM
     n_tn = (N + TN - 1) // TN
@@ -148,7 +156,7 @@ def sgemm_count(p):
             for ks in range(nk):
                 k0 = ks * TK
                 s, e = _operand_range(p, G_A, g, (i * K + k0) * isa, min(TK, K - k0) * isa)
-                a += _units(s, e, unit)
+                a += _units(s, e, sh)
         b = 0
         c = 0
         for tn in range(n_tn):
@@ -156,10 +164,10 @@ def sgemm_count(p):
             cols = min(TN, N - n0)
             for k in range(K):
                 s, e = _operand_range(p, G_B, g, (k * N + n0) * isb, cols * isb)
-                b += _units(s, e, unit)
+                b += _units(s, e, sh)
             for i in range(M):
                 s, e = _operand_range(p, G_C, g, (i * N + n0) * isc, cols * isc)
-                c += _units(s, e, unit)
+                c += _units(s, e, sh)
         reads += a * n_tn + b * n_tm
         writes += c
     if p[G_ACC]:
@@ -183,6 +191,7 @@ def elementwise_fill(T, bases, sizes, elems, isz, is_w, unit, n_sms, cps, state,
     wave_size = n_sms * cps
     n_waves = (n_ctas + wave_size - 1) // wave_size
     nt = len(bases)
+    sh = _log2(unit)
     wave, step, slot = state[0], state[1], state[2]
     while wave < n_waves:
         lo = wave * wave_size
@@ -197,13 +206,17 @@ def elementwise_fill(T, bases, sizes, elems, isz, is_w, unit, n_sms, cps, state,
                     sm = slot % n_sms
                     t1 = min((w + 1) * 32, T)
                     for j in range(nt):
-                        e0 = (w * 32 * elems[j]) // T
-                        e1 = (t1 * elems[j]) // T
+                        if elems[j] == T:  # the common case, and free of 64-bit overflow
+                            e0 = w * 32
+                            e1 = t1
+                        else:
+                            e0 = (w * 32 * elems[j]) // T
+                            e1 = (t1 * elems[j]) // T
                         if e1 <= e0:
                             e1 = e0 + 1
                         s = bases[j] + e0 * isz[j]
                         e = min(bases[j] + e1 * isz[j], bases[j] + sizes[j])
-                        n = _emit(s, e, unit, is_w[j], sm, out_addr, out_w, out_sm, n)
+                        n = _emit(s, e, sh, is_w[j], sm, out_addr, out_w, out_sm, n)
                 slot += 1
             slot = 0
             step += 1
@@ -215,21 +228,66 @@ def elementwise_fill(T, bases, sizes, elems, isz, is_w, unit, n_sms, cps, state,
 
 @njit(cache=True)
 def elementwise_count(T, bases, sizes, elems, isz, is_w, unit):
-    """Exact (reads, writes) of :func:`elementwise_fill` without generating them."""
+    """Exact (reads, writes) of :func:`elementwise_fill` without generating them.
+
+    Walks the warps in index order, keeping ``32 w E // T`` as a quotient and
+    remainder updated by addition (no division per warp).
+    """
     W = (T + 31) // 32
+    sh = _log2(unit)
     reads = 0
     writes = 0
     for j in range(len(bases)):
+        E = elems[j]
+        step_q = (32 * E) // T
+        step_r = (32 * E) % T
+        q = 0  # == (w * 32 * E) // T
+        r = 0
+        base = bases[j]
+        end_cap = base + sizes[j]
+        sz = isz[j]
         c = 0
+        if E == T:
+            # Warp w covers bytes [32 w sz, 32 (w+1) sz): the unit pattern repeats every
+            # P = unit / gcd(unit, 32 sz) warps, so count one period and multiply.
+            span = 32 * sz
+            g = unit
+            b = span
+            while b:
+                g, b = b, g % b
+            P = unit // g
+            full = T // 32
+            per = 0
+            for w in range(min(P, full)):
+                per += _units(base + w * span, base + (w + 1) * span, sh)
+            c = (full // P) * per
+            for w in range((full // P) * P, full):
+                c += _units(base + w * span, base + (w + 1) * span, sh)
+            if T % 32:
+                c += _units(base + full * span, end_cap, sh)
+            if is_w[j]:
+                writes += c
+            else:
+                reads += c
+            continue
         for w in range(W):
-            t1 = min((w + 1) * 32, T)
-            e0 = (w * 32 * elems[j]) // T
-            e1 = (t1 * elems[j]) // T
+            q1 = q + step_q
+            r1 = r + step_r
+            if r1 >= T:
+                r1 -= T
+                q1 += 1
+            e0 = q
+            if w == W - 1:
+                e1 = E  # t1 == T on the last warp
+            else:
+                e1 = q1
             if e1 <= e0:
                 e1 = e0 + 1
-            s = bases[j] + e0 * isz[j]
-            e = min(bases[j] + e1 * isz[j], bases[j] + sizes[j])
-            c += _units(s, e, unit)
+            s = base + e0 * sz
+            e = min(base + e1 * sz, end_cap)
+            c += _units(s, e, sh)
+            q = q1
+            r = r1
         if is_w[j]:
             writes += c
         else:

@@ -141,8 +141,8 @@ def build_kernels(ops, addrs, *, tile, unit, n_sms) -> list[KernelSpec]:
             )
         specs.append(_sgemm_spec(op, addrs, tile, unit, n_sms, len(specs)))
         if col is not None and col is op.c and ("col2im", col.name, lowered.name) not in explicit:
-            # DarkNet's col2im adds into the image gradient: it reads it when accumulating.
-            reads = (col, lowered) if op.accumulate else (col,)
+            # DarkNet's col2im adds into the image gradient (data_im[i] += val): read-modify-write.
+            reads = (col, lowered)
             specs.append(
                 _elementwise_spec(
                     "col2im_gpu_kernel", "col2im", op.layer, op.pass_, op.name, reads, (lowered,), addrs, len(specs)
