@@ -178,7 +178,7 @@ def simulate_counts(
 
 def technology_table(cells: Sequence[str], capacities_MB: Sequence[float], node_nm: float = 16) -> pd.DataFrame:
     """The circuit model's per-technology table for these cells and capacities."""
-    from models import tech_table
+    from models.tech_table import tech_table
 
     caps = sorted({float(c) for c in capacities_MB})
     return tech_table(cells=list(cells), capacities_MB=caps, node_nm=node_nm)
@@ -415,14 +415,16 @@ def batch_size(
 def iso_area_capacities(cells: Sequence[str] = ("stt", "sot"), reference: str = "sram",
                         reference_MB: float = 3.0, node_nm: float = 16) -> dict[str, float]:
     """Capacity (MB) of each cell that fits the reference cache's area, from the circuit model's solver."""
-    from models import iso_area
+    from models.tech_table import iso_area
 
     res = iso_area(reference=reference, reference_MB=reference_MB, cells=list(cells), node_nm=node_nm)
     if isinstance(res, dict):
         return {str(k): float(v) for k, v in res.items()}
     if isinstance(res, pd.DataFrame):
-        cap_col = next(c for c in ("capacity_MB", "iso_area_MB", "max_capacity_MB") if c in res.columns)
-        return {str(t): float(c) for t, c in zip(res["technology"], res[cap_col], strict=True)}
+        # whole MB at or below the fitting capacity, as the paper reports (7 MB STT, 10 MB SOT)
+        cap_col = next(c for c in ("capacity_MB_rounded", "capacity_MB") if c in res.columns)
+        want = {str(c) for c in cells}
+        return {str(t): float(c) for t, c in zip(res["technology"], res[cap_col], strict=True) if str(t) in want}
     raise TypeError(f"unexpected iso_area result {type(res).__name__}")
 
 
