@@ -20,6 +20,7 @@ Studies: :func:`sweep_l2` (the headline: DRAM-access reduction 3→24 MB),
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -185,7 +186,16 @@ def technology_table(cells: Sequence[str], capacities_MB: Sequence[float], node_
 
 
 def _dram(chip: str, dram):
-    return dram_spec(dram) if dram is not None else dram_for_chip(chip)
+    """The DRAM energy/latency: as named, else the chip preset's DRAM type and latency."""
+    if dram is not None:
+        return dram_spec(dram)
+    try:
+        from simulator.chip import load_chip
+
+        c = load_chip(chip)
+    except (ImportError, ConfigError):
+        return dram_for_chip(chip)
+    return replace(dram_spec(c.dram.type), latency_ns=float(c.dram.latency_ns))
 
 
 def with_energy(counts: pd.DataFrame, tech: pd.DataFrame, *, chip: str = DEFAULT_CHIP, dram=None,
