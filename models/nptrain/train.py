@@ -113,12 +113,13 @@ def train_step(model: Sequential, opt: SGD, pad: Scratchpad, xb: np.ndarray, yb:
             a = pad.write(a, "activations")
     loss, d = softmax_cross_entropy(a, yb)
     d = pad.write(d, "errors")
-    for idx in range(len(model.layers) - 1, -1, -1):
+    first = next(i for i, layer in enumerate(model.layers) if layer.params)
+    for idx in range(len(model.layers) - 1, first - 1, -1):  # the gradient w.r.t. the input is never needed
         layer = model.layers[idx]
         d = layer.backward(d)
         for key in layer.grads:
             layer.grads[key] = pad.write(layer.grads[key], "errors")
-        if idx > 0 and layer.writes_output:
+        if idx > first and layer.writes_output:
             d = pad.write(d, "errors")
     opt.step(model.param_layers())
     for layer in model.param_layers():
