@@ -119,3 +119,35 @@ def test_cli_shows_an_onnx_model(tmp_path, capsys):
 
     df = pd.read_csv(out)
     assert df["macs"].sum() == 16 * 16 * 8 * 27 + 8 * 8 * 4 * 8 + 8 * 8 * 4 * 36 + 80
+
+
+@pytest.mark.parametrize(
+    "op,kernel,stride,pad,ceil",
+    [("Conv", 11, 4, 0, 0), ("Conv", 3, 2, 1, 0), ("Conv", 7, 2, 3, 0), ("MaxPool", 3, 2, 0, 1),
+     ("MaxPool", 3, 2, 1, 0), ("AveragePool", 2, 2, 0, 0), ("MaxPool", 3, 2, 0, 0), ("AveragePool", 3, 3, 1, 1)],
+)
+@pytest.mark.parametrize("size", [13, 27, 55, 56])
+def test_shapes_agree_with_onnx_shape_inference(op, kernel, stride, pad, ceil, size):
+    # Oracle: onnx.shape_inference (ONNX's own operator shape rules, incl. ceil_mode) on the same graph.
+    attrs = {"kernel_shape": [kernel, kernel], "strides": [stride, stride], "pads": [pad] * 4}
+    inits = []
+    inputs = ["x"]
+    if op == "Conv":
+        inits = [_init("w", 6, 4, kernel, kernel)]
+        inputs = ["x", "w"]
+    else:
+        attrs["ceil_mode"] = ceil
+    node = helper.make_node(op, inputs, ["y"], name="n", **attrs)
+    graph = helper.make_graph([node], "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4, size, size])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], inits)
+    model = helper.make_model(graph)
+    inferred = onnx.shape_inference.infer_shapes(model, strict_mode=True)
+    dims = tuple(d.dim_value for d in inferred.graph.output[0].type.tensor_type.shape.dim)
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "m.onnx"
+        onnx.save(model, str(path))
+        net = load_onnx(path)
+    assert net.layers[-1].out_shape == dims[1:]
