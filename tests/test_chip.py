@@ -1,0 +1,99 @@
+"""Chip presets and config validation (figures from DeepNVM++ Table IV and GPGPU-Sim's Pascal configs)."""
+
+from __future__ import annotations
+
+import pytest
+
+from models.errors import ConfigError, FileFormatError
+from simulator.chip import PRESET_DIR, load_chip, preset_names
+
+
+def test_deepnvm_preset_matches_table_iv():
+    # DeepNVM++ Sec. III-D Table IV: 28 cores, L1 48 KB 128 B 6-way, L2 128 KB per slice 16-way, 3 MB,
+    # clocks 1481/2962/1481/2750 MHz
+    c = load_chip("gtx1080ti-deepnvm")
+    assert c.n_sms == 28
+    assert (c.l1.capacity_B, c.l1.line_B, c.l1.ways, c.l1.sets) == (48 * 1024, 128, 6, 64)
+    assert (c.l1.write_back, c.l1.write_allocate) == (False, False)
+    assert c.l2.slice_B == 128 * 1024 and c.l2.ways == 16 and c.l2.line_B == 128
+    assert c.l2.capacity_B == 3 * 2**20 and c.l2.slices == 24
+    assert (c.l2.write_back, c.l2.write_allocate) == (True, True)
+    assert (c.clocks.core_MHz, c.clocks.icnt_MHz, c.clocks.l2_MHz, c.clocks.dram_MHz) == (1481, 2962, 1481, 2750)
+    assert c.dram.type == "GDDR5X"
+
+
+def test_real_cards():
+    # GPGPU-Sim SM6_GTX1080: 11 channels x 2 slices x 128 KB = 2816 KB; 484 GB/s
+    g = load_chip("gtx1080ti")
+    assert g.l2.capacity_B == 2816 * 1024 and g.dram.bandwidth_GBps == 484
+    # gpu.md Sec. 5 table: V100 6 MB / 900 GB/s, A100 40 MB / 1555, H100 50 MB / 3350, RTX 4090 72 MB / 1008
+    for name, mb, bw, sms in (("v100", 6, 900, 80), ("a100-40gb", 40, 1555, 108), ("h100-sxm", 50, 3350, 132),
+                              ("rtx4090", 72, 1008, 128)):
+        c = load_chip(name)
+        assert (c.l2.capacity_B, c.dram.bandwidth_GBps, c.n_sms) == (mb * 2**20, bw, sms)
+    assert set(preset_names()) >= {"gtx1080ti-deepnvm", "gtx1080ti", "v100", "a100-40gb", "h100-sxm", "rtx4090"}
+
+
+def test_l2_capacity_rule():
+    sets = [load_chip("gtx1080ti-deepnvm", l2_MB=mb).l2.sets_per_slice for mb in (3, 6, 12, 24)]
+    assert sets == [64, 128, 256, 512]  # power-of-two multiples double the sets per slice
+    c7 = load_chip("gtx1080ti-deepnvm", l2_MB=7)
+    assert c7.l2.sets_per_slice == 149 and abs(c7.l2.capacity_B / (7 * 2**20) - 1) < 0.01
+    c10 = load_chip("gtx1080ti-deepnvm", l2_MB=10)
+    assert c10.l2.sets_per_slice == 213 and c10.l2.ways == 16 and c10.l2.slices == 24
+    with pytest.raises(ConfigError, match="l2_MB"):
+        load_chip("gtx1080ti-deepnvm", l2_MB=0.001)
+    with pytest.raises(ConfigError, match="l2_MB"):
+        load_chip("gtx1080ti-deepnvm", l2_MB=-3)
+
+
+def test_overrides_and_capacity_kb():
+    c = load_chip("gtx1080ti-deepnvm", overrides={"l2": {"ways": 8}, "n_sms": 14})
+    assert c.l2.ways == 8 and c.n_sms == 14 and c.l2.capacity_B == 3 * 2**20 // 2
+    c = load_chip("gtx1080ti", overrides={"l1": {"capacity_KB": 96, "ways": 12}})
+    assert c.l1.sets == 64
+
+
+@pytest.mark.parametrize("overrides,field", [
+    ({"clocks": {"core_MHz": 0}}, "clocks.core_MHz"),
+    ({"clocks": {"l2_MHz": -5}}, "clocks.l2_MHz"),
+    ({"l2": {"ways": 0}}, "l2.ways"),
+    ({"l2": {"line_B": 100}}, "l2.line_B"),
+    ({"l2": {"bogus": 1}}, "l2.bogus"),
+    ({"colour": "red"}, "colour"),
+    ({"l2": {"write_policy": "write-around"}}, "l2.write_policy"),
+    ({"l2": {"channel_hash": "ipoly"}}, "l2.channel_hash"),
+    ({"l2": {"set_index": "xor", "sets_per_slice": 48}}, "l2.sets_per_slice"),
+    ({"l1": {"capacity_KB": 50}}, "l1.capacity_KB"),
+    ({"dram": {"bandwidth_GBps": "fast"}}, "dram.bandwidth_GBps"),
+    ({"n_sms": 2.5}, "n_sms"),
+    ({"sector_B": 48}, "sector_B"),
+])
+def test_bad_values_name_the_field(overrides, field):
+    with pytest.raises(ConfigError) as err:
+        load_chip("gtx1080ti-deepnvm", overrides=overrides)
+    assert err.value.field == field
+    assert str(err.value).startswith(field + ":")
+
+
+def test_capacity_not_divisible(tmp_path):
+    text = (PRESET_DIR / "gtx1080ti.toml").read_text()
+    text = text.replace("sets_per_slice = 64", "capacity_KB = 3000")
+    p = tmp_path / "mychip.toml"
+    p.write_text(text)
+    with pytest.raises(ConfigError, match=r"^l2.capacity_KB: .*divisible"):
+        load_chip(p)
+    p.write_text(text.replace("capacity_KB = 3000", "capacity_KB = 2816"))
+    assert load_chip(p).l2.sets_per_slice == 64
+    with pytest.raises(ConfigError, match="l2_MB"):
+        load_chip(p, l2_MB=1e-4)
+
+
+def test_unknown_preset_lists_valid_names():
+    with pytest.raises(ConfigError, match="gtx1080ti-deepnvm") as err:
+        load_chip("gtx9999")
+    assert err.value.field == "chip"
+    with pytest.raises(ConfigError):
+        load_chip("systolic-256")  # a preset of another kind is not a GPU
+    with pytest.raises(FileFormatError):
+        load_chip("/nonexistent/chip.toml")
