@@ -296,8 +296,11 @@ def gpu_trace(ops, *, n_sms=28, line_B=128, sector_B=None, chunk_size=DEFAULT_CH
 
 
 def _chip_attr(chip, *names):
+    """First non-None of dotted attribute ``names`` on ``chip`` (duck-typed: no simulator import)."""
     for name in names:
-        v = getattr(chip, name, None)
+        v = chip
+        for part in name.split("."):
+            v = getattr(v, part, None)
         if v is not None:
             return v
     return None
@@ -307,7 +310,7 @@ def network_trace(net_or_name, *, phase="inference", batch=1, dataset=None, chip
                   sector_B=None, chunk_size=DEFAULT_CHUNK) -> GpuTrace:
     """Trace of a zoo network (or any object with ``.ops(phase=, batch=)``) on ``chip``.
 
-    ``chip`` is read duck-typed (``n_sms``; ``line_B``/``l2_line_B``;
+    ``chip`` is read duck-typed (``n_sms``; ``line_B``/``l2_line_B``/``l2.line_B``;
     ``sector_B``/``l2_sector_B``) so that traces never imports the simulator;
     explicit keyword arguments win over the chip's values.
     """
@@ -320,6 +323,6 @@ def network_trace(net_or_name, *, phase="inference", batch=1, dataset=None, chip
     ops = net.ops(phase=phase, batch=batch)
     if chip is not None:
         n_sms = n_sms or _chip_attr(chip, "n_sms")
-        line_B = line_B or _chip_attr(chip, "line_B", "l2_line_B")
+        line_B = line_B or _chip_attr(chip, "line_B", "l2_line_B", "l2.line_B")
         sector_B = sector_B or _chip_attr(chip, "sector_B", "l2_sector_B")
     return GpuTrace(ops, n_sms=n_sms or 28, line_B=line_B or 128, sector_B=sector_B, chunk_size=chunk_size)

@@ -1,0 +1,220 @@
+"""GPU trace generation: coalescing, SGEMM tile counts, kernel footprints, chunking, scheduling.
+
+Oracles: the Pascal coalescing rule (a warp's 32 consecutive fp32 = 128 B =
+one L1/L2 line request, or four 32 B sectors; CUDA C Programming Guide, "Device
+Memory Accesses"), the closed-form request count of a 128x128x8 tiled SGEMM
+derived by hand below, and the byte ranges of the tensors each kernel must
+touch.
+"""
+
+from __future__ import annotations
+
+import tracemalloc
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from traces import TraceChunk, gpu_trace, network_trace
+from workloads.ops import Elementwise, Gemm, Tensor
+
+
+def _collect(chunks):
+    chunks = list(chunks)
+    return (np.concatenate([c.addr for c in chunks]), np.concatenate([c.is_write for c in chunks]),
+            np.concatenate([c.sm for c in chunks]), np.concatenate([c.kernel for c in chunks]))
+
+
+def _lines(addr, nbytes, unit=128):
+    return set(range(addr // unit, (addr + nbytes - 1) // unit + 1))
+
+
+def test_contiguous_fp32_warp_is_one_line_or_four_sectors():
+    x = Tensor("x", (32,), kind="activation")
+    y = Tensor("y", (32,), kind="activation")
+    op = Elementwise("relu", "l", "forward", "relu", (x,), (y,))
+    tr = gpu_trace([op])
+    addr, w, sm, k = _collect(tr)
+    assert len(addr) == 2  # one read request, one write request
+    assert list(w) == [False, True]
+    assert addr[0] == tr.addresses["x"] and addr[1] == tr.addresses["y"]
+    tr32 = gpu_trace([op], sector_B=32)
+    addr, w, _, _ = _collect(tr32)
+    assert list(w) == [False] * 4 + [True] * 4
+    assert list(addr[:4]) == [tr32.addresses["x"] + 32 * i for i in range(4)]
+
+
+def test_sgemm_requests_match_tile_closed_form():
+    # C[200,160] = A[200,64] @ B[64,160]: tiles 2 (128 + 72 rows) x 2 (128 + 32 columns), 8 k-steps.
+    # Rows are 256 B / 640 B pitches on 256 B-aligned buffers, so segments never straddle a line.
+    # Per CTA and k-step: one request per A row (8 fp32 = 32 B) + 8 B rows of ceil(cols*4/128) lines.
+    # Store: one request per C row per line of its cols.  Accumulate re-reads C.
+    M, N, K = 200, 160, 64
+    a, b, c = Tensor("A", (M, K)), Tensor("B", (K, N), kind="weight"), Tensor("C", (M, N))
+    rows, lines = (128, 72), (4, 1)
+    reads = 8 * sum(r + 8 * ln for r in rows for ln in lines)
+    writes = sum(r * ln for r in rows for ln in lines)
+    assert (reads, writes) == (3840, 1000)
+    for acc in (False, True):
+        tr = gpu_trace([Gemm("g", "l", "forward", M, N, K, a, b, c, accumulate=acc)])
+        addr, w, sm, _ = _collect(tr)
+        want_reads = reads + (writes if acc else 0)
+        assert (int((~w).sum()), int(w.sum())) == (want_reads, writes)
+        row = tr.kernels.iloc[0]
+        assert (row.reads, row.writes, row.ctas) == (want_reads, writes, 4)
+        assert row["name"] == "sgemm_128x128x8"
+
+
+def test_sgemm_grouped_and_partial_k_counts_agree_and_cover_operands():
+    # Grouped GEMM with K not a multiple of 8 and misaligned row pitches (sector mode):
+    # generated requests equal the closed-form counter, and touch exactly the operands' sectors.
+    g, M, N, K = 3, 20, 70, 13
+    a, b, c = Tensor("A", (g, M, K), kind="weight"), Tensor("B", (g, K, N)), Tensor("C", (g, M, N))
+    tr = gpu_trace([Gemm("g", "l", "forward", M, N, K, a, b, c, groups=g)], sector_B=32, tile=(16, 32, 8))
+    addr, w, _, _ = _collect(tr)
+    assert len(addr) == tr.n_accesses
+    assert int((~w).sum()) == tr.kernels.reads[0]
+    want = set()
+    for t in (a, b, c):
+        want |= _lines(tr.addresses[t.name], t.nbytes, 32)
+    assert set((addr // 32).tolist()) == want
+    assert set((addr[w] // 32).tolist()) == _lines(tr.addresses["C"], c.nbytes, 32)
+
+
+def _conv_like_ops():
+    """A small conv layer lowered DarkNet-style by hand: im2col + SGEMM, bias, relu, pool, and its backward."""
+    x = Tensor("x", (2, 3, 8, 8), kind="input")
+    col = Tensor("col", (27, 2 * 64), kind="workspace")
+    W = Tensor("W", (16, 27), kind="weight")
+    bias = Tensor("bias", (16,), kind="weight")
+    y = Tensor("y", (2, 16, 8, 8))
+    p = Tensor("p", (2, 16, 4, 4))
+    dp = Tensor("dp", (2, 16, 4, 4), kind="error")
+    dy = Tensor("dy", (2, 16, 8, 8), kind="error")
+    dW = Tensor("dW", (16, 27), kind="weight_grad")
+    dcol = Tensor("dcol", (27, 2 * 64), kind="workspace")
+    dx = Tensor("dx", (2, 3, 8, 8), kind="error")
+    return [
+        Gemm("conv.fwd", "conv", "forward", 16, 128, 27, W, col, y, lowered=x, lowered_operand="b"),
+        Elementwise("conv.bias", "conv", "forward", "bias", (y, bias), (y,)),
+        Elementwise("conv.relu", "conv", "forward", "relu", (y,), (y,)),
+        Elementwise("pool", "pool", "forward", "maxpool", (y,), (p,)),
+        Elementwise("pool.bwd", "pool", "backward_data", "maxpool_grad", (dp, y), (dy,)),
+        Gemm("conv.bww", "conv", "backward_weight", 16, 27, 128, dy, col, dW, accumulate=True, lowered=x,
+             lowered_operand="b"),
+        Gemm("conv.bwd", "conv", "backward_data", 27, 128, 16, W, dy, dcol, lowered=dx, lowered_operand="c"),
+        Elementwise("conv.sgd", "conv", "update", "sgd", (W, dW), (W,)),
+    ]
+
+
+def test_each_kernel_touches_exactly_its_tensors_lines():
+    ops = _conv_like_ops()
+    tr = gpu_trace(ops, chunk_size=997)
+    kinds = list(tr.kernels.kind)
+    assert kinds == ["im2col", "sgemm", "bias", "relu", "maxpool", "maxpool_grad", "im2col", "sgemm", "sgemm",
+                     "col2im", "sgd"]
+    addr, w, _, kern = _collect(tr)
+    by_name = {t.name: t for op in ops for t in ([*op.reads, *op.writes] if hasattr(op, "reads")
+                                                 else [op.a, op.b, op.c, op.lowered])}
+    expect = {0: ["x", "col"], 1: ["W", "col", "y"], 2: ["y", "bias"], 3: ["y"], 4: ["y", "p"], 5: ["dp", "y", "dy"],
+              6: ["x", "col"], 7: ["dy", "col", "dW"], 8: ["W", "dy", "dcol"], 9: ["dcol", "dx"], 10: ["W", "dW"]}
+    for kid, names in expect.items():
+        want = set()
+        for n in names:
+            want |= _lines(tr.addresses[n], by_name[n].nbytes)
+        got = set((addr[kern == kid] // 128).tolist())
+        assert got == want, f"kernel {kid} ({kinds[kid]})"
+    # Reads and writes per kernel agree with the closed-form table.
+    for kid, row in tr.kernels.iterrows():
+        sel = kern == kid
+        assert (int((sel & ~w).sum()), int((sel & w).sum())) == (row.reads, row.writes)
+    # col2im reads and writes the image gradient (DarkNet's +=); im2col only writes the column matrix.
+    col2im = kern == 9
+    assert set((addr[col2im & w] // 128).tolist()) == _lines(tr.addresses["dx"], by_name["dx"].nbytes)
+    assert set((addr[(kern == 0) & w] // 128).tolist()) == _lines(tr.addresses["col"], by_name["col"].nbytes)
+
+
+def test_explicit_im2col_op_replaces_the_implicit_kernel():
+    ops = _conv_like_ops()[:1]
+    g = ops[0]
+    explicit = Elementwise("conv.im2col", "conv", "forward", "im2col", (g.lowered,), (g.b,))
+    tr = gpu_trace([explicit, g])
+    assert list(tr.kernels.kind) == ["im2col", "sgemm"]
+
+
+def test_chunks_are_bounded_deterministic_and_regenerated():
+    ops = _conv_like_ops()
+    tr = gpu_trace(ops, chunk_size=256)
+    sizes = [len(c) for c in tr]
+    assert all(s == 256 for s in sizes[:-1]) and 0 < sizes[-1] <= 256
+    assert sum(sizes) == tr.n_accesses == len(tr)
+    a1, w1, s1, k1 = _collect(tr)
+    a2, w2, s2, k2 = _collect(tr)  # iterating again regenerates the same stream
+    assert np.array_equal(a1, a2) and np.array_equal(w1, w2) and np.array_equal(s1, s2) and np.array_equal(k1, k2)
+    big = _collect(gpu_trace(ops, chunk_size=1 << 20))
+    assert np.array_equal(big[0], a1) and np.array_equal(big[3], k1)  # chunking never changes the stream
+    assert all(isinstance(c, TraceChunk) for c in tr)
+    assert np.all(np.diff(k1) >= 0)  # kernels run in launch order
+
+
+def test_ctas_round_robin_over_sms_in_waves():
+    # 64 x 256-thread CTAs = 16384 elements; 4 SMs x 8 CTAs per SM -> waves of 32 CTAs.
+    x = Tensor("x", (64 * 256,))
+    tr = gpu_trace([Elementwise("r", "l", "forward", "relu", (x,), (x,))], n_sms=4)
+    addr, w, sm, _ = _collect(tr)
+    reads = addr[~w]
+    cta = (reads - tr.addresses["x"]) // (256 * 4)  # each CTA covers 1 KB of x
+    assert np.array_equal(sm[~w], (cta % 32) % 4)
+    # Lock-step within a wave: the first 32 requests are warp 0 of CTAs 0..31, in slot order.
+    assert list(cta[:32]) == list(range(32))
+    assert set(cta[: 32 * 8]) == set(range(32))  # the whole first wave before the second starts
+
+
+def test_generation_memory_is_bounded_by_the_chunk():
+    # About 1.5 M requests (~25 MB if materialised); chunks of 16 K keep the peak at a few MB.
+    a = Tensor("A", (256, 1152), kind="weight")
+    b = Tensor("B", (1152, 4096))
+    c = Tensor("C", (256, 4096))
+    tr = gpu_trace([Gemm("g", "l", "forward", 256, 4096, 1152, a, b, c)], chunk_size=1 << 14)
+    n = tr.n_accesses
+    assert n > 1_000_000
+    list(gpu_trace([Gemm("g", "l", "forward", 8, 8, 8, a, b, c)], chunk_size=64))  # compile outside the window
+    tracemalloc.start()
+    total = 0
+    for ch in tr:
+        total += len(ch)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert total == n
+    assert peak < 4 * 2**20, peak
+
+
+def test_network_trace_duck_types_the_chip_and_the_network():
+    ops = _conv_like_ops()
+    net = SimpleNamespace(ops=lambda phase, batch: ops if phase == "training" else ops[:4])
+    chip = SimpleNamespace(n_sms=3, sector_B=32, l2=SimpleNamespace(line_B=128))
+    tr = network_trace(net, phase="training", batch=2, chip=chip)
+    assert (tr.n_sms, tr.unit_B) == (3, 32)
+    _, _, sm, _ = _collect(tr)
+    assert sm.min() == 0 and sm.max() == 2
+    assert network_trace(net, phase="inference", batch=2, chip=chip, sector_B=None).kernels.shape[0] == 5
+
+
+def test_zoo_network_trace_counts_match_generation():
+    pytest.importorskip("workloads.zoo")
+    tr = network_trace("lenet5", phase="training", batch=2, dataset="mnist", chunk_size=1 << 15)
+    addr, w, sm, kern = _collect(tr)
+    assert len(addr) == tr.n_accesses
+    counts = np.bincount(kern, minlength=len(tr.kernels))
+    assert np.array_equal(counts, tr.kernels.requests.to_numpy())
+    assert {"sgemm", "im2col", "col2im"} <= set(tr.kernels.kind)
+    assert set(tr.kernels.pass_) == {"forward", "backward_data", "backward_weight", "update"}
+    assert np.all(addr % 128 == 0)
+
+
+@pytest.mark.parametrize("kw,msg", [({"n_sms": 0}, "n_sms"), ({"line_B": 100}, "line_B"),
+                                    ({"sector_B": 48}, "sector_B"), ({"chunk_size": 0}, "chunk_size"),
+                                    ({"tile": (128, 0, 8)}, "tile")])
+def test_bad_parameters_name_the_field(kw, msg):
+    with pytest.raises(ValueError, match=msg):
+        gpu_trace(_conv_like_ops(), **kw)
