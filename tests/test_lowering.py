@@ -3,6 +3,8 @@
 from collections import Counter
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from models.errors import ConfigError
 from workloads import zoo
@@ -182,3 +184,69 @@ def test_table(alexnet):
     row = df.set_index("layer").loc["conv1"]
     assert row["macs_bwd_data"] == 0 and row["macs_bwd_weight"] == row["macs_fwd"]
     assert row["out_B"] == 4 * 96 * 55 * 55 * 4
+
+
+def _check_dataflow(ops):
+    """Every tensor an op reads was written by an earlier op, or is state that exists before the step."""
+    ready = set()
+
+    def need(t, op):
+        if t.kind in ("input", "weight", "optimizer") or t.name in ready:
+            return
+        if t.kind == "weight_grad":  # DarkNet accumulates dW across steps; it exists before the step
+            return
+        raise AssertionError(f"{op.name} reads {t.name} before anything wrote it")
+
+    for op in ops:
+        if isinstance(op, Gemm):
+            if op.lowered is not None and op.lowered_operand in ("a", "b"):
+                need(op.lowered, op)
+                ready.add(getattr(op, op.lowered_operand).name)  # im2col fills the column workspace
+            need(op.a, op)
+            need(op.b, op)
+            if op.accumulate:
+                need(op.c, op)
+            ready.add(op.c.name)
+            if op.lowered_operand == "c":
+                ready.add(op.lowered.name)  # col2im
+        else:
+            for t in op.reads:
+                need(t, op)
+            ready.update(t.name for t in op.writes)
+
+
+@pytest.mark.parametrize("name", zoo.names())
+def test_every_read_follows_its_write(name):
+    net = zoo.get(name, seq_len=16) if name in zoo.SEQ_LEN else zoo.get(name)
+    _check_dataflow(net.ops("training", batch=2, optimizer="momentum"))
+    _check_dataflow(net.ops("inference", batch=2))
+
+
+@given(st.lists(st.tuples(st.sampled_from(["conv", "pool", "dw"]), st.integers(1, 3), st.integers(1, 2)),
+                min_size=1, max_size=5),
+       st.integers(1, 3), st.integers(1, 4))
+@settings(max_examples=30, deadline=None)
+def test_random_cnns_conserve_work(layers, fc_layers, batch):
+    b = Builder((4, 16, 16))
+    x = "input"
+    for kind, k, s in layers:
+        c, h, _ = b.shape(x)
+        if h < k:
+            break
+        if kind == "conv":
+            x = b.act(b.conv(x, 2 * c, k, s, k // 2), "relu")
+        elif kind == "dw":
+            x = b.bn(b.conv(x, c, k, s, k // 2, groups=c, bias=False))
+        else:
+            x = b.pool(x, k, s, mode="max")
+    for _ in range(fc_layers):
+        x = b.fc(x, 7)
+    b.softmax(x)
+    net = b.build("random", "custom")
+    train = net.ops("training", batch=batch)
+    first = net.layers[1].macs
+    assert sum(op.macs for op in train) == batch * (3 * net.macs - first)
+    assert sum(op.macs for op in net.ops("inference", batch=batch)) == batch * net.macs
+    _check_dataflow(train)
+    update = [op for op in train if op.pass_ == "update"]
+    assert sum(op.writes[0].elements for op in update) == net.weights

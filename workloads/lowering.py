@@ -12,7 +12,9 @@ passes a DarkNet-style framework launches, in launch order, over named tensors:
 * ``<layer>.dout`` — the error (gradient w.r.t. ``<layer>.out``), same shape;
 * ``<layer>.dW`` / ``<layer>.db`` — weight gradients;
 * ``<layer>.vW`` / ``<layer>.vb`` — momentum buffers (``optimizer="momentum"``);
-* ``<layer>.col`` — the im2col workspace of a convolution.
+* ``<layer>.col`` — the im2col workspace of a convolution;
+* ``<layer>.stats`` — a batch-norm's running mean and variance ``(2, C)`` (kind
+  ``weight``: persistent, but not trained by the optimizer).
 
 Forward activations are kept: the backward pass reads the very ``.out``
 tensors the forward pass wrote (same name, same shape).
@@ -64,8 +66,9 @@ OPTIMIZERS = ("sgd", "momentum")
 class _Lowerer:
     """Holds the tensor registry of one lowering (same name ⇒ same Tensor) and the op list."""
 
-    def __init__(self, net: Network, batch: int):
+    def __init__(self, net: Network, batch: int, phase: str = "inference"):
         self.net = net
+        self.phase = phase
         self.B = batch
         self.dtype = net.dtype
         self.ops: list[Op] = []
@@ -181,7 +184,12 @@ class _Lowerer:
             self.ew(layer, "forward", f"{layer.op}pool", (x,), (y,), B * layer.flops)
         elif k == "activation":
             self.ew(layer, "forward", layer.op, (x,), (y,), B * layer.flops)
-        elif k in ("batchnorm", "layernorm"):
+        elif k == "batchnorm":
+            # Running mean and variance: read to normalise at inference, updated from the batch in training.
+            stats = self.tensor(f"{layer.name}.stats", (2, layer.weight_shape[0]), "weight")
+            writes = (y, stats) if self.phase == "training" else (y,)
+            self.ew(layer, "forward", k, (x, self.W(layer), self.bias(layer), stats), writes, B * layer.flops)
+        elif k == "layernorm":
             self.ew(layer, "forward", k, (x, self.W(layer), self.bias(layer)), (y,), B * layer.flops)
         elif k in ("add", "concat"):
             srcs = tuple(self.out(i) for i in layer.inputs)
@@ -353,7 +361,7 @@ def lower(net: Network, phase: str = "inference", batch: int = 1, optimizer: str
         raise ConfigError("optimizer", f"must be one of {', '.join(OPTIMIZERS)}, got {optimizer!r}")
     if isinstance(batch, bool) or not isinstance(batch, int) or batch <= 0:
         raise ConfigError("batch", f"must be a positive integer, got {batch!r}")
-    lw = _Lowerer(net, batch)
+    lw = _Lowerer(net, batch, phase)
     for layer in net.layers:
         lw.forward(layer)
     if phase == "training":
