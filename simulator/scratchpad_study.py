@@ -117,15 +117,20 @@ def _interp_loglog(x: np.ndarray, y: np.ndarray, xq: float) -> float:
     return float(np.interp(xq, x, y))
 
 
-def _rows_from_table(table: TableLike, cells: Sequence[str], caps_MB: Sequence[float]) -> pd.DataFrame:
-    """Rows for every (cell, capacity), from the default circuit model, a callable, or a DataFrame."""
+def _rows_from_table(table: TableLike, cells: Sequence[str], caps_MB: Sequence[float], word_B: int = 64
+                     ) -> pd.DataFrame:
+    """Rows for every (cell, capacity), from the default circuit model, a callable, or a DataFrame.
+
+    The circuit model is asked for RAM-mode arrays whose word is ``word_B`` bytes, so that its
+    per-access energies are per scratchpad access of the accelerator's ``access_width_B``.
+    """
     caps = sorted({float(c) for c in caps_MB if c > 0})
     if not caps:
         return pd.DataFrame(columns=list(TABLE_COLUMNS))
     if table is None:
         from models import tech_table
 
-        df = tech_table(cells=list(cells), capacities_MB=caps, node_nm=NODE_NM, mode="ram")
+        df = tech_table(cells=list(cells), capacities_MB=caps, node_nm=NODE_NM, mode="ram", line_B=int(word_B))
         return _check_table(df)
     if callable(table) and not isinstance(table, pd.DataFrame):
         return _check_table(table(list(cells), caps))
@@ -146,8 +151,8 @@ def _rows_from_table(table: TableLike, cells: Sequence[str], caps_MB: Sequence[f
     return pd.DataFrame(rows)
 
 
-def buffer_techs(technologies: Sequence[str], capacities: Sequence[tuple[str, float]], table: TableLike
-                 ) -> dict[tuple[str, float], BufferTech]:
+def buffer_techs(technologies: Sequence[str], capacities: Sequence[tuple[str, float]], table: TableLike,
+                 word_B: int = 64) -> dict[tuple[str, float], BufferTech]:
     """BufferTech rows for each requested ``(technology, buffer capacity MB)``, heterogeneous ones mixed."""
     need: dict[str, set] = {}
     for tech, cap in capacities:
@@ -156,7 +161,7 @@ def buffer_techs(technologies: Sequence[str], capacities: Sequence[tuple[str, fl
             need.setdefault(c, set()).add(float(cap))
     cells = list(need)
     all_caps = sorted({c for s in need.values() for c in s})
-    df = _rows_from_table(table, cells, all_caps)
+    df = _rows_from_table(table, cells, all_caps, word_B)
     lookup: dict[tuple[str, float], BufferTech] = {}
     for _, r in df.iterrows():
         lookup[(str(r["technology"]), round(float(r["capacity_MB"]), 9))] = BufferTech.from_row(r)
@@ -189,7 +194,7 @@ def buffer_techs(technologies: Sequence[str], capacities: Sequence[tuple[str, fl
 
 
 def capacity_for_area(tech: str, area_mm2: float, table: TableLike,
-                      area_capacity: Callable[[str, float], float] | None = None) -> float:
+                      area_capacity: Callable[[str, float], float] | None = None, word_B: int = 64) -> float:
     """Capacity (MB) of one buffer of ``tech`` that fits ``area_mm2``.
 
     Uses ``area_capacity(tech, area)`` if given; else, with ``table=None``, the circuit
@@ -204,7 +209,7 @@ def capacity_for_area(tech: str, area_mm2: float, table: TableLike,
     if table is None and parts is None:
         from models import area_budget_capacity
 
-        return float(area_budget_capacity(tech, area_mm2, NODE_NM, "ram"))
+        return float(area_budget_capacity(tech, area_mm2, NODE_NM, "ram", line_B=int(word_B)))
     if isinstance(table, pd.DataFrame) and parts is None:
         sub = _check_table(table)
         sub = sub[sub["technology"].astype(str) == tech]
@@ -212,7 +217,7 @@ def capacity_for_area(tech: str, area_mm2: float, table: TableLike,
             raise ConfigError("technology", f"{tech!r} is not in the technology table")
         return _interp_loglog(sub["area_mm2"].to_numpy(float), sub["capacity_MB"].to_numpy(float), area_mm2)
     grid = [2.0 ** k for k in range(-12, 13)]  # 0.25 KB .. 4 GB
-    rows = buffer_techs([tech], [(tech, g) for g in grid], table)
+    rows = buffer_techs([tech], [(tech, g) for g in grid], table, word_B)
     caps = np.array(grid)
     areas = np.array([rows[(tech, g)].area_mm2 for g in grid])
     return _interp_loglog(areas, caps, area_mm2)
@@ -335,7 +340,8 @@ def scratchpad_study(
 
         def cap_of(t, a):
             if (t, a) not in memo:
-                memo[(t, a)] = capacity_for_area(t, a, table, area_capacity) if a > 0 else 0.0
+                memo[(t, a)] = (capacity_for_area(t, a, table, area_capacity, cfg.access_width_B)
+                                if a > 0 else 0.0)
             return memo[(t, a)]
 
         for x in xs:
@@ -343,7 +349,8 @@ def scratchpad_study(
                 points.append((t, x, tuple(cap_of(t, x * s) for s in shares)))
 
     # 2. technology rows at every buffer capacity needed
-    rows = buffer_techs(techs, [(t, c) for t, _, caps in points for c in caps if c > 0], table)
+    rows = buffer_techs(techs, [(t, c) for t, _, caps in points for c in caps if c > 0], table,
+                        cfg.access_width_B)
 
     def tech_rows(t, caps):
         return tuple(rows[(t, float(c))] if c > 0 else BufferTech.empty(t) for c in caps)
@@ -553,9 +560,9 @@ def reproduce_scratchpad(out_dir: str | Path, quick: bool = False, table: TableL
                          area_capacity: Callable[[str, float], float] | None = None) -> str:
     """Run the iso-capacity and iso-area studies and return a Markdown report beside the paper's numbers.
 
-    Writes ``scratchpad_iso_capacity.csv``, ``scratchpad_iso_area.csv``, per-layer tables and PNGs into
-    ``out_dir``. ``quick`` runs VGG-16/CIFAR-100 only, on fewer points. No number is forced: the report
-    states each of nvmsim's results next to the paper's and their ratio.
+    Writes ``REPORT.md`` (the returned text), ``scratchpad_iso_capacity.csv``, ``scratchpad_iso_area.csv``,
+    per-layer tables and PNGs into ``out_dir``. ``quick`` runs VGG-16/CIFAR-100 only, on fewer points. No
+    number is forced: the report states each of nvmsim's results next to the paper's and their ratio.
     """
     from simulator.output import write_table
 
@@ -586,7 +593,7 @@ def reproduce_scratchpad(out_dir: str | Path, quick: bool = False, table: TableL
              "`scratchpad_iso_capacity.csv`, `scratchpad_iso_area.csv`, per-layer tables, PNG plots.", ""]
     if mram is None:
         lines.append("Only one technology was run: no improvement to report.")
-        return "\n".join(lines)
+        return _finish_report(out_dir, lines)
 
     v = cap_df[(cap_df["network"] == "vgg16") & (cap_df["dataset"] == "cifar100")]
     va = area_df[(area_df["network"] == "vgg16") & (area_df["dataset"] == "cifar100")]
@@ -627,4 +634,61 @@ def reproduce_scratchpad(out_dir: str | Path, quick: bool = False, table: TableL
     lines += ["", "Differences from the paper come from the technology table (nvmsim's own circuit model, not the "
               "authors' NVSim runs), the zoo's exact CIFAR networks (batch-norm, ReLU and pooling tensors are "
               "data structures too), and the placement details documented in `simulator/scratchpad.py`."]
-    return "\n".join(lines)
+    return _finish_report(out_dir, lines)
+
+
+def _finish_report(out_dir: Path, lines: list[str]) -> str:
+    from simulator.output import atomic_write
+
+    text = "\n".join(lines) + "\n"
+    atomic_write(out_dir / "REPORT.md", lambda p: p.write_text(text))
+    return text
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Small API functions behind the CLI verbs
+
+
+def load_table(path: str | Path) -> pd.DataFrame:
+    """Read a user's per-technology table (CSV or Parquet) with the columns of :data:`TABLE_COLUMNS`."""
+    from models.errors import FileFormatError
+
+    p = Path(path)
+    if not p.is_file():
+        raise FileFormatError(p, "no such file")
+    try:
+        df = pd.read_parquet(p) if p.suffix.lower() in (".parquet", ".pq") else pd.read_csv(p)
+    except Exception as exc:  # noqa: BLE001 - any parser failure is a bad file
+        raise FileFormatError(p, f"cannot read table ({exc})") from None
+    missing = [c for c in TABLE_COLUMNS if c not in df.columns]
+    if missing:
+        raise FileFormatError(p, f"missing columns {missing}")
+    return df
+
+
+def gemm_table(M: int, N: int, K: int, rows: int = 256, cols: int = 256, dataflow: str = "os") -> pd.DataFrame:
+    """Cycles (with and without fold overlap), folds and operand accesses of one GEMM, as a one-row table."""
+    from simulator.systolic import gemm_cycles, gemm_folds, operand_accesses
+
+    for name, v in (("M", M), ("N", N), ("K", K)):
+        if not isinstance(v, (int, np.integer)) or v <= 0:
+            raise ConfigError(name, f"must be a positive integer, got {v!r}")
+    acc = operand_accesses(M, N, K, rows, cols, dataflow)
+    cyc = gemm_cycles(M, N, K, rows, cols, dataflow)
+    macs = M * N * K
+    return pd.DataFrame([{
+        "M": M, "N": N, "K": K, "rows": rows, "cols": cols, "dataflow": dataflow,
+        "folds": int(gemm_folds(M, N, K, rows, cols, dataflow)), "cycles": int(cyc),
+        "cycles_overlap": int(gemm_cycles(M, N, K, rows, cols, dataflow, overlap=True)),
+        "macs": macs, "utilization": macs / (cyc * rows * cols),
+        "a_reads": int(acc.a_reads), "b_reads": int(acc.b_reads), "c_writes": int(acc.c_writes),
+        "c_reads": int(acc.c_reads),
+    }])
+
+
+def layer_study(network, capacity_MB: float = 24.0, technology: str = "sram28", batch: int = 512,
+                table: TableLike = None, accelerator: AcceleratorConfig | str = "systolic-256") -> pd.DataFrame:
+    """Per-layer counts and energy of one training step at one total capacity and technology."""
+    _, lay = scratchpad_study([network], "iso_capacity", capacities_MB=[capacity_MB], technologies=[technology],
+                              batch=batch, table=table, accelerator=accelerator, layers=True)
+    return lay

@@ -1,0 +1,111 @@
+"""``nvmsim scratchpad iso-capacity | iso-area | layers | gemm``: the systolic accelerator's scratchpad studies.
+
+Thin verbs over :mod:`simulator.scratchpad_study`: parse, call one function returning a DataFrame, print it,
+and with ``--out DIR`` write ``DIR/scratchpad_iso_capacity.csv`` (or ``_iso_area``) and PNG plots.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from simulator.cli._common import add_output_options, emit, parse_float_list, parse_str_list
+
+SHOWN = ["network", "dataset", "technology", "capacity_MB", "area_mm2", "dram_accesses", "cycles",
+         "energy_dram_J", "energy_read_J", "energy_write_J", "energy_leakage_J", "energy_compute_J",
+         "energy_total_J", "improvement"]
+DEFAULT_NETWORKS = "vgg16:cifar100"
+
+
+def _common(p: argparse.ArgumentParser, name: str) -> None:
+    p.add_argument("--networks", default=DEFAULT_NETWORKS,
+                   help=f"name:dataset pairs, comma-separated (default {DEFAULT_NETWORKS})")
+    p.add_argument("--technologies", default="sram28,stt28",
+                   help="technologies from the table, comma-separated; 'hetero:A+B' puts sign+exponent on A and "
+                        "the mantissa on B (default sram28,stt28; the first sram* is the baseline)")
+    p.add_argument("--batch", type=int, default=512, help="mini-batch size (default 512, as the paper)")
+    p.add_argument("--preset", default="systolic-256", help="accelerator preset name or TOML file")
+    p.add_argument("--table", type=Path, default=None,
+                   help="technology table CSV/Parquet (default: nvmsim's circuit model at 28 nm, RAM mode)")
+    p.add_argument("--layers", action="store_true", help="also write the per-layer table (DIR/NAME_layers.csv)")
+    add_output_options(p, default_name=name)
+
+
+def _run(args, mode: str) -> int:
+    from simulator.scratchpad_study import load_table, save_study_plots, scratchpad_study
+
+    table = load_table(args.table) if args.table is not None else None
+    nets = parse_str_list(args.networks)
+    kw = {"capacities_MB": parse_float_list(args.capacities, "--capacities")} if mode == "iso_capacity" else {
+        "areas_mm2": parse_float_list(args.areas, "--areas")}
+    df, layers = scratchpad_study(nets, mode, technologies=parse_str_list(args.technologies), batch=args.batch,
+                                  table=table, accelerator=args.preset, layers=True, **kw)
+    name = f"scratchpad_{mode}"
+    shown = [c for c in SHOWN if c in df.columns]
+    if mode == "iso_area":
+        shown.insert(3, "area_budget_mm2")
+    emit(df, args, name, columns=shown)
+    if args.out is not None:
+        from simulator.output import write_table
+
+        save_study_plots(df, args.out, name)
+        if args.layers:
+            write_table(layers, Path(args.out) / f"{name}_layers.csv")
+    return 0
+
+
+def _layers(args) -> int:
+    from simulator.scratchpad_study import layer_study, load_table
+
+    table = load_table(args.table) if args.table is not None else None
+    df = layer_study(args.network, capacity_MB=args.capacity, technology=args.technology, batch=args.batch,
+                     table=table, accelerator=args.preset)
+    emit(df, args, "scratchpad_layers",
+         columns=["layer", "macs", "compute_cycles", "cycles", "dram_read_B", "dram_write_B", "energy_total_J"])
+    return 0
+
+
+def _gemm(args) -> int:
+    from simulator.scratchpad_study import gemm_table
+
+    df = gemm_table(args.M, args.N, args.K, rows=args.rows, cols=args.cols, dataflow=args.dataflow)
+    emit(df, args, "gemm")
+    return 0
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("scratchpad", help="systolic training accelerator with SRAM / MRAM scratchpads")
+    sub = p.add_subparsers(dest="verb", metavar="VERB")
+
+    c = sub.add_parser("iso-capacity", help="same total scratchpad capacity for every technology")
+    c.add_argument("--capacities", default="0.5,1,2,4,8,16,32,64,128,256,512",
+                   help="total capacities in MB, comma-separated (default 0.5 ... 512)")
+    _common(c, "scratchpad_iso_capacity")
+    c.set_defaults(func=lambda a: _run(a, "iso_capacity"))
+
+    a = sub.add_parser("iso-area", help="same total area; each technology's capacity from the circuit model")
+    a.add_argument("--areas", default="0.5,1,2,4,8,16,32,48.1,64,128,187",
+                   help="total area budgets in mm^2, comma-separated (default 0.5 ... 187)")
+    _common(a, "scratchpad_iso_area")
+    a.set_defaults(func=lambda a_: _run(a_, "iso_area"))
+
+    lay = sub.add_parser("layers", help="per-layer counts and energy of one training step")
+    lay.add_argument("--network", default=DEFAULT_NETWORKS, help=f"name:dataset (default {DEFAULT_NETWORKS})")
+    lay.add_argument("--capacity", type=float, default=24.0, help="total scratchpad MB (default 24)")
+    lay.add_argument("--technology", default="sram28", help="technology (default sram28)")
+    lay.add_argument("--batch", type=int, default=512)
+    lay.add_argument("--preset", default="systolic-256")
+    lay.add_argument("--table", type=Path, default=None)
+    add_output_options(lay, default_name="scratchpad_layers")
+    lay.set_defaults(func=_layers)
+
+    g = sub.add_parser("gemm", help="cycles, folds and operand accesses of one GEMM on the array")
+    g.add_argument("M", type=int)
+    g.add_argument("N", type=int)
+    g.add_argument("K", type=int)
+    g.add_argument("--rows", type=int, default=256)
+    g.add_argument("--cols", type=int, default=256)
+    g.add_argument("--dataflow", choices=("os", "ws", "is"), default="os")
+    add_output_options(g, default_name="gemm")
+    g.set_defaults(func=_gemm)
+    p.set_defaults(func=lambda args: (p.print_help(), 2)[1])

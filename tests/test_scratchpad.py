@@ -1,0 +1,278 @@
+"""Scratchpad placement, eviction, DMA timeline and energy arithmetic of the systolic training accelerator.
+
+Oracles: the placement rules of the scratchpad seed paper (Roy, Wang, Raghunathan, §IV assumptions 1-4),
+SCALE-Sim's CALC-mode DRAM behaviour (an operand that fits is read from DRAM once, one that does not is
+re-read once per fold that touches it), and hand arithmetic on hand-made counts.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from models.errors import ConfigError
+from simulator.accelerator import (
+    AcceleratorConfig,
+    BufferTech,
+    evaluate,
+    load_accelerator,
+    per_layer,
+    simulate_counts,
+)
+from simulator.scratchpad import BUFFERS, PlacementConfig, StepCounts, place_step, run_timeline
+from simulator.systolic import gemm_cycles, operand_accesses
+from workloads.ops import Elementwise, Gemm, Tensor
+
+
+def mlp_step(batch=8, dims=(16, 32, 10)):
+    """A hand-built MLP training step: forward, loss gradient, backward-data, backward-weight, SGD update."""
+    ops = []
+    acts = [Tensor("x", (batch, dims[0]), kind="input")]
+    ws = []
+    for i in range(len(dims) - 1):
+        w = Tensor(f"fc{i}.W", (dims[i], dims[i + 1]), kind="weight")
+        out = Tensor(f"fc{i}.out", (batch, dims[i + 1]), kind="activation")
+        ops.append(Gemm(f"fc{i}.fwd", f"fc{i}", "forward", batch, dims[i + 1], dims[i], acts[-1], w, out))
+        acts.append(out)
+        ws.append(w)
+    last = len(dims) - 1
+    errs = {last: Tensor("loss.err", (batch, dims[-1]), kind="error")}
+    ops.append(Elementwise("loss", "loss", "backward_data", "softmax_loss_grad", (acts[-1],), (errs[last],), 0))
+    grads = {}
+    for i in reversed(range(len(dims) - 1)):
+        e_out = errs[i + 1]
+        if i > 0:
+            errs[i] = Tensor(f"fc{i}.err_in", (batch, dims[i]), kind="error")
+            ops.append(Gemm(f"fc{i}.bwd_data", f"fc{i}", "backward_data", batch, dims[i], dims[i + 1], e_out, ws[i],
+                            errs[i]))
+        grads[i] = Tensor(f"fc{i}.dW", (dims[i], dims[i + 1]), kind="weight_grad")
+        ops.append(Gemm(f"fc{i}.bwd_weight", f"fc{i}", "backward_weight", dims[i], dims[i + 1], batch, acts[i],
+                        e_out, grads[i]))
+    for i in range(len(dims) - 1):
+        ops.append(Elementwise(f"fc{i}.sgd", f"fc{i}", "update", "sgd", (ws[i], grads[i]), (ws[i],),
+                               2 * ws[i].elements))
+    return ops
+
+
+def cfg_bytes(a, w, e, **kw):
+    return PlacementConfig(capacity_B=(a, w, e), **kw)
+
+
+def test_macs_and_cycles_conserved():
+    ops = mlp_step()
+    c = place_step(ops, cfg_bytes(10**9, 10**9, 10**9), rows=4, cols=4)
+    assert c.macs.sum() == sum(op.macs for op in ops)
+    gemms = [op for op in ops if isinstance(op, Gemm)]
+    assert sum(c.compute_cycles[i] for i, op in enumerate(ops) if isinstance(op, Gemm)) == sum(
+        gemm_cycles(g.M, g.N, g.K, 4, 4) for g in gemms)
+
+
+def _array_bytes(ops, R, C):
+    rd = wr = 0
+    for op in ops:
+        if isinstance(op, Gemm):
+            acc = operand_accesses(op.M, op.N, op.K, R, C)
+            rd += (acc.a_reads + acc.b_reads + (op.M * op.N if op.accumulate else 0)) * 4
+            wr += acc.c_writes * 4
+        else:
+            rd += sum(t.nbytes for t in op.reads)
+            wr += sum(t.nbytes for t in op.writes)
+    return rd, wr
+
+
+def test_everything_fits_reads_each_structure_from_dram_once():
+    ops = mlp_step()
+    R = C = 4
+    c = place_step(ops, cfg_bytes(10**9, 10**9, 10**9), rows=R, cols=C)
+    rd, wr = _array_bytes(ops, R, C)
+    weights = sum(t.nbytes for t in {op.b.name: op.b for op in ops[:2]}.values())
+    x = ops[0].a.nbytes
+    # DRAM: the input and the weights are filled once; only the updated weights go back (end-of-step flush).
+    assert c.dram_read_B.sum() == x + weights
+    assert c.dram_write_B.sum() == weights
+    # on chip: every array access, plus the fills (writes) and the flush (reads)
+    assert c.onchip_read_B.sum() == rd + weights
+    assert c.onchip_write_B.sum() == wr + x + weights
+    assert c.streamed_B.sum() == 0
+
+
+def test_nothing_fits_streams_every_access():
+    ops = mlp_step()
+    R = C = 4
+    c = place_step(ops, cfg_bytes(0, 0, 0), rows=R, cols=C)
+    rd, wr = _array_bytes(ops, R, C)
+    assert c.dram_read_B.sum() == rd
+    assert c.dram_write_B.sum() == wr
+    assert c.onchip_read_B.sum() == 0 and c.onchip_write_B.sum() == 0
+
+
+def test_fit_read_once_vs_streamed_per_fold():
+    # One GEMM whose A operand is re-read ceil(N/C) = 3 times by the OS array (SCALE-Sim's ifmap count).
+    A = Tensor("A", (64, 32), kind="activation")
+    B = Tensor("B", (32, 12), kind="weight")
+    Cc = Tensor("C", (64, 12), kind="activation")
+    ops = [Gemm("g", "l", "forward", 64, 12, 32, A, B, Cc), Gemm("g2", "l2", "forward", 64, 12, 32, A, B, Cc)]
+    R, C = 64, 4
+    passes = math.ceil(12 / C)
+    big = place_step(ops, cfg_bytes(A.nbytes + Cc.nbytes, B.nbytes, 0), rows=R, cols=C, record_events=True)
+    assert big.dram_read_B[0] == A.nbytes + B.nbytes       # filled once
+    assert big.dram_read_B[1] == 0                         # and still there for the second op
+    assert big.onchip_read_B[0, 0] == 64 * 32 * passes * 4  # the array's 3 passes hit on chip
+    small = place_step(ops, cfg_bytes(A.nbytes - 4, B.nbytes, 0), rows=R, cols=C, record_events=True)
+    assert small.dram_read_B[0] == passes * A.nbytes + B.nbytes  # streamed: every pass from DRAM
+    assert small.dram_read_B[1] == passes * A.nbytes
+    assert (0, "stream", "A", "activation") in small.events
+    assert (0, "fill", "A", "activation") in big.events
+
+
+def _fwd(name, layer, src, out):
+    w = Tensor(f"{layer}.W", (1, 1), kind="weight")
+    return Gemm(name, layer, "forward", src.shape[0], 1, 1, src, w, out)
+
+
+def test_forward_evicts_first_stored_backward_evicts_deepest_layer():
+    t = [Tensor(f"t{i}", (256,), kind="activation") for i in range(5)]  # 1 KB each
+    x = Tensor("x", (256,), kind="input")
+    ops = [Elementwise("l0", "L0", "forward", "relu", (x,), (t[0],)),
+           Elementwise("l1", "L1", "forward", "relu", (t[0],), (t[1],)),
+           Elementwise("l2", "L2", "forward", "relu", (t[1],), (t[2],)),
+           # backward: touches t0 (layer L0) and writes a new activation-kind tensor: someone must go
+           Elementwise("b2", "L2", "backward_data", "relu_grad", (t[2],), (t[3],)),
+           Elementwise("b1", "L1", "backward_data", "relu_grad", (t[1], t[0]), (t[4],))]
+    c = place_step(ops, cfg_bytes(3 * 1024, 1024, 1024), rows=4, cols=4, record_events=True)
+    ev = [(i, e, n) for i, e, n, _ in c.events if e in ("evict", "fill", "alloc")]
+    # forward: buffer holds 3; storing t2 evicts x, the first stored (FIFO)
+    assert (2, "evict", "x") in ev
+    # backward (op 3): residents t0 (L0), t1 (L1), t2 (L2, pinned); the deepest unpinned layer goes: t1
+    assert (3, "evict", "t1") in ev
+    # op 4 needs t1 back (filled from DRAM, it was written back because it was dirty and live)
+    assert (4, "fill", "t1") in ev
+    assert any(e == (3, "writeback", "t1", "activation") for e in c.events)
+
+
+def test_dead_structures_are_dropped_without_writeback():
+    a = Tensor("a", (256,), kind="activation")
+    b = Tensor("b", (256,), kind="activation")
+    d = Tensor("d", (256,), kind="activation")
+    x = Tensor("x", (256,), kind="input")
+    ops = [Elementwise("p", "L0", "forward", "relu", (x,), (a,)),
+           Elementwise("q", "L1", "forward", "relu", (a,), (b,)),   # a is dead after this op
+           Elementwise("r", "L2", "forward", "relu", (b,), (d,))]   # evicts x (clean) then a (dirty, dead)
+    c = place_step(ops, cfg_bytes(2 * 1024, 0, 0), rows=4, cols=4, record_events=True)
+    assert not any(e[1] == "writeback" for e in c.events)
+    assert c.dram_write_B.sum() == 0
+
+
+@pytest.mark.parametrize("policy", ["paper", "dead_first", "belady"])
+def test_policies_conserve_array_traffic(policy):
+    ops = mlp_step(batch=16, dims=(32, 64, 64, 10))
+    R = C = 8
+    c = place_step(ops, cfg_bytes(6000, 9000, 4000, eviction=policy), rows=R, cols=C)
+    # every array access is served on chip or streamed from DRAM; fills/write-backs only add to both
+    rd, wr = _array_bytes(ops, R, C)
+    assert c.onchip_read_B.sum() + c.streamed_B.sum() >= rd
+    assert c.dram_read_B.sum() + c.onchip_read_B.sum() >= rd
+    assert c.macs.sum() == sum(op.macs for op in ops)
+
+
+def test_bad_policy_and_kind_are_named():
+    with pytest.raises(ConfigError, match="scratchpad.eviction"):
+        cfg_bytes(1, 1, 1, eviction="random")
+    t = Tensor("t", (4,), kind="mystery")
+    with pytest.raises(ConfigError, match="scratchpad.kinds.mystery"):
+        place_step([Elementwise("e", "L", "forward", "relu", (t,), (t,))], cfg_bytes(1, 1, 1))
+
+
+# ------------------------------------------------------------------ timeline and energy
+
+
+def test_timeline_sequential_is_sum_and_overlap_bounded():
+    comp = np.array([100, 50, 300, 10])
+    din = np.array([40, 200, 0, 30])
+    dout = np.array([10, 0, 60, 5])
+    total, finish = run_timeline(comp, din, dout, overlap=False)
+    assert total == comp.sum() + din.sum() + dout.sum()
+    assert list(np.diff(np.concatenate([[0], finish]))) == list(comp + din + dout)
+    ov, fin = run_timeline(comp, din, dout, overlap=True)
+    assert max(comp.sum(), (din + dout).sum()) <= ov <= total
+    # Hand schedule, one DMA channel and one op of look-ahead: in0 0-40, op0 40-140, in1 40-240, out0 waits for
+    # the channel 240-250, op1 240-290 (in2 is empty), op2 290-590, in3 290-320, out2 590-650, op3 590-600,
+    # out3 waits 650-655.
+    assert ov == 655
+    assert list(fin) == [250, 290, 650, 655]
+
+
+def _counts(n=2):
+    on_r = np.array([[640, 0, 64], [0, 128, 0]][:n], dtype=np.int64)
+    on_w = np.array([[64, 64, 0], [0, 0, 192]][:n], dtype=np.int64)
+    return StepCounts(
+        names=["a", "b"][:n], layers=["L0", "L1"][:n], passes=["forward"] * n, kinds=["gemm"] * n,
+        macs=np.array([1000, 3000][:n]), flops=np.array([0, 500][:n]), compute_cycles=np.array([100, 200][:n]),
+        onchip_read_B=on_r, onchip_write_B=on_w,
+        dram_read_B=np.array([6400, 0][:n]), dram_write_B=np.array([0, 1280][:n]),
+        dram_in_B=np.array([6400, 0][:n]), dram_out_B=np.array([0, 1280][:n]),
+        fills=np.zeros(n, int), writebacks=np.zeros(n, int), streamed_B=np.zeros(n, int))
+
+
+def test_energy_arithmetic_on_hand_counts():
+    cfg = AcceleratorConfig(access_width_B=64, dram_bandwidth_GBps=6.4, clock_MHz=1000.0, mac_energy_pJ=2.0,
+                            flop_energy_pJ=0.5, dram_type="ddr3")
+    techs = (BufferTech("x", 1, 1, 1, 0.010, 0.020, 100.0, 1),
+             BufferTech("x", 1, 1, 1, 0.030, 0.040, 200.0, 1),
+             BufferTech("x", 1, 1, 1, 0.050, 0.060, 300.0, 1))
+    r = evaluate(_counts(), cfg, techs)
+    # reads: act 640/64=10, err 64/64=1, weight 128/64=2 accesses; writes: act 1, weight 1, err 3
+    assert r.energy_read_J == pytest.approx((10 * 0.010 + 2 * 0.030 + 1 * 0.050) * 1e-9)
+    assert r.energy_write_J == pytest.approx((1 * 0.020 + 1 * 0.040 + 3 * 0.060) * 1e-9)
+    # DDR3 70 pJ/bit (Malladi et al. ISCA'12): 7680 B
+    assert r.energy_dram_J == pytest.approx(7680 * 8 * 70e-12)
+    assert r.energy_compute_J == pytest.approx((4000 * 2.0 + 500 * 0.5) * 1e-12)
+    # time: 6.4 B/cycle -> 6400 B = 1000 cycles in, 1280 B = 200 out; sequential: 1000+100+200+200 = 1500
+    assert r.cycles == 1500 and r.time_s == pytest.approx(1.5e-6)
+    assert r.energy_leakage_J == pytest.approx(600e-3 * 1.5e-6)
+    assert r.energy_total_J == pytest.approx(r.energy_read_J + r.energy_write_J + r.energy_dram_J
+                                             + r.energy_compute_J + r.energy_leakage_J)
+    assert r.per_op["energy_total_J"].sum() == pytest.approx(r.energy_total_J)
+    assert r.dram_accesses == 100 + 20
+
+
+def test_buffer_stalls_slow_the_array_with_slow_writes():
+    cfg = AcceleratorConfig(buffer_stalls=True, banks=1)
+    slow = (BufferTech("s", 1, 1.0, 100.0, 0, 0, 0, 1),) * 3
+    r = evaluate(_counts(1), cfg, slow)
+    # op a: act buffer 10 reads x 1 ns + 1 write x 100 ns = 110 ns > 100 compute cycles
+    assert r.stall_cycles == 110 - 100
+
+
+def test_full_step_energy_and_layers_with_preset():
+    cfg = load_accelerator("systolic-256")
+    assert cfg.buffer_MB == pytest.approx((8.0, 8.0, 8.0))
+    ops = mlp_step(batch=64, dims=(64, 128, 10))
+    c = simulate_counts(ops, cfg, buffer_MB=(0.01, 0.01, 0.01))
+    t = BufferTech("t", 0.01, 1, 2, 0.01, 0.02, 5.0, 0.1)
+    r = evaluate(c, cfg, (t, t, t))
+    lay = per_layer(r.per_op)
+    assert list(lay["layer"]) == ["fc0", "fc1", "loss"]
+    assert lay["energy_total_J"].sum() == pytest.approx(r.energy_total_J)
+    assert lay["macs"].sum() == sum(op.macs for op in ops)
+
+
+def test_config_validation_names_fields(tmp_path):
+    with pytest.raises(ConfigError, match="array.rows"):
+        load_accelerator("systolic-256", {"array": {"rows": 0}})
+    with pytest.raises(ConfigError, match="scratchpad.bogus"):
+        load_accelerator("systolic-256", {"scratchpad": {"bogus": 1}})
+    with pytest.raises(ConfigError, match="array.dataflow"):
+        load_accelerator("systolic-256", {"array": {"dataflow": "rs"}})
+    with pytest.raises(ConfigError, match="preset"):
+        load_accelerator("tpu-v9")
+    f = tmp_path / "acc.toml"
+    f.write_text('base = "systolic-256"\nname = "mine"\n[scratchpad]\ntotal_MB = 3.0\nsplit = [2, 1, 0]\n'
+                 '[scratchpad.technologies]\nweight = "stt28"\n')
+    cfg = load_accelerator(f)
+    assert cfg.name == "mine" and cfg.rows == 256
+    assert cfg.buffer_MB == pytest.approx((2.0, 1.0, 0.0))
+    assert cfg.technologies == ("sram28", "stt28", "sram28")
+    assert len(BUFFERS) == 3
