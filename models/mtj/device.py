@@ -17,8 +17,9 @@ polarisation factor instead.
 Write circuit. A write of voltage V drives I = V / (R_MTJ + R_access) through the MTJ and its access
 transistor, with R_MTJ the resistance of the starting state (R_AP for the AP->P write that sets the
 requirement), R_P = RA / area, R_AP = R_P (1 + TMR). Bias dependence of the TMR and the transistor's
-non-linearity are ignored. The paper does not state its RA, TMR or transistor; defaults here are typical
-28 nm eMRAM values (RA 4 Ohm um^2, TMR 100 %, 2 kOhm access transistor) and are parameters.
+non-linearity are ignored. The paper does not state its RA, TMR or transistor; the defaults reproduce the
+project's ``stt28`` cell (R_P = 3 kOhm, R_AP = 6 kOhm, from NVSim's sample STT-RAM cell: RA = 3.675 Ohm um^2 on
+35 x 35 nm, TMR 100 %) with a 2 kOhm access transistor (a typical 28 nm on-resistance); all are parameters.
 The energy of one write is E = V I t_pulse (supply energy over the pulse, pre-switching current).
 """
 
@@ -67,7 +68,7 @@ class MTJDevice:
     delta_override: float | None = None
     efficiency_kbt_per_uA: float = PAPER_EFFICIENCY_KBT_PER_UA
     polarisation: float | None = None
-    ra_ohm_um2: float = 4.0
+    ra_ohm_um2: float = 3.675
     tmr: float = 1.0
     r_access_ohm: float = 2000.0
 

@@ -194,7 +194,7 @@ def extrapolate_ln_wer(voltages_V, wer, n: int, targets, min_count: int = 10, ma
     return (np.log(t) - intercept) / slope, float(slope), float(intercept), int(np.count_nonzero(ok))
 
 
-def _bisect_log(fun, lo, hi, target, iters=60, rel=1e-6):
+def _bisect_log(fun, lo, hi, target, iters=60, rel=1e-5):
     """Solve fun(x) = target for a decreasing fun, comparing logs; lo/hi must bracket."""
     lt = math.log(target)
     flo, fhi = math.log(max(fun(lo), 1e-300)), math.log(max(fun(hi), 1e-300))
@@ -211,7 +211,7 @@ def _bisect_log(fun, lo, hi, target, iters=60, rel=1e-6):
     return 0.5 * (lo + hi)
 
 
-def voltage_for_wer(device: MTJDevice, target_wer: float, pulse_ns: float, v_max: float = 5.0) -> float:
+def voltage_for_wer(device: MTJDevice, target_wer: float, pulse_ns: float, v_max: float = 50.0) -> float:
     """Write voltage (V) that gives ``target_wer`` for a pulse of ``pulse_ns`` (Fokker-Planck, bisection)."""
     tau = float(_pulses_tau(device, pulse_ns)[0])
     v_lo = 0.0
@@ -223,13 +223,26 @@ def voltage_for_wer(device: MTJDevice, target_wer: float, pulse_ns: float, v_max
 
 
 def pulse_for_wer(device: MTJDevice, target_wer: float, voltage_V: float, t_max_ns: float = 1000.0) -> float:
-    """Pulse width (ns) that gives ``target_wer`` at ``voltage_V`` (Fokker-Planck, bisection)."""
+    """Pulse width (ns) that gives ``target_wer`` at ``voltage_V`` (Fokker-Planck).
+
+    One integration records the WER on a fine time grid up to ``t_max_ns``; the crossing is then located by
+    linear interpolation of ln(WER) between the two bracketing samples (ln WER is smooth in time).
+    """
+    target = _check_target(target_wer)
     i = float(device.current_ratio(voltage_V))
-
-    def fun(t_ns):
-        return float(fpe_wer_curve(device.delta, i, [t_ns / device.tau_d_ns])[0])
-
-    return _bisect_log(fun, 1e-3, t_max_ns, _check_target(target_wer))
+    t_ns = np.linspace(0.0, float(t_max_ns), 801)[1:]
+    w = fpe_wer_curve(device.delta, i, t_ns / device.tau_d_ns)
+    below = np.nonzero(w <= target)[0]
+    if below.size == 0:
+        raise ConfigError("target_wer", f"{target:g} not reached within {t_max_ns:g} ns at {voltage_V:g} V")
+    k = int(below[0])
+    if k == 0:
+        t_lo, w_lo = 0.0, 1.0
+    else:
+        t_lo, w_lo = t_ns[k - 1], w[k - 1]
+    lw_lo, lw_hi = math.log(max(w_lo, 1e-300)), math.log(max(w[k], 1e-300))
+    frac = (math.log(target) - lw_lo) / (lw_hi - lw_lo) if lw_hi != lw_lo else 1.0
+    return float(t_lo + frac * (t_ns[k] - t_lo))
 
 
 def _check_target(target_wer):
