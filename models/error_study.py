@@ -11,11 +11,12 @@ import itertools
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from models.bitflip import BitErrorRates
 from models.errors import ConfigError
-from models.hetero import analytic_lowcost_cell, cell_bit_energy_pJ, hetero_write_energy
+from models.hetero import analytic_lowcost_cell, array_bit_energy, cell_bit_energy_pJ, hetero_write_energy
 from models.nptrain import TrainConfig, WriteErrors, build_model, load_dataset, parse_structures, train
 from simulator.progress import progress
 
@@ -130,42 +131,77 @@ def hetero_energy(
     sram: str = "sram28",
     provider: str = "auto",
     protected_bits: int = 9,
+    capacities_MB: Sequence[float] = (0.5, 8, 64),
+    energy: str = "array",
+    node_nm: float = 28,
+    word_B: int = 64,
 ) -> pd.DataFrame:
-    """Fig. 15: per-word write energy of SRAM, baseline STT-MRAM and sign+exponent-protected heterogeneous arrays.
+    """Fig. 15: write energy of SRAM, baseline STT-MRAM and sign+exponent-protected heterogeneous arrays.
 
-    ``provider`` picks the low-cost cells: ``mtj`` (the macrospin model's reduced-voltage cells),
-    ``analytic`` (:func:`models.hetero.analytic_lowcost_cell`) or ``auto`` (``mtj`` when present).
-    SRAM's per-bit write energy is the baseline's scaled by the paper's Table II array ratio (0.1 / 1.5 pJ),
-    since an SRAM cell has no cell-level write energy. Columns: those of
-    :func:`models.hetero.hetero_write_energy` plus ``provider``.
+    ``provider`` picks the low-cost cells: ``mtj`` (Fokker-Planck low-V writes at the baseline's 10 ns pulse,
+    :func:`models.mtj.lowcost.lowcost_cell`), ``analytic`` (:func:`models.hetero.analytic_lowcost_cell`) or
+    ``auto`` (``mtj`` when present). ``energy="array"`` prices a written bit with the circuit model's
+    scratchpad (RAM mode, ``word_B``-byte words) at each capacity; ``energy="cell"`` uses the cells' own
+    write energy, with SRAM's taken as the baseline's times the paper's Table II ratio (0.1 / 1.5 pJ) since an
+    SRAM cell has no cell-level write energy. Columns: those of :func:`models.hetero.hetero_write_energy`
+    plus ``capacity_MB`` (NaN for ``cell``), ``energy`` and ``provider``; normalised per capacity.
     """
     from models.cells import load_cell
 
+    if energy not in ("array", "cell"):
+        raise ConfigError("energy", f"unknown energy model {energy!r}; valid: array, cell")
     base = load_cell(baseline)
     sram_cell = load_cell(sram)
     low_fn, used = _lowcost_provider(provider, base)
-    sram_pJ = cell_bit_energy_pJ(base) * SRAM_OVER_STT_WRITE_TABLE2 if sram_cell.is_sram else sram_cell
-    df = hetero_write_energy(wers, base, low_fn, sram_pJ, protected_bits=protected_bits)
-    df["provider"] = used
-    return df
+    wers = [float(w) for w in wers]
+    if not wers:
+        raise ConfigError("wer", "needs at least one write-error rate")
+    for w in wers:
+        if not 0.0 < w < 1.0:
+            raise ConfigError("wer", f"must be in (0, 1), got {w}")
+    low_cells = {w: low_fn(w) for w in wers}  # one physics solve per WER, shared by every capacity
+    frames = []
+    if energy == "cell":
+        sram_pJ = cell_bit_energy_pJ(base) * SRAM_OVER_STT_WRITE_TABLE2 if sram_cell.is_sram else sram_cell
+        df = hetero_write_energy(wers, base, low_cells.__getitem__, sram_pJ, protected_bits=protected_bits)
+        df.insert(0, "capacity_MB", float("nan"))
+        frames.append(df)
+    else:
+        for cap in capacities_MB:
+            df = hetero_write_energy(wers, base, low_cells.__getitem__, sram_cell,
+                                     bit_energy=array_bit_energy(cap, node_nm, word_B), protected_bits=protected_bits)
+            df.insert(0, "capacity_MB", float(cap))
+            frames.append(df)
+    out = pd.concat(frames, ignore_index=True)
+    out["energy"] = energy
+    out["provider"] = used
+    return out
 
 
 def plot_hetero(df: pd.DataFrame):
-    """Bars of normalised write energy: SRAM, baseline STT-MRAM and the heterogeneous array at each WER."""
+    """Grouped bars of normalised write energy per capacity: SRAM, baseline STT-MRAM, hetero at each WER."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    labels = [("SRAM" if m == "sram" else "STT base" if m == "stt_baseline" else f"hetero {w:g}")
-              for m, w in zip(df.memory, df.wer, strict=True)]
-    fig, ax = plt.subplots(figsize=(1.1 * len(df) + 2, 3.4))
-    colors = ["tab:gray" if m == "sram" else "tab:red" if m == "stt_baseline" else "tab:blue" for m in df.memory]
-    ax.bar(labels, df.normalized, color=colors)
-    for x, v in enumerate(df.normalized):
-        ax.text(x, v, f"{v:.2f}", ha="center", va="bottom", fontsize=8)
+    df = df.assign(label=[("SRAM" if m == "sram" else "STT base" if m == "stt_baseline" else f"hetero {w:g}")
+                          for m, w in zip(df.memory, df.wer, strict=True)])
+    groups = list(df.groupby("capacity_MB", dropna=False, sort=True))
+    labels = list(dict.fromkeys(df.label))
+    fig, ax = plt.subplots(figsize=(1.2 * len(labels) * max(1, len(groups)) / 2 + 3, 3.6))
+    width = 0.8 / max(1, len(groups))
+    for k, (cap, g) in enumerate(groups):
+        vals = [g[g.label == lab].normalized.iloc[0] for lab in labels]
+        xs = np.arange(len(labels)) + k * width
+        name = "cell level" if np.isnan(cap) else f"{cap:g} MB"
+        ax.bar(xs, vals, width, label=name)
+        for x, v in zip(xs, vals, strict=True):
+            ax.text(x, v, f"{v:.2f}", ha="center", va="bottom", fontsize=6)
+    ax.set_xticks(np.arange(len(labels)) + width * (len(groups) - 1) / 2, labels, fontsize=8)
     ax.set_ylabel("write energy (norm. to hetero at max WER)")
-    ax.set_title("Heterogeneous arrays: sign+exponent on baseline STT, mantissa low-cost (cf. Fig. 15)")
+    ax.set_title("Sign+exponent on baseline STT, mantissa on low-cost STT (cf. Fig. 15)", fontsize=9)
+    ax.legend(fontsize=7)
     fig.tight_layout()
     return fig
 
@@ -180,23 +216,25 @@ def _final_table(df: pd.DataFrame) -> pd.DataFrame:
 def reproduce(out_dir, quick: bool = False) -> str:
     """Run the Fig. 14 and Fig. 15 studies, write CSV + PNG into ``out_dir``, return a Markdown section.
 
-    ``quick`` trains the MLP for 2 epochs at WER {0, 1e-2}; the full run trains LeNet-5 for 5 epochs at
-    WER {0, 1e-6, 1e-4, 1e-2} × {all, mantissa, sign+exponent}.
+    ``quick`` trains the MLP for 1 epoch at WER {0, 1e-2} and prices one 0.5 MB scratchpad; the full run
+    trains LeNet-5 for 5 epochs at WER {0, 1e-6, 1e-4, 1e-2} × {all, mantissa, sign+exponent} and prices
+    0.5, 8 and 64 MB scratchpads at WER {1e-4, 1e-3, 8e-4}.
     """
     from simulator.output import save_figure, write_table
 
     out = Path(out_dir)
     if quick:
-        tr = training_with_errors("mlp", "digits", (0.0, 1e-2), ("mantissa", "sign+exponent"), epochs=2)
+        tr = training_with_errors("mlp", "digits", (0.0, 1e-2), ("mantissa", "sign+exponent"), epochs=1)
+        he = hetero_energy((1e-4, 8e-4), capacities_MB=(0.5,))
     else:
         tr = training_with_errors("lenet5", "digits", epochs=5)
+        he = hetero_energy()
     write_table(tr, out / "train_with_errors.csv")
     save_figure(plot_training_errors(tr), out / "train_with_errors.png")
-    he = hetero_energy()
     write_table(he, out / "hetero_energy.csv")
     save_figure(plot_hetero(he), out / "hetero_energy.png")
     fin = _final_table(tr)
-    best = he[he.memory == "hetero"].gain_vs_baseline.max()
+    gains = he[he.memory == "hetero"].groupby("capacity_MB").gain_vs_baseline.max()
     lines = [
         "### Error-tolerant training and heterogeneous arrays (scratchpad paper §V-D, Fig. 14–15)",
         "",
@@ -205,8 +243,9 @@ def reproduce(out_dir, quick: bool = False) -> str:
         "",
         fin.to_markdown(index=False) if _has_tabulate() else "```\n" + fin.to_string(index=False) + "\n```",
         "",
-        f"Heterogeneous write energy ({he.provider.iloc[0]} low-cost cells): up to {best:.2f}x below baseline "
-        "STT-MRAM (paper: up to 2.03x).",
+        f"Heterogeneous write energy ({he.provider.iloc[0]} low-cost cells, circuit-model scratchpads): "
+        + ", ".join(f"{g:.2f}x at {c:g} MB" for c, g in gains.items())
+        + " below baseline STT-MRAM at the highest WER (paper: up to 2.03x).",
         "",
         "![accuracy vs epoch](train_with_errors.png) ![write energy](hetero_energy.png)",
     ]
