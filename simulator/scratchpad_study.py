@@ -92,6 +92,30 @@ def base_cells(technologies: Sequence[str]) -> list[str]:
     return out
 
 
+LOWCOST_SUFFIXES = ("_low_v", "_low_dur")
+
+
+def _cell_spec(name: str, specs: dict | None = None):
+    """What the circuit model is given for a technology name.
+
+    A user's Cell object (passed in ``technologies``) by its name; ``<cell>_low_v`` / ``<cell>_low_dur`` (not
+    shipped) are the MTJ model's low-cost-write cells at the paper's relaxed WER 8e-4
+    (``models.mtj.lowcost.lowcost_cells``); anything else is a shipped cell name or file, as is.
+    """
+    if specs and name in specs:
+        return specs[name]
+    for suf in LOWCOST_SUFFIXES:
+        if name.endswith(suf):
+            from models.cells import shipped_cells
+
+            if name in shipped_cells():
+                return name
+            from models.mtj.lowcost import lowcost_cells
+
+            return lowcost_cells(base_cell=name[: -len(suf)])[suf[1:]]
+    return name
+
+
 def _check_table(df: pd.DataFrame) -> pd.DataFrame:
     missing = [c for c in TABLE_COLUMNS if c not in df.columns]
     if missing:
@@ -117,8 +141,8 @@ def _interp_loglog(x: np.ndarray, y: np.ndarray, xq: float) -> float:
     return float(np.interp(xq, x, y))
 
 
-def _rows_from_table(table: TableLike, cells: Sequence[str], caps_MB: Sequence[float], word_B: int = 64
-                     ) -> pd.DataFrame:
+def _rows_from_table(table: TableLike, cells: Sequence[str], caps_MB: Sequence[float], word_B: int = 64,
+                     specs: dict | None = None) -> pd.DataFrame:
     """Rows for every (cell, capacity), from the default circuit model, a callable, or a DataFrame.
 
     The circuit model is asked for RAM-mode arrays whose word is ``word_B`` bytes, so that its
@@ -130,7 +154,8 @@ def _rows_from_table(table: TableLike, cells: Sequence[str], caps_MB: Sequence[f
     if table is None:
         from models import tech_table
 
-        df = tech_table(cells=list(cells), capacities_MB=caps, node_nm=NODE_NM, mode="ram", line_B=int(word_B))
+        df = tech_table(cells=[_cell_spec(c, specs) for c in cells], capacities_MB=caps, node_nm=NODE_NM,
+                        mode="ram", line_B=int(word_B))
         return _check_table(df)
     if callable(table) and not isinstance(table, pd.DataFrame):
         return _check_table(table(list(cells), caps))
@@ -152,7 +177,7 @@ def _rows_from_table(table: TableLike, cells: Sequence[str], caps_MB: Sequence[f
 
 
 def buffer_techs(technologies: Sequence[str], capacities: Sequence[tuple[str, float]], table: TableLike,
-                 word_B: int = 64) -> dict[tuple[str, float], BufferTech]:
+                 word_B: int = 64, specs: dict | None = None) -> dict[tuple[str, float], BufferTech]:
     """BufferTech rows for each requested ``(technology, buffer capacity MB)``, heterogeneous ones mixed."""
     need: dict[str, set] = {}
     for tech, cap in capacities:
@@ -161,7 +186,7 @@ def buffer_techs(technologies: Sequence[str], capacities: Sequence[tuple[str, fl
             need.setdefault(c, set()).add(float(cap))
     cells = list(need)
     all_caps = sorted({c for s in need.values() for c in s})
-    df = _rows_from_table(table, cells, all_caps, word_B)
+    df = _rows_from_table(table, cells, all_caps, word_B, specs)
     lookup: dict[tuple[str, float], BufferTech] = {}
     for _, r in df.iterrows():
         lookup[(str(r["technology"]), round(float(r["capacity_MB"]), 9))] = BufferTech.from_row(r)
@@ -194,7 +219,8 @@ def buffer_techs(technologies: Sequence[str], capacities: Sequence[tuple[str, fl
 
 
 def capacity_for_area(tech: str, area_mm2: float, table: TableLike,
-                      area_capacity: Callable[[str, float], float] | None = None, word_B: int = 64) -> float:
+                      area_capacity: Callable[[str, float], float] | None = None, word_B: int = 64,
+                      specs: dict | None = None) -> float:
     """Capacity (MB) of one buffer of ``tech`` that fits ``area_mm2``.
 
     Uses ``area_capacity(tech, area)`` if given; else, with ``table=None``, the circuit
@@ -209,7 +235,7 @@ def capacity_for_area(tech: str, area_mm2: float, table: TableLike,
     if table is None and parts is None:
         from models import area_budget_capacity
 
-        return float(area_budget_capacity(tech, area_mm2, NODE_NM, "ram", line_B=int(word_B)))
+        return float(area_budget_capacity(_cell_spec(tech, specs), area_mm2, NODE_NM, "ram", line_B=int(word_B)))
     if isinstance(table, pd.DataFrame) and parts is None:
         sub = _check_table(table)
         sub = sub[sub["technology"].astype(str) == tech]
@@ -217,7 +243,7 @@ def capacity_for_area(tech: str, area_mm2: float, table: TableLike,
             raise ConfigError("technology", f"{tech!r} is not in the technology table")
         return _interp_loglog(sub["area_mm2"].to_numpy(float), sub["capacity_MB"].to_numpy(float), area_mm2)
     grid = [2.0 ** k for k in range(-12, 13)]  # 0.25 KB .. 4 GB
-    rows = buffer_techs([tech], [(tech, g) for g in grid], table, word_B)
+    rows = buffer_techs([tech], [(tech, g) for g in grid], table, word_B, specs)
     caps = np.array(grid)
     areas = np.array([rows[(tech, g)].area_mm2 for g in grid])
     return _interp_loglog(areas, caps, area_mm2)
@@ -289,8 +315,9 @@ def scratchpad_study(
     capacities_MB, areas_mm2 : sequence of float
         Total scratchpad capacities (MB) or total area budgets (mm²), split over the
         activation / weight / error buffers by the accelerator's ``split``.
-    technologies : sequence of str
-        Table technology names (and ``hetero:A+B``); the first ``sram*`` one is the baseline.
+    technologies : sequence of str or Cell
+        Table technology names (and ``hetero:A+B``; ``stt28_low_v`` / ``stt28_low_dur`` are the MTJ model's
+        low-cost-write cells), or :class:`models.cells.Cell` objects; the first ``sram*`` one is the baseline.
     batch : int
         Mini-batch size (paper: 512).
     table : DataFrame, callable or None
@@ -313,7 +340,8 @@ def scratchpad_study(
     """
     mode = _check_mode(mode)
     cfg = load_accelerator(accelerator) if isinstance(accelerator, str) else accelerator
-    techs = list(technologies)
+    specs = {t.name: t for t in technologies if not isinstance(t, str)}
+    techs = [t if isinstance(t, str) else t.name for t in technologies]
     if not techs:
         raise ConfigError("technologies", "must not be empty")
     if batch <= 0:
@@ -340,7 +368,7 @@ def scratchpad_study(
 
         def cap_of(t, a):
             if (t, a) not in memo:
-                memo[(t, a)] = (capacity_for_area(t, a, table, area_capacity, cfg.access_width_B)
+                memo[(t, a)] = (capacity_for_area(t, a, table, area_capacity, cfg.access_width_B, specs)
                                 if a > 0 else 0.0)
             return memo[(t, a)]
 
@@ -350,7 +378,7 @@ def scratchpad_study(
 
     # 2. technology rows at every buffer capacity needed
     rows = buffer_techs(techs, [(t, c) for t, _, caps in points for c in caps if c > 0], table,
-                        cfg.access_width_B)
+                        cfg.access_width_B, specs)
 
     def tech_rows(t, caps):
         return tuple(rows[(t, float(c))] if c > 0 else BufferTech.empty(t) for c in caps)
@@ -557,7 +585,8 @@ def _dominant(df: pd.DataFrame, tech: str, x) -> str:
 
 def reproduce_scratchpad(out_dir: str | Path, quick: bool = False, table: TableLike = None,
                          technologies: Sequence[str] = DEFAULT_TECHNOLOGIES,
-                         area_capacity: Callable[[str, float], float] | None = None) -> str:
+                         area_capacity: Callable[[str, float], float] | None = None,
+                         networks: Sequence | None = None) -> str:
     """Run the iso-capacity and iso-area studies and return a Markdown report beside the paper's numbers.
 
     Writes ``REPORT.md`` (the returned text), ``scratchpad_iso_capacity.csv``, ``scratchpad_iso_area.csv``,
@@ -568,7 +597,7 @@ def reproduce_scratchpad(out_dir: str | Path, quick: bool = False, table: TableL
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    nets = [("vgg16", "cifar100")] if quick else list(DEFAULT_NETWORKS)
+    nets = list(networks) if networks is not None else ([("vgg16", "cifar100")] if quick else list(DEFAULT_NETWORKS))
     caps = [0.5, 4, 32, 256, 512] if quick else list(DEFAULT_CAPACITIES_MB)
     areas = [0.5, 4, 48.1, 187] if quick else list(DEFAULT_AREAS_MM2)
     techs = list(technologies)
@@ -595,8 +624,11 @@ def reproduce_scratchpad(out_dir: str | Path, quick: bool = False, table: TableL
         lines.append("Only one technology was run: no improvement to report.")
         return _finish_report(out_dir, lines)
 
-    v = cap_df[(cap_df["network"] == "vgg16") & (cap_df["dataset"] == "cifar100")]
-    va = area_df[(area_df["network"] == "vgg16") & (area_df["dataset"] == "cifar100")]
+    head_net, head_ds = ("vgg16", "cifar100")
+    if not ((cap_df["network"] == head_net) & (cap_df["dataset"] == head_ds)).any():
+        head_net, head_ds = cap_df["network"].iloc[0], cap_df["dataset"].iloc[0]
+    v = cap_df[(cap_df["network"] == head_net) & (cap_df["dataset"] == head_ds)]
+    va = area_df[(area_df["network"] == head_net) & (area_df["dataset"] == head_ds)]
     vm, vam = v[v["technology"] == mram], va[va["technology"] == mram]
     best_cap = float(vm["improvement"].max())
     best_cap_at = float(vm.loc[vm["improvement"].idxmax(), "capacity_MB"])
@@ -609,7 +641,7 @@ def reproduce_scratchpad(out_dir: str | Path, quick: bool = False, table: TableL
     small, large = min(caps), max(caps)
     comp_share = float((v["energy_compute_J"] / v["energy_total_J"]).max())
 
-    lines += ["## Headline numbers (VGG-16 / CIFAR-100)", "",
+    lines += [f"## Headline numbers ({head_net} / {head_ds}; the paper's are for VGG-16 / CIFAR-100)", "",
               "| quantity | paper | nvmsim | nvmsim vs paper |", "|---|---|---|---|",
               f"| max energy improvement, iso-capacity | up to {PAPER['iso_capacity_max_improvement']:g}× | "
               f"{best_cap:.2f}× (at {best_cap_at:g} MB) | {_vs(best_cap, PAPER['iso_capacity_max_improvement'])} |",
@@ -620,7 +652,7 @@ def reproduce_scratchpad(out_dir: str | Path, quick: bool = False, table: TableL
               f"| SRAM/MRAM leakage in the same area | {PAPER['iso_area_leakage_ratio'][0]}-"
               f"{PAPER['iso_area_leakage_ratio'][1]}× | {leak_ratio.min():.2f}-{leak_ratio.max():.2f}× | |",
               f"| largest compute share of step energy | negligible | {100 * comp_share:.1f}% | |", "",
-              "## Where the energy goes (iso-capacity, VGG-16 / CIFAR-100)", "",
+              f"## Where the energy goes (iso-capacity, {head_net} / {head_ds})", "",
               "Paper: DRAM and leakage dominate at small capacity, leakage at large capacity; compute negligible.",
               ""]
     for t in (base, mram):
