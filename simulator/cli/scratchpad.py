@@ -28,7 +28,32 @@ def _common(p: argparse.ArgumentParser, name: str) -> None:
     p.add_argument("--table", type=Path, default=None,
                    help="technology table CSV/Parquet (default: nvmsim's circuit model at 28 nm, RAM mode)")
     p.add_argument("--layers", action="store_true", help="also write the per-layer table (DIR/NAME_layers.csv)")
+    _accel_options(p)
     add_output_options(p, default_name=name)
+
+
+def _accel_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--split", default=None,
+                   help="activation,weight,error shares of the capacity (default 1,1,1: a third each)")
+    p.add_argument("--eviction", default=None, help="eviction policy: paper (default), dead_first, belady")
+    p.add_argument("--overlap-dram", action="store_true",
+                   help="overlap DMA with compute (default: sequential, the paper's assumption 2)")
+    p.add_argument("--overlap-folds", action="store_true", help="overlap fill/drain of consecutive folds")
+
+
+def _accelerator(args):
+    from simulator.accelerator import load_accelerator
+
+    over: dict = {"scratchpad": {}, "array": {}, "dram": {}}
+    if args.split is not None:
+        over["scratchpad"]["split"] = parse_float_list(args.split, "--split")
+    if args.eviction is not None:
+        over["scratchpad"]["eviction"] = args.eviction
+    if args.overlap_dram:
+        over["dram"]["overlap"] = True
+    if args.overlap_folds:
+        over["array"]["overlap_folds"] = True
+    return load_accelerator(args.preset, {k: v for k, v in over.items() if v})
 
 
 def _run(args, mode: str) -> int:
@@ -39,7 +64,7 @@ def _run(args, mode: str) -> int:
     kw = {"capacities_MB": parse_float_list(args.capacities, "--capacities")} if mode == "iso_capacity" else {
         "areas_mm2": parse_float_list(args.areas, "--areas")}
     df, layers = scratchpad_study(nets, mode, technologies=parse_str_list(args.technologies), batch=args.batch,
-                                  table=table, accelerator=args.preset, layers=True, **kw)
+                                  table=table, accelerator=_accelerator(args), layers=True, **kw)
     name = f"scratchpad_{mode}"
     shown = [c for c in SHOWN if c in df.columns]
     if mode == "iso_area":
@@ -59,7 +84,7 @@ def _layers(args) -> int:
 
     table = load_table(args.table) if args.table is not None else None
     df = layer_study(args.network, capacity_MB=args.capacity, technology=args.technology, batch=args.batch,
-                     table=table, accelerator=args.preset)
+                     table=table, accelerator=_accelerator(args))
     emit(df, args, "scratchpad_layers",
          columns=["layer", "macs", "compute_cycles", "cycles", "dram_read_B", "dram_write_B", "energy_total_J"])
     return 0
@@ -96,6 +121,7 @@ def register(subparsers) -> None:
     lay.add_argument("--batch", type=int, default=512)
     lay.add_argument("--preset", default="systolic-256")
     lay.add_argument("--table", type=Path, default=None)
+    _accel_options(lay)
     add_output_options(lay, default_name="scratchpad_layers")
     lay.set_defaults(func=_layers)
 
