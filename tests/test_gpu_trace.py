@@ -10,6 +10,7 @@ touch.
 from __future__ import annotations
 
 import tracemalloc
+from dataclasses import dataclass
 from types import SimpleNamespace
 
 import numpy as np
@@ -65,11 +66,39 @@ def test_sgemm_requests_match_tile_closed_form():
         assert row["name"] == "sgemm_128x128x8"
 
 
+@dataclass(frozen=True)
+class _TGemm(Gemm):
+    """A Gemm whose operands may be stored transposed (the generator reads these fields duck-typed)."""
+
+    trans_a: bool = False
+    trans_b: bool = False
+
+
+def test_sgemm_transposed_operands_closed_form():
+    # C[256,160] = A^T-stored[64,256]^T @ B^T-stored[160,64]^T; 2 x 2 tiles (128 rows; 128 + 32 columns), 8 k-steps.
+    # Per CTA and k-step: A^T gives 8 stored rows of 128 fp32 = 4 lines each (32); B^T gives one 32 B request
+    # per output column (cols). Store as before: rows x lines(cols).
+    a, b, c = Tensor("A", (64, 256)), Tensor("B", (160, 64), kind="weight"), Tensor("C", (256, 160))
+    reads = 8 * 2 * ((32 + 128) + (32 + 32))
+    writes = 256 * (4 + 1)
+    tr = gpu_trace([_TGemm("g", "l", "forward", 256, 160, 64, a, b, c, trans_a=True, trans_b=True)])
+    addr, w, _, _ = _collect(tr)
+    assert (int((~w).sum()), int(w.sum())) == (reads, writes) == (tr.kernels.reads[0], tr.kernels.writes[0])
+    want = set()
+    for t in (a, b, c):
+        want |= _lines(tr.addresses[t.name], t.nbytes)
+    assert set((addr // 128).tolist()) == want
+
+
 def test_sgemm_grouped_and_partial_k_counts_agree_and_cover_operands():
     # Grouped GEMM with K not a multiple of 8 and misaligned row pitches (sector mode):
     # generated requests equal the closed-form counter, and touch exactly the operands' sectors.
     g, M, N, K = 3, 20, 70, 13
     a, b, c = Tensor("A", (g, M, K), kind="weight"), Tensor("B", (g, K, N)), Tensor("C", (g, M, N))
+    for ta, tb in ((False, False), (True, False), (False, True)):
+        op = _TGemm("g", "l", "forward", M, N, K, a, b, c, groups=g, trans_a=ta, trans_b=tb)
+        t2 = gpu_trace([op], sector_B=32, tile=(16, 32, 8))
+        assert sum(len(ch) for ch in t2) == t2.n_accesses
     tr = gpu_trace([Gemm("g", "l", "forward", M, N, K, a, b, c, groups=g)], sector_B=32, tile=(16, 32, 8))
     addr, w, _, _ = _collect(tr)
     assert len(addr) == tr.n_accesses

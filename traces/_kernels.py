@@ -25,7 +25,8 @@ from numba import njit
 G_M, G_N, G_K, G_GROUPS, G_TM, G_TN, G_TK = 0, 1, 2, 3, 4, 5, 6
 G_A, G_B, G_C = 7, 11, 15  # each operand: base_B, group_stride_B, size_B, itemsize_B
 G_ACC, G_UNIT, G_NSMS, G_CPS = 19, 20, 21, 22
-G_LEN = 23
+G_TA, G_TB = 23, 24  # operand stored transposed: A as K x M, B as N x K
+G_LEN = 25
 
 
 @njit(cache=True, inline="always")
@@ -78,7 +79,9 @@ def sgemm_fill(p, state, out_addr, out_w, out_sm, n, stop_at):
 
     Each CTA owns a TM x TN output tile. Step s < nk loads the k-step s slice
     of its A tile (TM rows x TK columns, one warp request per row segment) and
-    of its B tile (TK rows x TN columns); the last step stores the C tile
+    of its B tile (TK rows x TN columns) -- one segment per *stored* row, so a
+    transposed operand (``G_TA``/``G_TB``) gives TK segments of TM elements for
+    A, TN segments of TK elements for B; the last step stores the C tile
     (reading it first when accumulating). CTAs of a wave advance step by step
     in round-robin order; CTA slot j of a wave runs on SM ``j % n_sms``.
     """
@@ -87,6 +90,7 @@ def sgemm_fill(p, state, out_addr, out_w, out_sm, n, stop_at):
     sh, n_sms = _log2(p[G_UNIT]), p[G_NSMS]
     isa, isb, isc = p[G_A + 3], p[G_B + 3], p[G_C + 3]
     acc = p[G_ACC]
+    ta, tb = p[G_TA], p[G_TB]
     n_tm = (M + TM - 1) // TM
     n_tn = (N + TN - 1) // TN
     n_ctas = groups * n_tm * n_tn
@@ -113,12 +117,22 @@ def sgemm_fill(p, state, out_addr, out_w, out_sm, n, stop_at):
                 if step < nk:
                     k0 = step * TK
                     kk = min(TK, K - k0)
-                    for i in range(rows):
-                        s, e = _operand_range(p, G_A, g, ((m0 + i) * K + k0) * isa, kk * isa)
-                        n = _emit(s, e, sh, False, sm, out_addr, out_w, out_sm, n)
-                    for k in range(kk):
-                        s, e = _operand_range(p, G_B, g, ((k0 + k) * N + n0) * isb, cols * isb)
-                        n = _emit(s, e, sh, False, sm, out_addr, out_w, out_sm, n)
+                    if ta:
+                        for k in range(kk):
+                            s, e = _operand_range(p, G_A, g, ((k0 + k) * M + m0) * isa, rows * isa)
+                            n = _emit(s, e, sh, False, sm, out_addr, out_w, out_sm, n)
+                    else:
+                        for i in range(rows):
+                            s, e = _operand_range(p, G_A, g, ((m0 + i) * K + k0) * isa, kk * isa)
+                            n = _emit(s, e, sh, False, sm, out_addr, out_w, out_sm, n)
+                    if tb:
+                        for j in range(cols):
+                            s, e = _operand_range(p, G_B, g, ((n0 + j) * K + k0) * isb, kk * isb)
+                            n = _emit(s, e, sh, False, sm, out_addr, out_w, out_sm, n)
+                    else:
+                        for k in range(kk):
+                            s, e = _operand_range(p, G_B, g, ((k0 + k) * N + n0) * isb, cols * isb)
+                            n = _emit(s, e, sh, False, sm, out_addr, out_w, out_sm, n)
                 else:
                     for i in range(rows):
                         s, e = _operand_range(p, G_C, g, ((m0 + i) * N + n0) * isc, cols * isc)
@@ -150,21 +164,37 @@ def sgemm_count(p):
     nk = (K + TK - 1) // TK
     reads = 0
     writes = 0
+    ta, tb = p[G_TA], p[G_TB]
     for g in range(groups):
         a = 0
-        for i in range(M):
-            for ks in range(nk):
-                k0 = ks * TK
-                s, e = _operand_range(p, G_A, g, (i * K + k0) * isa, min(TK, K - k0) * isa)
-                a += _units(s, e, sh)
+        if ta:
+            for tm in range(n_tm):
+                m0 = tm * TM
+                rows = min(TM, M - m0)
+                for k in range(K):
+                    s, e = _operand_range(p, G_A, g, (k * M + m0) * isa, rows * isa)
+                    a += _units(s, e, sh)
+        else:
+            for i in range(M):
+                for ks in range(nk):
+                    k0 = ks * TK
+                    s, e = _operand_range(p, G_A, g, (i * K + k0) * isa, min(TK, K - k0) * isa)
+                    a += _units(s, e, sh)
         b = 0
         c = 0
+        if tb:
+            for j in range(N):
+                for ks in range(nk):
+                    k0 = ks * TK
+                    s, e = _operand_range(p, G_B, g, (j * K + k0) * isb, min(TK, K - k0) * isb)
+                    b += _units(s, e, sh)
         for tn in range(n_tn):
             n0 = tn * TN
             cols = min(TN, N - n0)
-            for k in range(K):
-                s, e = _operand_range(p, G_B, g, (k * N + n0) * isb, cols * isb)
-                b += _units(s, e, sh)
+            if not tb:
+                for k in range(K):
+                    s, e = _operand_range(p, G_B, g, (k * N + n0) * isb, cols * isb)
+                    b += _units(s, e, sh)
             for i in range(M):
                 s, e = _operand_range(p, G_C, g, (i * N + n0) * isc, cols * isc)
                 c += _units(s, e, sh)

@@ -20,7 +20,10 @@ end stores its C tile (128 rows of 512 B). Edge tiles are partial (fewer rows,
 columns or k). Two CTAs fit an SM (128 registers x 256 threads = half the 64K
 register file), so a wave is ``2 * n_sms`` CTAs. Operands are row-major
 matrices laid out from the start of their tensors (group ``g`` at offset
-``g * nbytes / groups``).
+``g * nbytes / groups``); an op with ``trans_a`` / ``trans_b`` set (read
+duck-typed, default False) stores that operand transposed (cuBLAS "t"), which
+changes the segments a k-step loads (e.g. 128 segments of 32 B instead of 8
+of 512 B for a transposed B) but not the lines it touches.
 
 **Element-wise kernels** use 256-thread CTAs (8 warps) and 8 CTAs per SM
 (2048 threads, a full Pascal SM); see :func:`traces._kernels.elementwise_fill`.
@@ -83,6 +86,8 @@ def _sgemm_spec(op, addrs, tile, unit, n_sms, kid) -> KernelSpec:
     p[K.G_B : K.G_B + 4] = _matrix_operand(op.b, addrs, op.groups)
     p[K.G_C : K.G_C + 4] = _matrix_operand(op.c, addrs, op.groups)
     p[K.G_ACC] = int(bool(op.accumulate))
+    p[K.G_TA] = int(bool(getattr(op, "trans_a", False)))
+    p[K.G_TB] = int(bool(getattr(op, "trans_b", False)))
     p[K.G_UNIT], p[K.G_NSMS], p[K.G_CPS] = unit, n_sms, SGEMM_CTAS_PER_SM
     ctas = op.groups * -(-op.M // TM) * -(-op.N // TN)
     return KernelSpec(kid, f"sgemm_{TM}x{TN}x{TK}", "sgemm", op.layer, op.pass_, op.name, ctas, ("sgemm", p))
@@ -156,8 +161,9 @@ def _max_step(spec: KernelSpec, unit: int) -> int:
     if spec.params[0] == "sgemm":
         p = spec.params[1]
         TM, TN, TK = int(p[K.G_TM]), int(p[K.G_TN]), int(p[K.G_TK])
-        a = TM * (TK * int(p[K.G_A + 3]) // unit + 2)
-        b = TK * (TN * int(p[K.G_B + 3]) // unit + 2)
+        isa, isb = int(p[K.G_A + 3]), int(p[K.G_B + 3])
+        a = max(TM * (TK * isa // unit + 2), TK * (TM * isa // unit + 2))
+        b = max(TK * (TN * isb // unit + 2), TN * (TK * isb // unit + 2))
         c = 2 * TM * (TN * int(p[K.G_C + 3]) // unit + 2)
         return max(a + b, c)
     isz = spec.params[5]
