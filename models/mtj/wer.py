@@ -11,6 +11,7 @@ Device-level functions take an :class:`MTJDevice` and physical voltages (V) and 
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -194,32 +195,58 @@ def extrapolate_ln_wer(voltages_V, wer, n: int, targets, min_count: int = 10, ma
     return (np.log(t) - intercept) / slope, float(slope), float(intercept), int(np.count_nonzero(ok))
 
 
-def _bisect_log(fun, lo, hi, target, iters=60, rel=1e-5):
-    """Solve fun(x) = target for a decreasing fun, comparing logs; lo/hi must bracket."""
+def _solve_log(fun, x0, target, x_max, rel=1e-6, iters=80):
+    """Solve fun(x) = target for a decreasing fun(x) in (0, 1], working on ln(fun): bracket by growing x from
+    ``x0`` by 1.5x, then Illinois regula falsi (ln WER is smooth and nearly linear in V past the onset)."""
     lt = math.log(target)
-    flo, fhi = math.log(max(fun(lo), 1e-300)), math.log(max(fun(hi), 1e-300))
-    if not (flo >= lt >= fhi):
-        raise ConfigError("target_wer", f"{target:g} not reachable between {lo:g} and {hi:g}")
+
+    def g(x):
+        return math.log(max(fun(x), 1e-300)) - lt
+
+    lo, glo = 0.0, -lt  # fun(0) = 1: no current, no switching
+    hi = x0
+    ghi = g(hi)
+    while ghi > 0:
+        lo, glo = hi, ghi
+        hi *= 1.5
+        if hi > x_max:
+            raise ConfigError("target_wer", f"{target:g} not reachable below {x_max:g}")
+        ghi = g(hi)
+    side = 0
+    x = hi
     for _ in range(iters):
-        mid = 0.5 * (lo + hi)
-        if math.log(max(fun(mid), 1e-300)) > lt:
-            lo = mid
+        x = (lo * ghi - hi * glo) / (ghi - glo)
+        gx = g(x)
+        if gx > 0:
+            lo, glo = x, gx
+            if side == 1:
+                ghi *= 0.5
+            side = 1
         else:
-            hi = mid
-        if hi - lo <= rel * hi:
+            hi, ghi = x, gx
+            if side == -1:
+                glo *= 0.5
+            side = -1
+        if hi - lo <= rel * hi or abs(gx) < 1e-7:
             break
-    return 0.5 * (lo + hi)
+    return x
 
 
-def voltage_for_wer(device: MTJDevice, target_wer: float, pulse_ns: float, v_max: float = 50.0) -> float:
-    """Write voltage (V) that gives ``target_wer`` for a pulse of ``pulse_ns`` (Fokker-Planck, bisection)."""
-    tau = float(_pulses_tau(device, pulse_ns)[0])
-    v_lo = 0.0
+@functools.lru_cache(maxsize=512)
+def _voltage_for_wer(device: MTJDevice, target: float, pulse_ns: float, v_max: float) -> float:
+    tau = pulse_ns / device.tau_d_ns
 
     def fun(v):
         return float(fpe_wer_curve(device.delta, float(device.current_ratio(v)), [tau])[0])
 
-    return _bisect_log(fun, v_lo, v_max, _check_target(target_wer))
+    v_c0 = float(device.voltage_V(device.ic0_A))  # the zero-temperature threshold: a safe starting guess
+    return _solve_log(fun, v_c0, target, v_max)
+
+
+def voltage_for_wer(device: MTJDevice, target_wer: float, pulse_ns: float, v_max: float = 50.0) -> float:
+    """Write voltage (V) that gives ``target_wer`` for a pulse of ``pulse_ns`` (Fokker-Planck root find)."""
+    _pulses_tau(device, pulse_ns)
+    return _voltage_for_wer(device, _check_target(target_wer), float(pulse_ns), float(v_max))
 
 
 def pulse_for_wer(device: MTJDevice, target_wer: float, voltage_V: float, t_max_ns: float = 1000.0) -> float:
