@@ -31,6 +31,8 @@ FIELDS = {"sign": SIGN_BITS, "exponent": EXPONENT_BITS, "mantissa": MANTISSA_BIT
 
 DENSE_RATE = 0.04
 """Per-bit rates at or above this use one uniform draw per candidate bit (sparse sampling gains nothing there)."""
+DENSE_CHUNK = 1 << 16
+"""Words per block of per-bit draws on the dense path (bounds its temporary memory)."""
 
 
 @njit(cache=True)
@@ -126,9 +128,14 @@ class BitErrorRates:
 def _flip_positions(n_words: int, n_bits: int, p: float, rng: np.random.Generator):
     """Word index and column (into the group's bit list) of every flipped candidate bit."""
     if p >= DENSE_RATE:
-        hit = rng.random((n_words, n_bits), dtype=np.float32) < p if p < 1.0 else np.ones((n_words, n_bits), bool)
-        elem, col = np.nonzero(hit)
-        return elem.astype(np.int64), col.astype(np.int64)
+        elems, cols = [], []
+        for lo in range(0, n_words, DENSE_CHUNK):  # bounded memory: one chunk of per-bit draws at a time
+            m = min(DENSE_CHUNK, n_words - lo)
+            hit = rng.random((m, n_bits), dtype=np.float32) < p if p < 1.0 else np.ones((m, n_bits), bool)
+            e, c = np.nonzero(hit)
+            elems.append(e.astype(np.int64) + lo)
+            cols.append(c.astype(np.int64))
+        return np.concatenate(elems), np.concatenate(cols)
     n = n_words * n_bits
     count = int(rng.binomial(n, p))
     if count == 0:

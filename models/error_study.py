@@ -88,6 +88,7 @@ def plot_training_errors(df: pd.DataFrame):
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     ref = df[df.bits == "none"]
     choices = [b for b in dict.fromkeys(df.bits) if b != "none"] or ["none"]
@@ -98,12 +99,15 @@ def plot_training_errors(df: pd.DataFrame):
         sub = df[df.bits == b] if b != "none" else df.iloc[0:0]
         for (wer, s), g in sub.groupby(["wer", "structure"], sort=True):
             label = f"WER {wer:g}" + ("" if s == "all" else f" ({s})")
+            if g.diverged.any():
+                label += f" (diverged, epoch {int(g.epoch[g.diverged].min())})"
             ax.plot(g.epoch, 100 * g.test_accuracy, marker="o", ms=3, label=label)
         ax.set_title(f"errors on: {b}")
         ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.legend(fontsize=6)
         ax.grid(alpha=0.3)
     axes[0][0].set_ylabel("test accuracy (%)")
-    axes[0][-1].legend(fontsize=7)
     first = df.iloc[0]
     fig.suptitle(f"{first.model} on {first.dataset}: training with STT-MRAM write errors (cf. Fig. 14)")
     fig.tight_layout()
