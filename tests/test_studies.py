@@ -41,7 +41,8 @@ def analytic_compute(points):
             "chip": p["chip"], "l2_MB": p["l2_MB"], "mode": p["mode"], "l2_reads": reads, "l2_writes": writes,
             "l2_read_hits": reads - misses, "l2_read_misses": misses, "l2_write_hits": writes, "l2_write_misses": 0,
             "l2_writebacks": 0, "dram_reads": misses, "dram_writes": 0, "dram_read_sectors": 4 * misses,
-            "dram_write_sectors": 0, "cycles": reads + writes, "time_ns": (reads + writes) / 1.481}]))
+            "dram_write_sectors": 0, "cycles": reads + writes, "time_ns": (reads + writes) / 1.481,
+            **({"technology": p["technology"]} if p.get("technology") else {})}]))
     return out
 
 

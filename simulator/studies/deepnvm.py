@@ -80,11 +80,19 @@ def _chunks(wl: dict, chip):
     return network_trace(wl["network"], phase=wl["phase"], batch=wl["batch"], dataset=wl["dataset"], chip=chip)
 
 
+def _tag(tech: str, cap: float) -> str:
+    return f"{tech}@{cap:g}MB"
+
+
 def gpu_counts_compute(points: list[dict]) -> list[pd.DataFrame]:
     """Runner ``compute``: simulate one workload for every capacity (and technology) of ``points``.
 
     All points must share chip, workload and mode (the runner groups them so);
-    one pass over the trace feeds all their capacities.
+    one pass over the trace feeds all their capacities. Each point may carry
+    one technology's latencies for its capacity: in fast mode they set that
+    technology's cycles (the counts are shared), in timed mode they shape the
+    traffic. Technologies are passed to the simulator tagged with their
+    capacity so that each capacity gets exactly its own technologies' latencies.
     """
     from simulator.chip import load_chip
     from simulator.gpu import simulate_gpu
@@ -97,23 +105,22 @@ def gpu_counts_compute(points: list[dict]) -> list[pd.DataFrame]:
     chip = load_chip(first["chip"], overrides=first["overrides"])
     caps = sorted({float(p["l2_MB"]) for p in points})
     tech = None
-    if first["mode"] == "timed":
-        if len(caps) != 1:
-            raise ValueError("gpu_counts_compute: a timed task simulates one capacity")
-        tech = {}
-        for p in points:
-            tech.update(p["tech"])
+    if any(p["tech"] is not None for p in points):
+        tech = {_tag(p["technology"], float(p["l2_MB"])): p["tech"] for p in points}
     res = simulate_gpu(_chunks(first["workload"], chip), chip, l2_MB=caps, tech=tech, mode=first["mode"])
     totals = res.totals.copy()
     totals["_cap"] = totals["l2_MB"].astype(float).round(6)
     out = []
     for p in points:
-        sel = totals["_cap"] == round(float(p["l2_MB"]), 6)
-        if p["mode"] == "timed":
-            sel &= totals["technology"].astype(str).isin(list(p["tech"]))
-        rows = totals.loc[sel].drop(columns=["_cap"]).copy()
-        if p["mode"] == "fast" and "technology" in rows.columns:
-            rows = rows.drop(columns=["technology"]).drop_duplicates(subset=["l2_MB"])
+        cap = float(p["l2_MB"])
+        sel = totals["_cap"] == round(cap, 6)
+        if p["tech"] is not None:
+            sel &= totals["technology"].astype(str) == _tag(p["technology"], cap)
+        rows = totals.loc[sel].drop(columns=["_cap"]).head(1).copy()
+        if p["tech"] is not None:
+            rows["technology"] = p["technology"]
+        elif "technology" in rows.columns:
+            rows = rows.drop(columns=["technology"])  # capacity-only counts: crossed with every technology later
         wl = p["workload"]
         rows.insert(0, "network", wl["network"])
         rows.insert(1, "dataset", wl["dataset"] or "")
@@ -147,29 +154,32 @@ def simulate_counts(
     compute=gpu_counts_compute,
     desc: str = "simulate",
 ) -> pd.DataFrame:
-    """GPU counts for every workload × capacity (× technology in timed mode), as a tidy DataFrame.
+    """GPU counts and cycles for every workload × capacity × technology, as a tidy DataFrame.
 
-    ``tech`` (the per-technology table) is needed in timed mode only: the
-    latencies at each capacity enter the simulation and the point's key.
+    ``tech`` (the per-technology table) gives each technology's latencies at
+    each capacity; they are part of each point (and of its key). Without it
+    (fast mode only) counts are per capacity, with the chip's own L2 timing.
     """
     _check_mode(mode)
     caps = [float(c) for c in l2_MB]
     if not caps or min(caps) <= 0:
         raise ConfigError("l2_MB", f"capacities must be positive, got {list(l2_MB)}")
+    if tech is None and mode == "timed":
+        raise ConfigError("mode", "timed mode needs the technology table (its latencies drive the timing)")
     points = []
     for wl in workloads:
         for cap in caps:
             base = {"study": "gpu_counts", "chip": chip, "overrides": overrides, "workload": wl, "mode": mode,
                     "l2_MB": cap}
-            if mode == "fast":
-                points.append({**base, "tech": None})
-                continue
             if tech is None:
-                raise ConfigError("mode", "timed mode needs the technology table (its latencies drive the timing)")
+                points.append({**base, "technology": None, "tech": None})
+                continue
             rows = tech[np.isclose(tech["capacity_MB"].astype(float), cap)]
+            if not len(rows):
+                raise ConfigError("tech", f"no technology entry at {cap:g} MB")
             for _, r in rows.iterrows():
                 lat = {"read_latency_ns": float(r["read_latency_ns"]), "write_latency_ns": float(r["write_latency_ns"])}
-                points.append({**base, "tech": {str(r["technology"]): lat}})
+                points.append({**base, "technology": str(r["technology"]), "tech": lat})
     return run_grid(points, compute, store=store, workers=workers, scheduler=scheduler, group=_group, desc=desc)
 
 
@@ -271,6 +281,7 @@ def _study_counts_and_tech(workloads, caps, *, cells, chip, overrides, mode, nod
                            compute, tech, desc):
     if tech is None:
         tech = technology_table(cells, caps, node_nm)
+    tech = tech[tech["technology"].astype(str).isin(list(cells))]
     counts = simulate_counts(workloads, caps, chip=chip, overrides=overrides, mode=mode, tech=tech, store=store,
                              workers=workers, scheduler=scheduler, compute=compute, desc=desc)
     return counts, tech
@@ -472,12 +483,12 @@ def iso_area(
     allcells = list(caps)
     if tech is None:
         tech = pd.concat([technology_table([t], [cap], node_nm) for t, cap in caps.items()], ignore_index=True)
-    counts = simulate_counts(wls, sorted(set(caps.values())), chip=chip, overrides=overrides, mode=mode, tech=tech,
-                             store=store, workers=workers, scheduler=scheduler, compute=compute, desc="iso-area")
     keep = [np.isclose(float(c), caps.get(str(t), -1.0))
             for t, c in zip(tech["technology"], tech["capacity_MB"], strict=True)]
     pair = tech[keep]
     pair = pair[pair["technology"].astype(str).isin(allcells)]
+    counts = simulate_counts(wls, sorted(set(caps.values())), chip=chip, overrides=overrides, mode=mode, tech=pair,
+                             store=store, workers=workers, scheduler=scheduler, compute=compute, desc="iso-area")
     df = with_energy(counts, pair, chip=chip, dram=dram, time_basis=time_basis)
     df = normalise(df, NORM_COLUMNS, by=WORKLOAD_KEYS, baseline={"technology": reference})
     df["dram_reduction_pct"] = 100.0 * (1.0 - df["dram_accesses_norm"])
@@ -510,12 +521,31 @@ def scalability(
     across workloads that the figure plots.
     """
     wls = list(workloads) if workloads is not None else _paper_workloads(networks, phases)
+    capacities_MB = [buildable_MB(chip, c, overrides) for c in capacities_MB]
     df = _energy_study(wls, capacities_MB, cells=cells, chip=chip, overrides=overrides, mode=mode, node_nm=node_nm,
                        dram=dram, time_basis=time_basis, store=store, workers=workers, scheduler=scheduler,
                        compute=compute, tech=tech, desc="scalability")
     df = normalise(df, NORM_COLUMNS, by=WORKLOAD_KEYS + ["l2_MB"], baseline={"technology": cells[0]})
     df["study"] = "scalability"
     return _tidy(df)
+
+
+def buildable_MB(chip: str, l2_MB: float, overrides: dict | None = None) -> float:
+    """The capacity nearest ``l2_MB`` that the chip's slices × ways × lines can build (whole sets per slice).
+
+    On ``gtx1080ti-deepnvm`` (24 slices × 16 ways × 128 B) 1 MB is not a whole number of sets (21.3); the
+    nearest is 21 sets = 0.984 MB. Capacities already buildable are returned unchanged.
+    """
+    try:
+        from simulator.chip import load_chip
+
+        l2 = load_chip(chip, overrides=overrides).l2
+    except ImportError:  # pragma: no cover - simulator absent
+        return float(l2_MB)
+    per_set = l2.slices * l2.ways * l2.line_B
+    sets = max(1, round(float(l2_MB) * 2**20 / per_set))
+    built = sets * per_set / 2**20
+    return float(l2_MB) if abs(built - l2_MB) <= 0.01 * l2_MB else built  # the chip accepts 1 %
 
 
 #: Fig. 10 metrics: the cache's energy, latency and EDP (L2 only; DRAM traffic is equal across technologies at a
