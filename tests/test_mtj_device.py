@@ -90,7 +90,7 @@ def test_fpe_zero_current_keeps_boltzmann_equilibrium():
     # the restricted Boltzmann start is stationary in the well (only the barrier top, mass ~e^-Delta, relaxes)
     centres = 0.5 * (faces[1:] + faces[:-1])
     well = centres > 0.7
-    np.testing.assert_allclose(p[well], p0[well], rtol=1e-6)
+    np.testing.assert_allclose(p[well], p0[well], rtol=1e-4)
     assert p[200:].sum() == pytest.approx(1.0, abs=1e-7)
     # the full two-well Boltzmann density is an exact discrete steady state (Scharfetter-Gummel)
     both = boltzmann_cell_masses(faces, 5.0)
