@@ -521,7 +521,8 @@ def scalability(
     across workloads that the figure plots.
     """
     wls = list(workloads) if workloads is not None else _paper_workloads(networks, phases)
-    capacities_MB = [buildable_MB(chip, c, overrides) for c in capacities_MB]
+    if tech is None:  # the table is computed here, so it can follow the capacities the chip can build
+        capacities_MB = [buildable_MB(chip, c, overrides) for c in capacities_MB]
     df = _energy_study(wls, capacities_MB, cells=cells, chip=chip, overrides=overrides, mode=mode, node_nm=node_nm,
                        dram=dram, time_basis=time_basis, store=store, workers=workers, scheduler=scheduler,
                        compute=compute, tech=tech, desc="scalability")

@@ -10,7 +10,7 @@ inference batch 4 and training batch 64.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -208,6 +208,7 @@ def reproduce_deepnvm(out_dir, quick: bool = False, *, chip: str = deepnvm.DEFAU
     cells = list(deepnvm.DEFAULT_TECH)
     iso_caps = dict(iso_capacities) if iso_capacities else deepnvm.iso_area_capacities(("stt", "sot"))
     if tech is None:
+        plan = replace(plan, scalability_MB=tuple(deepnvm.buildable_MB(chip, c) for c in plan.scalability_MB))
         caps = sorted({3.0, *plan.sweep_MB, *plan.scalability_MB})
         tech = deepnvm.technology_table(cells, caps)
         extra = [deepnvm.technology_table([t], [c]) for t, c in iso_caps.items()
