@@ -157,9 +157,22 @@ def test_each_kernel_touches_exactly_its_tensors_lines():
     for kid, row in tr.kernels.iterrows():
         sel = kern == kid
         assert (int((sel & ~w).sum()), int((sel & w).sum())) == (row.reads, row.writes)
-    # col2im reads and writes the image gradient (DarkNet's +=); im2col only writes the column matrix.
+    # col2im: one thread per image element, so the image gradient is read and written once per line
+    # (DarkNet's +=) while the column matrix (9x larger) is read once per line; im2col writes the column
+    # matrix once per line and re-reads the input about once per tap (9 taps).
     col2im = kern == 9
-    assert set((addr[col2im & w] // 128).tolist()) == _lines(tr.addresses["dx"], by_name["dx"].nbytes)
+    dx_lines = _lines(tr.addresses["dx"], by_name["dx"].nbytes)
+    col_lines = _lines(tr.addresses["dcol"], by_name["dcol"].nbytes)
+    assert set((addr[col2im & w] // 128).tolist()) == dx_lines
+    assert int((col2im & w).sum()) == len(dx_lines) == int((col2im & np.isin(addr // 128, list(dx_lines)) & ~w).sum())
+    assert int((col2im & ~w).sum()) == len(dx_lines) + len(col_lines)
+    im2col = kern == 0
+    assert int((im2col & w).sum()) == len(_lines(tr.addresses["col"], by_name["col"].nbytes))
+    assert int((im2col & ~w).sum()) == int((im2col & w).sum())  # one input request per output warp
+    # maxpool: one thread per output; each warp reads its 4x larger window region once.
+    pool = kern == 4
+    assert int((pool & w).sum()) == len(_lines(tr.addresses["p"], by_name["p"].nbytes))
+    assert int((pool & ~w).sum()) == len(_lines(tr.addresses["y"], by_name["y"].nbytes))
     assert set((addr[(kern == 0) & w] // 128).tolist()) == _lines(tr.addresses["col"], by_name["col"].nbytes)
 
 

@@ -210,11 +210,12 @@ def elementwise_fill(T, bases, sizes, elems, isz, is_w, unit, n_sms, cps, state,
     """Requests of a one-thread-per-element kernel of ``T`` threads (256-thread CTAs, 8 warps).
 
     Warp ``w`` covers the fraction [32w/T, 32(w+1)/T) of every tensor it
-    touches (reads first, then writes, in the op's order). ``T`` is the largest
-    tensor's element count, so a warp reads at most 32 consecutive elements
-    of each tensor; a smaller tensor (a bias vector) is swept proportionally,
-    each warp touching at least the element under its position. Each CTA step
-    is one warp; CTAs of a wave advance warp by warp in round-robin order.
+    touches (reads first, then writes, in the op's order): 32 consecutive
+    elements of a tensor of ``T`` elements, ``32 E / T`` of a larger input
+    (a pooling window, col2im's taps), and at least the element under its
+    position of a smaller one (a bias vector, re-read by every warp). Each
+    CTA step is one warp; CTAs of a wave advance warp by warp in round-robin
+    order.
     """
     W = (T + 31) // 32
     n_ctas = (W + 7) // 8

@@ -26,7 +26,13 @@ changes the segments a k-step loads (e.g. 128 segments of 32 B instead of 8
 of 512 B for a transposed B) but not the lines it touches.
 
 **Element-wise kernels** use 256-thread CTAs (8 warps) and 8 CTAs per SM
-(2048 threads, a full Pascal SM); see :func:`traces._kernels.elementwise_fill`.
+(2048 threads, a full Pascal SM), one thread per output element as DarkNet
+writes them: ``im2col`` one per column-matrix element (each warp re-reads the
+input line its 32 outputs come from, so the input is read about ``kh*kw``
+times, as DarkNet's kernel does), ``col2im`` one per image element (a warp
+reads its ``kh*kw`` column entries, then adds into the image once), pooling
+one per output (a warp reads its window's lines); see
+:func:`traces._kernels.elementwise_fill`.
 
 **Scheduling.** CTAs run in waves of ``CTAs per SM x n_sms``; slot ``j`` of a
 wave runs on SM ``j % n_sms`` (round-robin, as the GigaThread engine fills
@@ -55,6 +61,8 @@ SGEMM_TILE = (128, 128, 8)
 """Default SGEMM CTA tile (TM outputs rows, TN output columns, TK k-step)."""
 
 SGEMM_CTAS_PER_SM = 2
+MAX_READS_PER_THREAD = 64
+"""Element-wise kernels: the most elements of one input a thread reads (bounds a reduction's warp)."""
 ELEMENTWISE_CTAS_PER_SM = 8
 
 
@@ -95,7 +103,11 @@ def _sgemm_spec(op, addrs, tile, unit, n_sms, kid) -> KernelSpec:
 
 def _elementwise_spec(name, kind, layer, pass_, opname, reads, writes, addrs, kid) -> KernelSpec:
     tensors = [*reads, *writes]
-    T = max(max(int(t.elements) for t in tensors), 1)
+    # One thread per output element, as DarkNet's kernels are written (maxpool: per output; col2im: per image
+    # element, summing its taps); a larger input is read 32 * E / T elements per warp, at most
+    # MAX_READS_PER_THREAD elements per thread so that a reduction's warps stay bounded.
+    big_read = max((int(t.elements) for t in reads), default=1)
+    T = max(max((int(t.elements) for t in writes), default=1), -(-big_read // MAX_READS_PER_THREAD), 1)
     bases = np.array([addrs[t.name] for t in tensors], dtype=np.int64)
     sizes = np.array([max(int(t.nbytes), 1) for t in tensors], dtype=np.int64)
     elems = np.array([max(int(t.elements), 1) for t in tensors], dtype=np.int64)
@@ -166,8 +178,8 @@ def _max_step(spec: KernelSpec, unit: int) -> int:
         b = max(TK * (TN * isb // unit + 2), TN * (TK * isb // unit + 2))
         c = 2 * TM * (TN * int(p[K.G_C + 3]) // unit + 2)
         return max(a + b, c)
-    isz = spec.params[5]
-    return int(sum(32 * int(s) // unit + 2 for s in isz))
+    _, T, _, _, elems, isz, _ = spec.params
+    return int(sum((-(-32 * int(e) // T) + 1) * int(s) // unit + 2 for e, s in zip(elems, isz, strict=True)))
 
 
 def _fill(spec: KernelSpec, state, addr, w, sm, n, stop_at, unit, n_sms) -> int:
