@@ -21,9 +21,11 @@ def __getattr__(name):
         import importlib
 
         mod, attr = _LAZY[name]
-        value = getattr(importlib.import_module(mod), attr)
+        module = importlib.import_module(mod)
         # the submodule models.tech_table shares the function's name: importing it binds the module
-        # here, so bind the function over it
-        globals()[name] = value
-        return value
+        # here, so bind every lazy name of that module over it
+        for other, (omod, oattr) in _LAZY.items():
+            if omod == mod:
+                globals()[other] = getattr(module, oattr)
+        return globals()[name]
     raise AttributeError(f"module 'models' has no attribute {name!r}")

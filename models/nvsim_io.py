@@ -172,7 +172,7 @@ def _find(text: str, label: str, unit: str) -> float | None:
 
 
 def _find_area_m2(text: str, label: str) -> float | None:
-    m = re.search(label + r"\s*=.*?=\s*([-+]?\d*\.?\d+(?:[eE][-+]?\d+)?)\s*([mun]?)m\^2", text)
+    m = re.search(label + r"\s*=(?:[^\n]*?=)?\s*([-+]?\d*\.?\d+(?:[eE][-+]?\d+)?)\s*([mun]?)m\^2", text)
     if not m:
         return None
     return float(m.group(1)) * {"": 1.0, "m": 1e-6, "u": 1e-12, "n": 1e-18}[m.group(2)]

@@ -12,6 +12,8 @@ tag_area_mm2, cell_area_um2, candidates``.  Energies are per access (one line / 
 from __future__ import annotations
 
 import math
+import sys
+import types
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -76,7 +78,7 @@ def _design_cached(cell: Cell, node_nm, roadmap, temperature_K, capacity_B, asso
 
 def design_point(cell, capacity_MB: float, node_nm: float = 16, *, assoc: int = 16, line_B: int = 128,
                  access_types: Sequence[str] = ACCESS_TYPES, targets: str = "edap", temperature_K: float = 350,
-                 mode: str = "cache", roadmap: str = "hp", edap: str = "read", write_convention: str = "nvsim",
+                 mode: str = "cache", roadmap: str = "hp", edap: str = "rw", write_convention: str = "nvsim",
                  calibration: Calibration = DEFAULT) -> Design:
     """The chosen :class:`~models.circuit.search.Design` of one cell at one capacity (see :func:`tech_table`)."""
     cell = load_cell(cell)
@@ -100,7 +102,7 @@ def design_point(cell, capacity_MB: float, node_nm: float = 16, *, assoc: int = 
 def tech_table(cells: Iterable = ("sram", "stt", "sot"), capacities_MB: Iterable[float] = (1, 2, 3, 4, 8, 16, 32),
                node_nm: float = 16, assoc: int = 16, line_B: int = 128,
                access_types: Sequence[str] = ACCESS_TYPES, targets: str = "edap", temperature_K: float = 350,
-               mode: str = "cache", *, roadmap: str = "hp", edap: str = "read", write_convention: str = "nvsim",
+               mode: str = "cache", *, roadmap: str = "hp", edap: str = "rw", write_convention: str = "nvsim",
                calibration: Calibration = DEFAULT) -> pd.DataFrame:
     """Latency, energy, leakage and area of each technology at each capacity.
 
@@ -126,7 +128,8 @@ def tech_table(cells: Iterable = ("sram", "stt", "sot"), capacities_MB: Iterable
     roadmap : str
         Peripheral transistors: "hp" or "lstp".
     edap : str
-        "read": EDAP = read latency x read energy x area; "rw": mean of read and write.
+        "rw" (default): EDAP = mean(read, write latency) x mean(read, write energy) x area;
+        "read": read latency x read energy x area.
     write_convention : str
         "nvsim" (default, as the papers' NVSim runs: in Normal/Fast caches the cell write energy counts
         1/assoc) or "physical" (every written bit pays its cell energy).
@@ -171,10 +174,18 @@ def area_budget_capacity(cell, area_mm2: float, node_nm: float = 16, mode: str =
         return design_point(cell, cap, node_nm, mode=mode, **kw).area_mm2
 
     # bracket: start from the cell-only estimate
-    lo_cap = 1.0 / 64 if mode == "ram" else 1.0 / 16
-    if area(lo_cap) > area_mm2:
-        raise ConfigError("area_mm2", f"{area_mm2} mm^2 is smaller than the smallest {cell.name} array "
-                          f"({lo_cap * 1024:.0f} KB, {area(lo_cap):.3g} mm^2)")
+    line_B = kw.get("line_B", 128)
+    smallest = (64 * line_B if mode == "ram" else 2 * kw.get("assoc", 16) * line_B) / 2**20
+    lo_cap = 1.0 / 32  # 32 KB, the scratchpad study's smallest array; halved until it fits
+    while True:
+        try:
+            if area(lo_cap) <= area_mm2:
+                break
+        except ConfigError:
+            pass
+        if lo_cap / 2 < smallest:
+            raise ConfigError("area_mm2", f"{area_mm2} mm^2 is smaller than the smallest {cell.name} array")
+        lo_cap /= 2
     est = area_mm2 * 1e6 / (cell.area_um2 * 8 * 2**20)  # MB if the whole area were cells
     hi_cap = max(2 * lo_cap, est * 1.2)
     while area(hi_cap) <= area_mm2:
@@ -216,3 +227,14 @@ def _design_cols(d: Design) -> dict:
     return {"read_latency_ns": d.read_latency_ns, "write_latency_ns": d.write_latency_ns,
             "read_energy_nJ": d.read_energy_nJ, "write_energy_nJ": d.write_energy_nJ, "leakage_mW": d.leakage_mW,
             "area_mm2": d.area_mm2, "organization": d.organization}
+
+
+class _CallableModule(types.ModuleType):
+    """This module shares its name with :func:`tech_table`, which ``models`` exports: once the module has been
+    imported, ``models.tech_table`` is the module, so calling it calls the function either way."""
+
+    def __call__(self, *args, **kwargs):
+        return tech_table(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

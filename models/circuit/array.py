@@ -140,7 +140,7 @@ def evaluate(cell: Cell, tech: TechNode, spec: ArraySpec, org: dict[str, np.ndar
     wl_eff = cal.wordline_stage_effort
     t_wl, e_wl, leak_wl, wdt_wl = _chain_effort(tech, c_wl_read, r_wl, wl_eff)
     if cell.separate_read_path:
-        t_wlw, e_wlw, leak_wlw, wdt_wlw = _chain_effort(tech, c_wl_write, r_wl, wl_eff)
+        t_wlw, e_wlw, leak_wlw, wdt_wlw = _chain_effort(tech, c_wl_write, r_wl, cal.write_wordline_stage_effort)
     else:
         t_wlw, e_wlw, leak_wlw, wdt_wlw = t_wl, e_wl, np.zeros_like(leak_wl), np.zeros_like(wdt_wl)
     nand_delay = 1.5 * fo4 * np.ones_like(rows)  # NAND2 of two predecoded lines (logical effort 4/3, + p)
@@ -189,9 +189,10 @@ def evaluate(cell: Cell, tech: TechNode, spec: ArraySpec, org: dict[str, np.ndar
     else:
         r_off = max(cell.resistance_off_ohm, 1.0) + tech.r_on(w_acc_r)
         r_on_cell = max(cell.resistance_on_ohm, 1.0) + tech.r_on(w_acc_r)
-        i_read = cell.read_voltage_V / r_on_cell
+        # the sense margin develops from the P/AP current difference through cell + access device
+        i_diff = cell.read_voltage_V * (1.0 / r_on_cell - 1.0 / r_off)
         t_bl = (ELMORE_DISTRIBUTED * r_bl * c_bl * (r_off + r_bl / 3.0) / (r_off + r_bl)
-                + c_bl * v_sense / i_read)
+                + c_bl * v_sense / i_diff)
         if cell.read_latency_ns > 0:
             t_sa = cell.read_latency_ns * 1e-9 * np.ones_like(rows)
         else:
@@ -221,25 +222,27 @@ def evaluate(cell: Cell, tech: TechNode, spec: ArraySpec, org: dict[str, np.ndar
 
     # ---------------------------------------------------------------- H-tree (unrepeated global wires, buffered nodes)
     t_tree = np.zeros_like(rows)
-    l_tree = np.zeros_like(rows)
-    e_tree_buf = np.zeros_like(rows)
+    e_lvl_data = np.zeros_like(rows)  # energy per data bit over the path (J)
+    e_lvl_addr = np.zeros_like(rows)  # energy per address bit, summed over the active branches (J)
     leak_tree = np.zeros_like(rows)
+    below = np.ones_like(rows)  # mats under one segment of the current level (levels walked bottom-up)
     for k in range(1, 9):
-        for span, seg0, n in ((mc, w_mat, mc), (mr, h_mat / 2.0, mr)):
+        for seg0, n in ((w_mat, mc), (h_mat / 2.0, mr)):
             active = n >= 2 ** k
             if not active.any():
                 continue
             seg = np.where(active, seg0 * 2 ** (k - 1), 0.0)
             t_k, e_k, lk_k, _ = driver_chain(tech, tech.c_gate(8 * tech.w_min_m), r_glob * seg, c_glob * seg)
+            e_k = np.where(active, e_k, 0.0)
             t_tree += np.where(active, t_k, 0.0)
-            l_tree += seg
-            e_tree_buf += np.where(active, e_k - c_glob * seg * vdd ** 2, 0.0)
+            # the address reaches every active mat: a level carries it on max(1, active / mats-below) branches
+            e_lvl_addr += e_k * np.maximum(1.0, nam / below)
+            e_lvl_data += e_k  # data bits are split between branches, never duplicated
             leak_tree += np.where(active, lk_k, 0.0)
-            del span
-    branch = 1.0 + np.log2(nam)
-    bits_in = spec.addr_bits * branch
-    e_tree_read = cal.htree_activity * (c_glob * l_tree * vdd ** 2 + e_tree_buf) * (bits_in + spec.block_bits)
-    e_tree_write = cal.htree_activity * (c_glob * l_tree * vdd ** 2 + e_tree_buf) * (bits_in + spec.write_bits)
+            below = np.where(active, below * 2.0, below)
+    act = cal.htree_activity
+    e_tree_read = act * (spec.addr_bits * e_lvl_addr + spec.block_bits * e_lvl_data)
+    e_tree_write = act * (spec.addr_bits * e_lvl_addr + spec.write_bits * e_lvl_data)
     # buffers of every bundle leak (address + data bits at every level's node)
     leak_tree = leak_tree * (spec.addr_bits + spec.block_bits)
 
@@ -263,14 +266,15 @@ def evaluate(cell: Cell, tech: TechNode, spec: ArraySpec, org: dict[str, np.ndar
         e_bl_read = sensed * c_bl * cell.read_voltage_V ** 2
         e_sa = sensed * tech.c_gate(cal.sa_width_F * F) * vdd ** 2
         if cell.read_energy_pJ > 0:
-            e_cell_read = sensed * cell.read_energy_pJ * 1e-12
+            # the sensed cell and its reference path (NVSim's 2 x P_read x t_sense)
+            e_cell_read = 2.0 * sensed * cell.read_energy_pJ * 1e-12
         else:
             scale = (tech.node_nm / 22.0)
             e_cell_read = sensed * cal.iv_converter_energy_J * scale
         written = float(spec.write_bits)
         v_w = cell.write_voltage_V or vdd
         e_bl_write = written * (c_bl_write * v_w ** 2 + tech.c_gate(w_wd) * vdd ** 2)
-        e_cell_write = written * cell.write_energy_pJ * 1e-12
+        e_cell_write = written * cell.write_energy_mean_pJ * 1e-12  # random data: half SET, half RESET
     read_energy = e_dec_read + e_bl_read + e_sa + e_mux + e_cell_read + e_tree_read
     write_energy = e_dec_write + e_bl_write + e_cell_write + e_tree_write
     if spec.is_tag:
@@ -304,6 +308,8 @@ def evaluate(cell: Cell, tech: TechNode, spec: ArraySpec, org: dict[str, np.ndar
         "read_energy_J": read_energy,
         "write_energy_J": write_energy,
         "cell_write_energy_J": e_cell_write * np.ones_like(rows),
+        "sub_write_energy_J": n_active * e_wlw + e_bl_write + e_cell_write,
+        "tree_write_energy_J": e_tree_write,
         "leakage_W": leakage * np.ones_like(rows),
         "area_m2": area,
         "width_m": w_bank,

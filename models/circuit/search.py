@@ -13,8 +13,9 @@ optimised independently for the same target, and the cache is composed per acces
 
 DeepNVM++ Algorithm 1 then keeps, for each technology and capacity, the design with the smallest
 energy-delay-area product over all targets x access types.  The paper does not write out
-``calculate(EDAP)``; nvmsim uses (read latency x read energy) x area, L2 traffic being read-dominated
-(``edap="rw"`` uses the mean of read and write latency and energy instead).
+``calculate(EDAP)``; nvmsim's default (``edap="rw"``) is (mean of read and write latency) x (mean of
+read and write energy) x area, which over the eight targets x three access types lands closest to the
+paper's Table II designs; ``edap="read"`` uses read latency x read energy x area.
 """
 
 from __future__ import annotations
@@ -129,7 +130,7 @@ def cache_specs(capacity_B: float, assoc: int, line_B: int, access: str, cal: Ca
 
 
 def design(cell: Cell, tech: TechNode, capacity_B: float, *, assoc: int = 16, line_B: int = 128,
-           access_types=ACCESS_TYPES, targets="edap", mode: str = "cache", edap: str = "read",
+           access_types=ACCESS_TYPES, targets="edap", mode: str = "cache", edap: str = "rw",
            write_convention: str = "nvsim", cal: Calibration = DEFAULT) -> Design:
     """The chosen design of one technology and capacity (see the module docstring for the rules)."""
     if mode == "ram":
@@ -170,10 +171,14 @@ def design(cell: Cell, tech: TechNode, capacity_B: float, *, assoc: int = 16, li
                 re_ = g["read_energy_J"] + d["read_energy_J"]
                 we_data = d["write_energy_J"]
                 if write_convention == "nvsim" and acc in ("normal", "fast"):
-                    # NVSim divides the data array's subarray write energy (cell SET/RESET energies included)
-                    # by the associativity in Normal and Fast modes (circuit_model reference, section 4).
+                    # NVSim divides the data array's subarray write energy (decoders, bitlines and the cell
+                    # SET/RESET energies) by the associativity in Normal and Fast modes, and in Fast mode the
+                    # H-tree write energy too (circuit_model reference, sections 2.4 and 4).
                     div = float(assoc)
-                    we_data = we_data - d["cell_write_energy_J"] * (1.0 - 1.0 / div)
+                    saved = d["sub_write_energy_J"] * (1.0 - 1.0 / div)
+                    if acc == "fast":
+                        saved += d["tree_write_energy_J"] * (1.0 - 1.0 / div)
+                    we_data = we_data - saved
                 we = g["write_energy_J"] + we_data
                 leak = g["leakage_W"] + d["leakage_W"]
                 area = g["area_m2"] + d["area_m2"]

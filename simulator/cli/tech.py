@@ -1,0 +1,106 @@
+"""``nvmsim tech``: per-technology tables from the circuit model, iso-area capacities, shipped cells."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from models.errors import ConfigError
+
+from ._common import add_output_options, emit, parse_float_list, parse_str_list
+
+SHOWN = ["technology", "capacity_MB", "read_latency_ns", "write_latency_ns", "read_energy_nJ", "write_energy_nJ",
+         "leakage_mW", "area_mm2", "access_type"]
+
+
+def register(subparsers) -> None:
+    grp = subparsers.add_parser("tech", help="circuit-model tables of SRAM / STT-MRAM / SOT-MRAM arrays")
+    sub = grp.add_subparsers(dest="tech_command", metavar="VERB")
+    grp.set_defaults(func=lambda args: (grp.print_help(), 2)[1])
+
+    p = sub.add_parser("table", help="latency, energy, leakage, area per technology and capacity")
+    _common(p)
+    p.add_argument("--capacities", default="1,2,3,4,8,16,32", help="capacities in MB, comma-separated")
+    p.add_argument("--target", default="edap", help="edap (Algorithm 1) or one optimisation target")
+    p.add_argument("--access-types", default="normal,fast,sequential", help="cache access types searched")
+    add_output_options(p, default_name="tech_table")
+    p.set_defaults(func=_table)
+
+    p = sub.add_parser("iso-area", help="capacity of each technology in the area of a reference cache")
+    _common(p, default_cells="stt,sot")
+    p.add_argument("--reference", default="sram:3MB", help="reference as CELL:CAPACITY (e.g. sram:3MB, sram28:512KB)")
+    p.add_argument("--area", type=float, default=None, help="an area budget in mm^2 instead of a reference")
+    add_output_options(p, default_name="iso_area")
+    p.set_defaults(func=_iso_area)
+
+    p = sub.add_parser("cells", help="list the shipped bitcells")
+    add_output_options(p, default_name="cells")
+    p.set_defaults(func=_cells)
+
+
+def _common(p, default_cells: str = "sram,stt,sot") -> None:
+    p.add_argument("--cells", default=default_cells, help="shipped cell names or cell files, comma-separated")
+    p.add_argument("--node", type=float, default=16, help="technology node in nm (16, 22, 28, 32, 45)")
+    p.add_argument("--mode", default="cache", choices=("cache", "ram"), help="cache (data + tag) or ram")
+    p.add_argument("--assoc", type=int, default=16)
+    p.add_argument("--line", type=int, default=128, help="line (cache) or word (ram) size in bytes")
+    p.add_argument("--temperature", type=float, default=350.0, help="temperature in K")
+
+
+def parse_capacity_MB(text: str, field: str = "capacity") -> float:
+    """``"3MB"``, ``"512KB"``, ``"1.5"`` (MB) → MB."""
+    m = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*(KB|MB|GB|K|M|G)?\s*", text, re.I)
+    if not m:
+        raise ConfigError(field, f"must be a capacity such as 3MB or 512KB, got {text!r}")
+    scale = {"K": 1 / 1024, "M": 1.0, "G": 1024.0}[(m.group(2) or "M")[0].upper()]
+    return float(m.group(1)) * scale
+
+
+def _table(args) -> int:
+    from models import tech_table
+
+    df = tech_table(cells=parse_str_list(args.cells), capacities_MB=parse_float_list(args.capacities, "--capacities"),
+                    node_nm=args.node, assoc=args.assoc, line_B=args.line,
+                    access_types=tuple(parse_str_list(args.access_types)), targets=args.target,
+                    temperature_K=args.temperature, mode=args.mode)
+    emit(df, args, columns=SHOWN if args.mode == "cache" else SHOWN[:-1])
+    return 0
+
+
+def _iso_area(args) -> int:
+    from models import area_budget_capacity, design_point, iso_area, load_cell
+
+    cells = parse_str_list(args.cells)
+    kw = dict(assoc=args.assoc, line_B=args.line, temperature_K=args.temperature)
+    if args.area is not None:
+        rows = []
+        for c in cells:
+            cap = area_budget_capacity(c, args.area, args.node, args.mode, **kw)
+            d = design_point(c, cap, args.node, mode=args.mode, **kw)
+            rows.append({"technology": load_cell(c).name, "capacity_MB": cap, "area_budget_mm2": args.area,
+                         "area_mm2": d.area_mm2, "read_latency_ns": d.read_latency_ns,
+                         "write_latency_ns": d.write_latency_ns, "read_energy_nJ": d.read_energy_nJ,
+                         "write_energy_nJ": d.write_energy_nJ, "leakage_mW": d.leakage_mW})
+        df = pd.DataFrame(rows)
+    else:
+        ref, sep, cap = args.reference.partition(":")
+        if not sep:
+            raise ConfigError("--reference", f"must be CELL:CAPACITY such as sram:3MB, got {args.reference!r}")
+        df = iso_area(reference=ref, reference_MB=parse_capacity_MB(cap, "--reference"), cells=cells,
+                      node_nm=args.node, mode=args.mode, **kw)
+    emit(df, args, columns=[c for c in df.columns if c != "organization"])
+    return 0
+
+
+def _cells(args) -> int:
+    from models.cells import load_cell, shipped_cells
+
+    rows = []
+    for name in shipped_cells():
+        c = load_cell(name)
+        rows.append({"name": c.name, "mem_type": c.mem_type, "node_nm": c.node_nm, "area_F2": round(c.area_F2, 1),
+                     "area_um2": round(c.area_um2, 4), "read_ns": c.read_latency_ns, "read_pJ": c.read_energy_pJ,
+                     "write_ns": c.write_latency_ns, "write_pJ": c.write_energy_pJ, "source": c.source})
+    emit(pd.DataFrame(rows), args)
+    return 0

@@ -1,0 +1,109 @@
+"""Circuit primitives and the array model against analytic formulas and NVSim's published device numbers."""
+
+import math
+
+import numpy as np
+import pytest
+
+from models.cells import load_cell
+from models.circuit.array import ArraySpec, evaluate, organisations
+from models.circuit.gates import driver_chain, horowitz, wire_delay
+from models.circuit.search import cache_specs
+from models.errors import ConfigError
+from models.technology import tech_node
+
+
+def test_horowitz_step_and_ramp():
+    # Horowitz (1983): a step input gives t = ln(1/vs) tau; a slow ramp adds sqrt(2 alpha beta (1 - vs)).
+    assert horowitz(1e-12) == pytest.approx(math.log(2) * 1e-12)
+    tau, ramp, beta = 2e-12, 1e10, 0.5
+    alpha = 1 / (tau * ramp)
+    expect = tau * math.sqrt(math.log(0.5) ** 2 + 2 * alpha * beta * 0.5)
+    assert horowitz(tau, beta, ramp) == pytest.approx(expect)
+
+
+def test_elmore_distributed_wire():
+    # Elmore/Bakoglu: a uniform RC line driven by R_d into C_L: 0.69 R_d (C + C_L) + 0.38 R C + 0.69 R C_L.
+    r, c, rd, cl = 1000.0, 100e-15, 500.0, 10e-15
+    assert wire_delay(r, c, rd, cl) == pytest.approx(0.693147 * rd * (c + cl) + 0.38 * r * c + 0.693147 * r * cl,
+                                                     rel=1e-5)
+    # delay of an undriven line grows with the square of its length (r, c per unit length)
+    assert wire_delay(2 * r, 2 * c) == pytest.approx(4 * wire_delay(r, c))
+
+
+def test_nvsim_device_constants():
+    # Source: NVSim device tables at 350 K (project reference circuit_model.md section 7):
+    # R_on of the minimum 1.5F NMOS and its gate capacitance, 22/32/45 nm HP.
+    for node, r_min, c_min_fF in ((22, 20482, 0.031), (32, 16283, 0.060), (45, 12814, 0.089)):
+        t = tech_node(node, "hp", 350)
+        assert t.r_on(1.5 * t.F_m) == pytest.approx(r_min, rel=0.01)
+        assert t.c_gate(1.5 * t.F_m) * 1e15 == pytest.approx(c_min_fF, rel=0.05)
+    # NVSim interpolates 28 nm between 22 and 32 nm, geometrically for the off-current
+    t22, t28, t32 = (tech_node(n, "lstp") for n in (22, 28, 32))
+    assert t28.vdd_V == pytest.approx(t22.vdd_V + 0.6 * (t32.vdd_V - t22.vdd_V))
+    assert math.log(t28.ioff_uA_per_um) == pytest.approx(
+        math.log(t22.ioff_uA_per_um) + 0.6 * (math.log(t32.ioff_uA_per_um) - math.log(t22.ioff_uA_per_um)))
+
+
+def test_temperature_dependence():
+    # NVSim's 22 nm HP off-current: 0.597 uA/um at 300 K, 1.057 at 350 K (exponential in between)
+    assert tech_node(22, "hp", 300).ioff_uA_per_um == pytest.approx(0.597, rel=1e-6)
+    assert tech_node(22, "hp", 350).ioff_uA_per_um == pytest.approx(1.057, rel=1e-6)
+    hot, cold = tech_node(16, "hp", 380), tech_node(16, "hp", 320)
+    assert hot.ioff_uA_per_um > cold.ioff_uA_per_um and hot.r_global_ohm_per_um > cold.r_global_ohm_per_um
+    with pytest.raises(ConfigError, match="node_nm"):
+        tech_node(7)
+    with pytest.raises(ConfigError, match="roadmap"):
+        tech_node(22, "lop")
+
+
+def test_driver_chain_follows_logical_effort():
+    # Sutherland/Sproull/Harris: N = round(log4(F)) stages for electrical effort F, delay grows ~ log(F)
+    t = tech_node(22)
+    c_in = t.c_gate(t.w_min_m * (1 + t.pn_ratio))
+    d1, e1, _, w1 = driver_chain(t, 4 ** 3 * c_in)
+    d2, e2, _, w2 = driver_chain(t, 4 ** 6 * c_in)
+    assert d2 / d1 == pytest.approx(2.0, rel=0.15)
+    # energy at least C_load Vdd^2, widths grow with the load
+    assert e2 >= 4 ** 6 * c_in * t.vdd_V ** 2 and w2 > w1
+
+
+def test_organisations_cover_non_power_of_two_sets():
+    # 3 MB, 16-way, 128 B lines = 1536 sets (NVSim cannot build it: performance.md); every candidate
+    # stores at least the capacity and at most 5 % more.
+    data, tag = cache_specs(3 * 2**20, 16, 128, "normal")
+    org = organisations(data)
+    assert org["rows"].size > 100
+    stored = org["mat_rows"] * org["mat_cols"] * 4 * org["rows"] * org["cols"]
+    assert np.all(stored >= data.capacity_bits) and np.all(stored <= 1.05 * data.capacity_bits)
+    # NVSim tag width: 48 - log2(sets) - log2(line) + 2 = 48 - 11 - 7 + 2 = 32 bits per way
+    assert tag.write_bits == 32 and tag.capacity_bits == 1536 * 16 * 32
+
+
+def test_array_invariants():
+    t = tech_node(16)
+    spec = ArraySpec(2**23, 512, 512, 512, 512, 14)
+    org = organisations(spec)
+    sram = evaluate(load_cell("sram"), t, spec, org)
+    stt = evaluate(load_cell("stt"), t, spec, org)
+    # MRAM cells do not leak: only peripherals; SRAM cells dominate SRAM leakage
+    assert np.all(stt["part_leak_cells"] == 0)
+    assert sram["part_leak_cells"][0] > 0.7 * sram["leakage_W"].min()
+    # the MRAM write includes the cell's write pulse (8.4 ns, DeepNVM++ Table I)
+    assert np.all(stt["write_latency_s"] > 8.4e-9)
+    # a denser cell gives a smaller array for the same organisation
+    assert stt["area_m2"].min() < sram["area_m2"].min() / 2
+    # every quantity positive and finite
+    for res in (sram, stt):
+        for key in ("read_latency_s", "write_latency_s", "read_energy_J", "write_energy_J", "leakage_W", "area_m2"):
+            assert np.all(np.isfinite(res[key])) and np.all(res[key] > 0)
+
+
+def test_mram_rows_limited_by_access_leakage():
+    # NVSim: a resistive cell behind a CMOS access device may not have more rows than I_on / I_off
+    from models.circuit.search import array_optima
+
+    t = tech_node(16)
+    data, _ = cache_specs(2**20, 16, 128, "sequential")
+    _, _, org = array_optima(load_cell("stt"), t, data)
+    assert org["rows"].max() <= t.ion_n_uA_per_um / t.ioff_uA_per_um

@@ -1,0 +1,113 @@
+"""NVSim result-report importer: reports written here in NVSim's printed format (github:SEAL-UCSB/NVSim,
+Result.cpp / main.cpp: values printed with an SI prefix glued to the unit)."""
+
+import pytest
+
+from models.errors import FileFormatError
+from models.nvsim_io import nvsim_table, read_nvsim_report
+from simulator.cli import main
+
+RAM_REPORT = """\
+=============
+CONFIGURATION
+=============
+Bank Organization: 8 x 4
+ - Row Activation   : 1 / 8
+ - Column Activation: 4 / 4
+Mat Organization: 2 x 2
+ - Row Activation   : 1 / 2
+ - Column Activation: 2 / 2
+ - Subarray Size    : 512 Rows x 256 Columns
+=============
+   RESULT
+=============
+Area:
+ - Total Area = 1.234mm x 987.600um = 1.219mm^2
+ |--- Mat Area      = 154.300um x 246.900um = 38096.670um^2   (71.2%)
+ - Area Efficiency = 68.44%
+Timing:
+ -  Read Latency = 2.614ns
+ |--- H-Tree Latency = 1.125ns
+ - Write Latency = 10.97ns
+Power:
+ -  Read Dynamic Energy = 36.83pJ
+ |--- H-Tree Dynamic Energy = 20.1pJ
+ - Write Dynamic Energy = 68.27pJ
+ - Leakage Power = 54.800mW
+"""
+
+CACHE_REPORT = """\
+=======================
+CACHE DESIGN -- SUMMARY
+=======================
+Access Mode: Normal
+Area:
+ - Total Area = 5.530mm^2
+ |--- Data Array Area = 2.345mm x 2.250mm = 5.276mm^2
+ |--- Tag Array Area  = 503.1um x 504.8um = 253963.0um^2
+Timing:
+ - Cache Hit Latency   = 2.91ns
+ - Cache Miss Latency  = 1.02ns
+ - Cache Write Latency = 1530ps
+Power:
+ - Cache Hit Dynamic Energy   = 350pJ per access
+ - Cache Miss Dynamic Energy  = 0.1nJ per access
+ - Cache Write Dynamic Energy = 0.32nJ per access
+ - Cache Total Leakage Power  = 6.442W
+ |--- Cache Data Array Leakage Power = 6.1W
+ |--- Cache Tag Array Leakage Power  = 342mW
+"""
+
+
+def test_ram_report():
+    # NVMExplorer's 22 nm 2 MB SRAM ReadLatency row (physics_and_energy reference) in NVSim's RAM layout
+    r = read_nvsim_report(RAM_REPORT)
+    assert r["read_latency_ns"] == pytest.approx(2.614)
+    assert r["write_latency_ns"] == pytest.approx(10.97)
+    assert r["read_energy_nJ"] == pytest.approx(0.03683)
+    assert r["write_energy_nJ"] == pytest.approx(0.06827)
+    assert r["leakage_mW"] == pytest.approx(54.8)
+    assert r["area_mm2"] == pytest.approx(1.219)
+    assert r["organization"] == "bank 8x4 mats, mat 2x2, subarray 512x256"
+
+
+def test_cache_summary_units():
+    # DeepNVM++ Table II SRAM numbers written as an NVSim cache summary, with mixed SI prefixes
+    r = read_nvsim_report(CACHE_REPORT)
+    assert (r["read_latency_ns"], r["write_latency_ns"]) == (pytest.approx(2.91), pytest.approx(1.53))
+    assert (r["read_energy_nJ"], r["write_energy_nJ"]) == (pytest.approx(0.35), pytest.approx(0.32))
+    assert r["leakage_mW"] == pytest.approx(6442) and r["area_mm2"] == pytest.approx(5.53)
+    assert r["access_type"] == "normal"
+
+
+def test_nvsim_table_matches_tech_table_columns(tmp_path):
+    from models.tech_table import COLUMNS
+
+    f = tmp_path / "sram_3MB.txt"
+    f.write_text(CACHE_REPORT)
+    df = nvsim_table([("sram", 3, f), ("stt", 2, RAM_REPORT)])
+    assert list(df.columns[: len(COLUMNS)]) == COLUMNS
+    assert df.read_latency_ns.tolist() == pytest.approx([2.91, 2.614])
+
+
+def test_bad_reports():
+    with pytest.raises(FileFormatError, match="not an NVSim report"):
+        read_nvsim_report("hello\nworld\n")
+    with pytest.raises(FileFormatError, match="Total Area"):
+        read_nvsim_report(CACHE_REPORT.replace("Total Area", "Overall"))
+    with pytest.raises(FileFormatError, match="no such file"):
+        read_nvsim_report("/nonexistent/report.txt")
+
+
+def test_cli_tech_verbs(tmp_path, capsys):
+    assert main(["tech", "cells"]) == 0
+    assert "stt28" in capsys.readouterr().out
+    out = tmp_path / "t.csv"
+    assert main(["tech", "table", "--cells", "sram,sot", "--capacities", "1", "--csv", str(out), "--quiet"]) == 0
+    assert out.read_text().count("\n") == 3
+    assert main(["tech", "iso-area", "--reference", "sram28:512KB", "--cells", "stt28", "--node", "28",
+                 "--mode", "ram"]) == 0
+    assert "stt28" in capsys.readouterr().out
+    assert main(["tech", "iso-area", "--area", "0.5", "--cells", "sram28", "--node", "28", "--mode", "ram"]) == 0
+    assert main(["tech", "iso-area", "--reference", "sram-3MB"]) == 2
+    assert main(["tech", "table", "--cells", "nosuch"]) == 2
