@@ -124,6 +124,37 @@ def wer_mc(
 # --- device level (physical units) --------------------------------------------------------------
 
 
+def llgs_device_run(
+    device: MTJDevice,
+    current_A: float,
+    record_ns,
+    n: int = 1000,
+    seed: int = 0,
+    thermal: bool = True,
+    m0=None,
+    dt_angle: float = DEFAULT_DT_ANGLE,
+    absorb: float = 2.0,
+) -> np.ndarray:
+    """m_z of ``n`` LLGS trajectories of ``device`` at the times ``record_ns`` (ns), shape (n, len(record_ns)).
+
+    The current drives the +z state towards -z (AP->P). ``m0`` (n, 3) defaults to Boltzmann samples in the
+    +z well; ``thermal=False`` switches the thermal field off (zero temperature dynamics).
+    """
+    rec_ns = np.atleast_1d(np.asarray(record_ns, dtype=float))
+    hk = device.hk_eff_A_per_m
+    dt = dt_angle / (GAMMA0 * hk)
+    steps = np.maximum(np.rint(rec_ns * 1e-9 / dt).astype(np.int64), 1)
+    if np.any(np.diff(steps) < 0):
+        raise ConfigError("record_ns", "must be increasing")
+    sigma = device.thermal_sigma_A_per_m(dt) if thermal else 0.0
+    prm = make_params(GAMMA0, device.alpha, hk, (0.0, 0.0, 0.0), device.a_j_A_per_m(current_A), (0.0, 0.0, -1.0),
+                      sigma, dt)
+    if m0 is None:
+        m0 = sample_boltzmann_cone(device.delta, int(n), np.random.default_rng(seed))
+    rec, _ = run_llgs(m0, prm, int(steps[-1]), steps, seed=seed, absorb=absorb)
+    return rec
+
+
 def _pulses_tau(device: MTJDevice, pulses_ns) -> np.ndarray:
     p = np.atleast_1d(np.asarray(pulses_ns, dtype=float))
     if np.any(~np.isfinite(p)) or np.any(p <= 0):
