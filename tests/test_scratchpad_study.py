@@ -152,7 +152,8 @@ def test_iso_capacity_verb_writes_csv_and_png(tmp_path):
     assert len(df) == 4 and set(df.technology) == {"sram", "mram"}
     assert (out / "scratchpad_iso_capacity.png").exists()
     rc = main(["scratchpad", "iso-area", "--networks", "lenet5:mnist", "--areas", "0.03,3", "--technologies",
-               "sram,mram", "--table", str(table), "--batch", "4", "--out", str(out), "--quiet"])
+               "sram,mram", "--table", str(table), "--batch", "4", "--csv", str(out / "scratchpad_iso_area.csv"),
+               "--quiet"])
     assert rc == 0
     assert len(pd.read_csv(out / "scratchpad_iso_area.csv")) == 4
     assert main(["scratchpad", "iso-capacity", "--capacities", "a,b", "--table", str(table)]) == 2
