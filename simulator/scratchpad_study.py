@@ -15,6 +15,9 @@ its area column), or a callable ``table(cells, capacities_MB) -> DataFrame``.
 By default the circuit model's ``models.tech_table(..., node_nm=28, mode="ram")``
 is called and iso-area capacities come from ``models.area_budget_capacity``.
 
+Per-buffer technologies: ``"sram28/stt28/sram28"`` puts the activation, weight and error buffers in those
+technologies (at iso-area each buffer's capacity comes from its own technology).
+
 Heterogeneous words (seed §V-D): a technology named ``hetero:A+B`` stores the
 sign and exponent bits of each fp32 word (9 of 32) in an array of technology
 ``A`` and the mantissa (23 of 32) in one of technology ``B``. Its per-access
@@ -81,14 +84,25 @@ def _hetero_parts(tech: str) -> tuple[str, str] | None:
     return parts[0], parts[1]
 
 
+def per_buffer(tech: str) -> tuple[str, str, str]:
+    """Technology of the activation, weight and error buffers: ``"A/W/E"`` names each, a plain name all three."""
+    if "/" not in tech:
+        return (tech, tech, tech)
+    parts = tech.split("/")
+    if len(parts) != len(BUFFERS) or not all(parts):
+        raise ConfigError("technology", f"per-buffer technology must be 'activation/weight/error', got {tech!r}")
+    return tuple(parts)
+
+
 def base_cells(technologies: Sequence[str]) -> list[str]:
     """The table technologies needed for a list of (possibly heterogeneous) technology names."""
     out: list[str] = []
-    for t in technologies:
-        parts = _hetero_parts(t)
-        for c in (parts if parts else (t,)):
-            if c not in out:
-                out.append(c)
+    for tech in technologies:
+        for t in per_buffer(tech):
+            parts = _hetero_parts(t)
+            for c in (parts if parts else (t,)):
+                if c not in out:
+                    out.append(c)
     return out
 
 
@@ -374,14 +388,15 @@ def scratchpad_study(
 
         for x in xs:
             for t in techs:
-                points.append((t, x, tuple(cap_of(t, x * s) for s in shares)))
+                points.append((t, x, tuple(cap_of(b, x * s) for b, s in zip(per_buffer(t), shares, strict=True))))
 
     # 2. technology rows at every buffer capacity needed
-    rows = buffer_techs(techs, [(t, c) for t, _, caps in points for c in caps if c > 0], table,
-                        cfg.access_width_B, specs)
+    need = [(b, c) for t, _, caps in points for b, c in zip(per_buffer(t), caps, strict=True) if c > 0]
+    rows = buffer_techs(sorted({b for b, _ in need}), need, table, cfg.access_width_B, specs)
 
     def tech_rows(t, caps):
-        return tuple(rows[(t, float(c))] if c > 0 else BufferTech.empty(t) for c in caps)
+        return tuple(rows[(b, float(c))] if c > 0 else BufferTech.empty(b)
+                     for b, c in zip(per_buffer(t), caps, strict=True))
 
     out = []
     layer_tables = []

@@ -157,3 +157,17 @@ def test_iso_capacity_verb_writes_csv_and_png(tmp_path):
     assert rc == 0
     assert len(pd.read_csv(out / "scratchpad_iso_area.csv")) == 4
     assert main(["scratchpad", "iso-capacity", "--capacities", "a,b", "--table", str(table)]) == 2
+
+
+def test_per_buffer_technologies_mix_rows():
+    df = scratchpad_study([NET], "iso_capacity", capacities_MB=[0.3], technologies=["sram", "mram", "sram/mram/sram"],
+                          table=power_table())
+    e = df.set_index("technology")
+    # leakage: a third of 0.3 MB per buffer: sram 100 mW/MB, mram 20 mW/MB
+    assert e.loc["sram/mram/sram", "leakage_mW"] == pytest.approx(0.1 * (100 + 20 + 100))
+    assert e.loc["sram/mram/sram", "dram_accesses"] == e.loc["sram", "dram_accesses"]
+    a = scratchpad_study([NET], "iso_area", areas_mm2=[0.3], technologies=["sram", "sram/mram/sram"],
+                         table=power_table()).set_index("technology")
+    # the weight buffer's 0.1 mm^2 holds 0.1 MB of mram, the others 0.1/3 MB of sram
+    assert a.loc["sram/mram/sram", "weight_MB"] == pytest.approx(0.1)
+    assert a.loc["sram/mram/sram", "activation_MB"] == pytest.approx(0.1 / 3)
