@@ -21,8 +21,9 @@ def _common(p: argparse.ArgumentParser, name: str) -> None:
     p.add_argument("--networks", default=DEFAULT_NETWORKS,
                    help=f"name:dataset pairs, comma-separated (default {DEFAULT_NETWORKS})")
     p.add_argument("--technologies", default="sram28,stt28",
-                   help="technologies from the table, comma-separated; 'hetero:A+B' puts sign+exponent on A and "
-                        "the mantissa on B (default sram28,stt28; the first sram* is the baseline)")
+                   help="technologies, comma-separated: table names (stt28_low_v / stt28_low_dur are low-cost "
+                        "writes), 'hetero:A+B' (sign+exponent on A, mantissa on B), 'A/W/E' (one per buffer); "
+                        "default sram28,stt28, the first sram* is the baseline")
     p.add_argument("--batch", type=int, default=512, help="mini-batch size (default 512, as the paper)")
     p.add_argument("--preset", default="systolic-256", help="accelerator preset name or TOML file")
     p.add_argument("--table", type=Path, default=None,
