@@ -73,6 +73,34 @@ def _operand_range(p, op, g, off_B, len_B):
     return base + off, base + off + len_B
 
 
+@njit(cache=True, inline="always")
+def _emit_rows(p, op, g, off_B, pitch_B, count, len_B, sh, is_w, sm, out_addr, out_w, out_sm, n):
+    """``count`` segments of ``len_B`` bytes, ``pitch_B`` apart, from ``off_B`` in group ``g`` of operand ``op``.
+
+    The common case (all rows inside the buffer) walks addresses by addition; a
+    wrapping operand falls back to :func:`_operand_range` per row.
+    """
+    if count <= 0:
+        return n
+    if g * p[op + 1] + off_B + (count - 1) * pitch_B + len_B <= p[op + 2]:
+        s = p[op] + g * p[op + 1] + off_B
+        for _ in range(count):
+            u = s >> sh
+            last = (s + len_B - 1) >> sh
+            while u <= last:
+                out_addr[n] = u << sh
+                out_w[n] = is_w
+                out_sm[n] = sm
+                n += 1
+                u += 1
+            s += pitch_B
+        return n
+    for r in range(count):
+        s, e = _operand_range(p, op, g, off_B + r * pitch_B, len_B)
+        n = _emit(s, e, sh, is_w, sm, out_addr, out_w, out_sm, n)
+    return n
+
+
 @njit(cache=True)
 def sgemm_fill(p, state, out_addr, out_w, out_sm, n, stop_at):
     """Requests of a tiled SGEMM ``C[M,N] (+)= A[M,K] @ B[K,N]`` (row-major, ``groups`` times).
@@ -118,27 +146,25 @@ def sgemm_fill(p, state, out_addr, out_w, out_sm, n, stop_at):
                     k0 = step * TK
                     kk = min(TK, K - k0)
                     if ta:
-                        for k in range(kk):
-                            s, e = _operand_range(p, G_A, g, ((k0 + k) * M + m0) * isa, rows * isa)
-                            n = _emit(s, e, sh, False, sm, out_addr, out_w, out_sm, n)
+                        n = _emit_rows(p, G_A, g, (k0 * M + m0) * isa, M * isa, kk, rows * isa, sh, False, sm,
+                                       out_addr, out_w, out_sm, n)
                     else:
-                        for i in range(rows):
-                            s, e = _operand_range(p, G_A, g, ((m0 + i) * K + k0) * isa, kk * isa)
-                            n = _emit(s, e, sh, False, sm, out_addr, out_w, out_sm, n)
+                        n = _emit_rows(p, G_A, g, (m0 * K + k0) * isa, K * isa, rows, kk * isa, sh, False, sm,
+                                       out_addr, out_w, out_sm, n)
                     if tb:
-                        for j in range(cols):
-                            s, e = _operand_range(p, G_B, g, ((n0 + j) * K + k0) * isb, kk * isb)
-                            n = _emit(s, e, sh, False, sm, out_addr, out_w, out_sm, n)
+                        n = _emit_rows(p, G_B, g, (n0 * K + k0) * isb, K * isb, cols, kk * isb, sh, False, sm,
+                                       out_addr, out_w, out_sm, n)
                     else:
-                        for k in range(kk):
-                            s, e = _operand_range(p, G_B, g, ((k0 + k) * N + n0) * isb, cols * isb)
-                            n = _emit(s, e, sh, False, sm, out_addr, out_w, out_sm, n)
-                else:
+                        n = _emit_rows(p, G_B, g, (k0 * N + n0) * isb, N * isb, kk, cols * isb, sh, False, sm,
+                                       out_addr, out_w, out_sm, n)
+                elif acc:
                     for i in range(rows):
                         s, e = _operand_range(p, G_C, g, ((m0 + i) * N + n0) * isc, cols * isc)
-                        if acc:
-                            n = _emit(s, e, sh, False, sm, out_addr, out_w, out_sm, n)
+                        n = _emit(s, e, sh, False, sm, out_addr, out_w, out_sm, n)
                         n = _emit(s, e, sh, True, sm, out_addr, out_w, out_sm, n)
+                else:
+                    n = _emit_rows(p, G_C, g, (m0 * N + n0) * isc, N * isc, rows, cols * isc, sh, True, sm,
+                                   out_addr, out_w, out_sm, n)
                 slot += 1
             slot = 0
             step += 1
