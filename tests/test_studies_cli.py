@@ -31,7 +31,7 @@ def _ncu_csv(path):
 
 def test_sweep_l2_cli_writes_csv_parquet_png(tmp_path):
     out = tmp_path / "out"
-    rc = main(["sweep-l2", "--network", "lenet5", "--phase", "inference", "--batch", "2", "--l2", "2,4",
+    rc = main(["sweep-l2", "--network", "lenet5", "--phase", "inference", "--batch", "2", "--l2", "3,6",
                "--out", str(out), "--quiet"])
     assert rc == 0
     df = pd.read_csv(out / "sweep_l2.csv")
@@ -46,7 +46,8 @@ def test_sweep_l2_cli_writes_csv_parquet_png(tmp_path):
     assert (out / "points").is_dir()
 
 
-@pytest.mark.parametrize("network,phase", [("alexnet", "inference"), ("squeezenet", "training")])
+@pytest.mark.parametrize("network,phase", [("squeezenet", "inference"), ("squeezenet", "training"),
+                                           ("lenet5", "training")])
 def test_dram_accesses_never_increase_with_capacity(network, phase):
     from simulator.studies import deepnvm
 
@@ -59,7 +60,7 @@ def test_dram_accesses_never_increase_with_capacity(network, phase):
 def test_workers_two_same_as_in_process(tmp_path):
     from simulator.studies import deepnvm
 
-    kw = {"l2_MB": [2, 4], "tech": None}
+    kw = {"l2_MB": [3, 6], "tech": None}
     a = deepnvm.sweep_l2("lenet5", "training", 2, store=tmp_path / "a", **{k: v for k, v in kw.items() if v})
     b = deepnvm.sweep_l2("lenet5", "training", 2, store=tmp_path / "b", workers=2,
                          **{k: v for k, v in kw.items() if v})
