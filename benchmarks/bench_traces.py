@@ -46,12 +46,12 @@ def bare_store_rate(n=1 << 20, repeats=20) -> float:
 
     a, w, s = np.empty(n, np.uint64), np.empty(n, np.bool_), np.empty(n, np.int32)
     store(a, w, s, n)
-    best = float("inf")
+    times = []
     for _ in range(repeats):
         t0 = time.perf_counter()
         store(a, w, s, n)
-        best = min(best, time.perf_counter() - t0)
-    return n / best
+        times.append(time.perf_counter() - t0)
+    return n / sorted(times)[len(times) // 2]
 
 
 def run(name, phase, batch, *, sector_B=None, limit=None, repeats=3):
@@ -70,8 +70,8 @@ def run(name, phase, batch, *, sector_B=None, limit=None, repeats=3):
             break
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    # Rate: best of `repeats` untraced passes (the machine is shared; the best pass is the least disturbed).
-    dt = float("inf")
+    # Rate: median of `repeats` untraced passes (the machine is shared).
+    times = []
     for _ in range(repeats):
         t0 = time.perf_counter()
         m = 0
@@ -79,7 +79,8 @@ def run(name, phase, batch, *, sector_B=None, limit=None, repeats=3):
             m += len(chunk)
             if limit and m >= limit:
                 break
-        dt = min(dt, time.perf_counter() - t0)
+        times.append(time.perf_counter() - t0)
+    dt = sorted(times)[len(times) // 2]
     return dict(workload=f"{name} {phase} b{batch}" + (" (32 B sectors)" if sector_B else ""), kernels=len(tr.kernels),
                 total=total, generated=n, seconds=dt, rate=n / dt, peak_MB=peak / 2**20, count_s=t_count,
                 full=not limit or n >= total)
@@ -98,7 +99,7 @@ def main(argv=None) -> int:
     ]
     lines = [
         "Trace generation (`traces.network_trace`, line mode unless noted; one process, Numba-compiled, "
-        "chunks of 2^20 requests; rate = best of 3 passes for AlexNet, 1 for VGG-16; memory from a separate "
+        "chunks of 2^20 requests; rate = median of 3 passes for AlexNet, 1 for VGG-16; memory from a separate "
         "tracemalloc pass). The 2-core CPU is shared with other engineers' jobs, so rates are lower bounds.",
         "",
         "| workload | kernels | requests (closed form) | generated | time (s) | rate (M req/s) | rate / 50 M target "
@@ -123,7 +124,7 @@ def main(argv=None) -> int:
     lines += [
         "",
         f"Same run, same machine: a bare Numba store loop writing the same three arrays reaches "
-        f"{bare / 1e6:.0f} M req/s (best of 20, measured before and after); trace generation runs at "
+        f"{bare / 1e6:.0f} M req/s (median of 20, the higher of before and after); trace generation runs at "
         + ", ".join(f"{r['rate'] / bare:.2f}" for r in rows)
         + " of it (rows in order). The load average during the run is in the stamp below.",
     ]
