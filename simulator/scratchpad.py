@@ -19,7 +19,8 @@ What the paper leaves open, and what nvmsim does (documented choices):
 
 * a structure that fits and is not resident is *filled* from DRAM when an op
   reads it (DRAM read + on-chip write of its whole size) and *allocated* without a
-  fill when an op only writes it (an output);
+  fill when an op only writes it (an output) or when it has no contents yet (an
+  accumulator such as a weight gradient read before its first write starts from zeros);
 * an evicted structure is written back to DRAM (on-chip read + DRAM write) only if
   it is dirty and still needed later in the step (or persistent: weights, optimizer
   state); a dead one is simply dropped;
@@ -311,6 +312,13 @@ def place_step(
         k = use_ptr[name]
         return lst[k] if k < len(lst) else -1
 
+    produced: set[str] = set()
+
+    def in_memory(t: Tensor) -> bool:
+        """Whether a tensor has contents to fetch: step inputs, persistent state, or written earlier this step.
+        (An accumulator read before its first write, e.g. a gradient, starts from zeros: no DRAM read.)"""
+        return t.kind in PERSISTENT_KINDS or t.kind == "input" or t.name in produced
+
     resident: list[dict[str, _Resident]] = [dict() for _ in range(nb)]
     used_B = [0] * nb
     seq = 0
@@ -359,7 +367,7 @@ def place_step(
                     seq += 1
                     used_B[b] += t.nbytes
                     placed = True
-                    if rd_B > 0:
+                    if rd_B > 0 and in_memory(t):
                         d_r[i] += t.nbytes
                         d_in[i] += t.nbytes
                         on_w[i, b] += t.nbytes
@@ -374,7 +382,7 @@ def place_step(
                 if wr_B > 0:
                     res[t.name].dirty = True
             else:
-                srd_B = a.stream_read_elems * item
+                srd_B = a.stream_read_elems * item if in_memory(t) else 0
                 swr_B = a.stream_write_elems * item
                 d_r[i] += srd_B
                 d_in[i] += srd_B
@@ -383,6 +391,8 @@ def place_step(
                 streamed[i] += srd_B + swr_B
                 if record_events:
                     events.append((i, "stream", t.name, BUFFERS[b]))
+            if wr_B > 0:
+                produced.add(t.name)
         # Dead structures are no longer tracked as dirty: they will be dropped, not written back.
         if isinstance(op, Gemm):
             macs[i] = op.macs

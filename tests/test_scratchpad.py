@@ -110,7 +110,7 @@ def test_nothing_fits_streams_every_access():
 
 def test_fit_read_once_vs_streamed_per_fold():
     # One GEMM whose A operand is re-read ceil(N/C) = 3 times by the OS array (SCALE-Sim's ifmap count).
-    A = Tensor("A", (64, 32), kind="activation")
+    A = Tensor("A", (64, 32), kind="input")
     B = Tensor("B", (32, 12), kind="weight")
     Cc = Tensor("C", (64, 12), kind="activation")
     ops = [Gemm("g", "l", "forward", 64, 12, 32, A, B, Cc), Gemm("g2", "l2", "forward", 64, 12, 32, A, B, Cc)]
@@ -125,6 +125,21 @@ def test_fit_read_once_vs_streamed_per_fold():
     assert small.dram_read_B[1] == passes * A.nbytes
     assert (0, "stream", "A", "activation") in small.events
     assert (0, "fill", "A", "activation") in big.events
+
+
+def test_accumulator_without_contents_is_not_read_from_dram():
+    E = Tensor("E", (16, 8), kind="error")
+    X = Tensor("X", (16, 4), kind="input")
+    dW = Tensor("dW", (8, 4), kind="weight_grad")
+    e0 = Elementwise("mk", "L", "backward_data", "relu_grad", (X,), (E,))
+    g = Gemm("dw", "L", "backward_weight", 8, 4, 16, E, X, dW, accumulate=True)
+    fits = place_step([e0, g], cfg_bytes(10**6, 10**6, 10**6), rows=4, cols=4, record_events=True)
+    assert (1, "alloc", "dW", "error") in [(i, e, n, b) for i, e, n, b in fits.events]
+    assert fits.dram_read_B.sum() == X.nbytes  # only the input; dW starts at zero on chip
+    none = place_step([e0, g], cfg_bytes(0, 0, 0), rows=4, cols=4)
+    # streamed: dW's accumulate read is of zeros (no DRAM read); E was written by op 0, so it is read back
+    acc = operand_accesses(8, 4, 16, 4, 4)
+    assert none.dram_read_B[1] == (acc.a_reads + acc.b_reads) * 4
 
 
 def _fwd(name, layer, src, out):
