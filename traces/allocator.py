@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import bisect
 
+from models.errors import ConfigError
+
 PERSISTENT_KINDS = frozenset({"weight", "weight_grad", "optimizer", "input"})
 """Tensor kinds that live for the whole run (never freed inside a step)."""
 
@@ -34,9 +36,9 @@ class TensorAllocator:
 
     def __init__(self, alignment_B: int = 256, base_B: int = DEFAULT_BASE_B):
         if alignment_B <= 0 or alignment_B & (alignment_B - 1):
-            raise ValueError(f"alignment_B: must be a positive power of two, got {alignment_B}")
+            raise ConfigError("alignment_B", f"must be a positive power of two, got {alignment_B}")
         if base_B % alignment_B:
-            raise ValueError(f"base_B: must be a multiple of alignment_B ({alignment_B}), got {base_B}")
+            raise ConfigError("base_B", f"must be a multiple of alignment_B ({alignment_B}), got {base_B}")
         self.alignment_B = alignment_B
         self.base_B = base_B
         self.top_B = base_B
@@ -111,7 +113,7 @@ def plan_addresses(ops, allocator: TensorAllocator | None = None) -> tuple[dict[
         for t in op_tensors(op):
             prev = seen.setdefault(t.name, t)
             if prev.nbytes != t.nbytes:
-                raise ValueError(f"tensor {t.name!r}: {prev.nbytes} B in one op and {t.nbytes} B in op {op.name!r}")
+                raise ConfigError(f"ops[{i}].{t.name}", f"{t.nbytes} B in op {op.name!r}, {prev.nbytes} B earlier")
             last[t.name] = i
     addrs: dict[str, int] = {}
     for i, op in enumerate(ops):

@@ -54,6 +54,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from models.errors import ConfigError
+
 from . import _kernels as K
 from .allocator import TensorAllocator, plan_addresses
 from .chunk import DEFAULT_CHUNK, TraceChunk
@@ -214,15 +216,15 @@ class GpuTrace:
                  allocator: TensorAllocator | None = None):
         ops = list(ops)
         if int(n_sms) <= 0:
-            raise ValueError(f"n_sms: must be positive, got {n_sms}")
+            raise ConfigError("n_sms", f"must be positive, got {n_sms}")
         unit = int(sector_B) if sector_B else int(line_B)
         if unit <= 0 or unit & (unit - 1):
-            raise ValueError(f"{'sector_B' if sector_B else 'line_B'}: must be a positive power of two, got {unit}")
+            raise ConfigError("sector_B" if sector_B else "line_B", f"must be a positive power of two, got {unit}")
         if int(chunk_size) <= 0:
-            raise ValueError(f"chunk_size: must be positive, got {chunk_size}")
+            raise ConfigError("chunk_size", f"must be positive, got {chunk_size}")
         tile = tuple(int(x) for x in (tile or SGEMM_TILE))
         if len(tile) != 3 or min(tile) <= 0:
-            raise ValueError(f"tile: must be three positive ints (TM, TN, TK), got {tile}")
+            raise ConfigError("tile", f"must be three positive ints (TM, TN, TK), got {tile}")
         self.ops = ops
         self.n_sms = int(n_sms)
         self.unit_B = unit

@@ -30,7 +30,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from models.errors import FileFormatError
+from models.errors import ConfigError, FileFormatError
 
 from .chunk import TraceChunk
 
@@ -57,7 +57,7 @@ def save_trace(path, chunks: Iterable[TraceChunk], meta: dict | None = None) -> 
     try:
         json.dumps(meta)
     except TypeError as e:
-        raise ValueError(f"meta: must be JSON-serialisable ({e})") from None
+        raise ConfigError("meta", f"must be JSON-serialisable ({e})") from None
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)

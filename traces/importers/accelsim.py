@@ -33,7 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
-from models.errors import FileFormatError
+from models.errors import ConfigError, FileFormatError
 
 from ..chunk import DEFAULT_CHUNK, TraceChunk
 
@@ -228,7 +228,9 @@ def read_accelsim(path, *, n_sms: int = 28, chunk_size: int = DEFAULT_CHUNK) -> 
     """
     path = Path(path)
     if n_sms <= 0:
-        raise ValueError(f"n_sms: must be positive, got {n_sms}")
+        raise ConfigError("n_sms", f"must be positive, got {n_sms}")
+    if chunk_size <= 0:
+        raise ConfigError("chunk_size", f"must be positive, got {chunk_size}")
     if not path.is_file():
         raise FileFormatError(path, "no such file")
     return _iter(path, n_sms, chunk_size)
