@@ -46,6 +46,9 @@ def _common(p, default_cells: str = "sram,stt,sot") -> None:
     p.add_argument("--assoc", type=int, default=16)
     p.add_argument("--line", type=int, default=128, help="line (cache) or word (ram) size in bytes")
     p.add_argument("--temperature", type=float, default=350.0, help="temperature in K")
+    p.add_argument("--roadmap", default="hp", choices=("hp", "lstp"), help="peripheral transistors")
+    p.add_argument("--write-convention", default="nvsim", choices=("nvsim", "physical"),
+                   help="nvsim: a Normal/Fast cache write pays 1/assoc of the cell energy, as the papers' NVSim runs")
 
 
 def parse_capacity_MB(text: str, field: str = "capacity") -> float:
@@ -63,7 +66,8 @@ def _table(args) -> int:
     df = tech_table(cells=parse_str_list(args.cells), capacities_MB=parse_float_list(args.capacities, "--capacities"),
                     node_nm=args.node, assoc=args.assoc, line_B=args.line,
                     access_types=tuple(parse_str_list(args.access_types)), targets=args.target,
-                    temperature_K=args.temperature, mode=args.mode)
+                    temperature_K=args.temperature, mode=args.mode, roadmap=args.roadmap,
+                    write_convention=args.write_convention)
     emit(df, args, columns=SHOWN if args.mode == "cache" else SHOWN[:-1])
     return 0
 
@@ -72,7 +76,8 @@ def _iso_area(args) -> int:
     from models import area_budget_capacity, design_point, iso_area, load_cell
 
     cells = parse_str_list(args.cells)
-    kw = dict(assoc=args.assoc, line_B=args.line, temperature_K=args.temperature)
+    kw = dict(assoc=args.assoc, line_B=args.line, temperature_K=args.temperature, roadmap=args.roadmap,
+              write_convention=args.write_convention)
     if args.area is not None:
         rows = []
         for c in cells:
