@@ -11,6 +11,7 @@ tag_area_mm2, cell_area_um2, candidates``.  Energies are per access (one line / 
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import sys
 import types
@@ -31,6 +32,7 @@ from .technology import tech_node
 COLUMNS = ["technology", "capacity_MB", "read_latency_ns", "write_latency_ns", "read_energy_nJ",
            "write_energy_nJ", "leakage_mW", "area_mm2", "organization"]
 MODES = ("cache", "ram")
+HTREE_WIRES = ("unrepeated", "repeated")
 
 
 def _cells(cells) -> list[Cell]:
@@ -79,11 +81,14 @@ def _design_cached(cell: Cell, node_nm, roadmap, temperature_K, capacity_B, asso
 def design_point(cell, capacity_MB: float, node_nm: float = 16, *, assoc: int = 16, line_B: int = 128,
                  access_types: Sequence[str] = ACCESS_TYPES, targets: str = "edap", temperature_K: float = 350,
                  mode: str = "cache", roadmap: str = "hp", edap: str = "rw", write_convention: str = "nvsim",
-                 calibration: Calibration = DEFAULT) -> Design:
+                 htree_wires: str = "unrepeated", calibration: Calibration = DEFAULT) -> Design:
     """The chosen :class:`~models.circuit.search.Design` of one cell at one capacity (see :func:`tech_table`)."""
     cell = load_cell(cell)
     assoc, line_B, access_types = _check(node_nm, assoc, line_B, access_types, targets, mode, temperature_K,
                                          write_convention, edap)
+    as_choice(htree_wires, "htree_wires", HTREE_WIRES)
+    if (htree_wires == "repeated") != calibration.htree_repeaters:
+        calibration = dataclasses.replace(calibration, htree_repeaters=htree_wires == "repeated")
     cap = as_positive(capacity_MB, "capacities_MB")
     cap_B = float(cap) * 2**20
     if mode == "cache" and cap_B < assoc * line_B * 2:
@@ -103,7 +108,7 @@ def tech_table(cells: Iterable = ("sram", "stt", "sot"), capacities_MB: Iterable
                node_nm: float = 16, assoc: int = 16, line_B: int = 128,
                access_types: Sequence[str] = ACCESS_TYPES, targets: str = "edap", temperature_K: float = 350,
                mode: str = "cache", *, roadmap: str = "hp", edap: str = "rw", write_convention: str = "nvsim",
-               calibration: Calibration = DEFAULT) -> pd.DataFrame:
+               htree_wires: str = "unrepeated", calibration: Calibration = DEFAULT) -> pd.DataFrame:
     """Latency, energy, leakage and area of each technology at each capacity.
 
     Parameters
@@ -133,6 +138,10 @@ def tech_table(cells: Iterable = ("sram", "stt", "sot"), capacities_MB: Iterable
     write_convention : str
         "nvsim" (default, as the papers' NVSim runs: in Normal/Fast caches the cell write energy counts
         1/assoc) or "physical" (every written bit pays its cell energy).
+    htree_wires : str
+        "unrepeated" (default: NVSim's sample setting, used by both papers; H-tree delay grows with the
+        square of the bank size) or "repeated" (optimally repeated global wires: linear delay, for
+        realistic very large arrays).
 
     Returns
     -------
@@ -148,7 +157,7 @@ def tech_table(cells: Iterable = ("sram", "stt", "sot"), capacities_MB: Iterable
         for cap in caps:
             d = design_point(cell, cap, node_nm, assoc=assoc, line_B=line_B, access_types=access_types,
                              targets=targets, temperature_K=temperature_K, mode=mode, roadmap=roadmap, edap=edap,
-                             write_convention=write_convention, calibration=calibration)
+                             write_convention=write_convention, htree_wires=htree_wires, calibration=calibration)
             rows.append({"technology": cell.name, "capacity_MB": cap, "read_latency_ns": d.read_latency_ns,
                          "write_latency_ns": d.write_latency_ns, "read_energy_nJ": d.read_energy_nJ,
                          "write_energy_nJ": d.write_energy_nJ, "leakage_mW": d.leakage_mW, "area_mm2": d.area_mm2,

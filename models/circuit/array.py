@@ -26,7 +26,7 @@ import numpy as np
 from ..cells import Cell
 from ..technology import TechNode
 from .calibration import DEFAULT, Calibration
-from .gates import ELMORE_DISTRIBUTED, LN2, driver_chain, fo4_delay
+from .gates import ELMORE_DISTRIBUTED, LN2, driver_chain, fo4_delay, repeated_wire
 
 POW2_MATS = 2 ** np.arange(0, 9)  # 1..256 mats per bank row / column
 POW2_ROWS = 2 ** np.arange(4, 13)  # 16..4096 rows per subarray
@@ -225,6 +225,7 @@ def evaluate(cell: Cell, tech: TechNode, spec: ArraySpec, org: dict[str, np.ndar
     e_lvl_data = np.zeros_like(rows)  # energy per data bit over the path (J)
     e_lvl_addr = np.zeros_like(rows)  # energy per address bit, summed over the active branches (J)
     leak_tree = np.zeros_like(rows)
+    rep_delay, rep_energy, rep_leak = repeated_wire(tech, r_glob, c_glob)
     below = np.ones_like(rows)  # mats under one segment of the current level (levels walked bottom-up)
     for k in range(1, 9):
         for seg0, n in ((w_mat, mc), (h_mat / 2.0, mr)):
@@ -232,7 +233,10 @@ def evaluate(cell: Cell, tech: TechNode, spec: ArraySpec, org: dict[str, np.ndar
             if not active.any():
                 continue
             seg = np.where(active, seg0 * 2 ** (k - 1), 0.0)
-            t_k, e_k, lk_k, _ = driver_chain(tech, tech.c_gate(8 * tech.w_min_m), r_glob * seg, c_glob * seg)
+            if cal.htree_repeaters:
+                t_k, e_k, lk_k = rep_delay * seg, rep_energy * seg, rep_leak * seg
+            else:
+                t_k, e_k, lk_k, _ = driver_chain(tech, tech.c_gate(8 * tech.w_min_m), r_glob * seg, c_glob * seg)
             e_k = np.where(active, e_k, 0.0)
             t_tree += np.where(active, t_k, 0.0)
             # the address reaches every active mat: a level carries it on max(1, active / mats-below) branches

@@ -46,6 +46,11 @@ class Calibration:
     #: fraction of the H-tree's routed bits that toggle per access.  NVSim assumes every bit toggles (1.0);
     #: random data toggles half of the data lines and the address lines toggle less (fitted: 0.3).
     htree_activity: float = 0.3
+    #: H-tree wires: False = unrepeated global wires with a buffer at every node (NVSim's sample configs and
+    #: the papers' runs; delay grows with the square of each segment), True = optimally repeated wires
+    #: (Bakoglu sizing, as NVSim's RepeatedOpt; delay linear in length, repeaters leak).  A model option,
+    #: chosen with ``tech_table(..., htree_wires="repeated")``.
+    htree_repeaters: bool = False
     #: SRAM read: bitlines precharged to Vdd swing by this fraction of Vdd before the sense amp fires and
     #: are restored afterwards (NVSim charges C (Vdd/2)^2 per column, i.e. an effective 0.25).
     sram_read_swing_frac: float = 0.25

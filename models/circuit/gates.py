@@ -84,3 +84,20 @@ def fo4_delay(tech) -> float:
     """Fanout-of-4 inverter delay (s) of the node: ln2 R_min (4 C_in + C_par)."""
     w = tech.w_min_m * (1.0 + tech.pn_ratio)
     return LN2 * tech.r_on(tech.w_min_m) * (4.0 * tech.c_gate(w) + tech.c_drain(w))
+
+
+def repeated_wire(tech, r_per_m: float, c_per_m: float):
+    """Optimally repeated wire (Bakoglu; NVSim's RepeatedOpt): per-metre delay (s/m), energy (J/m), leakage (W/m).
+
+    Repeater size ``s = sqrt(R0 c / (C0 r))`` (in minimum inverters) every ``l = sqrt(2 R0 (C0 + Cd) / (r c))``;
+    one segment has ``tau = (R0/s)(s (C0 + Cd) + c l) + r l s C0 + r c l^2 / 2`` and takes ``0.693 tau``.
+    """
+    w0 = tech.w_min_m * (1.0 + tech.pn_ratio)
+    r0, c0, cd = tech.r_on(tech.w_min_m), tech.c_gate(w0), tech.c_drain(w0)
+    s = np.sqrt(r0 * c_per_m / (c0 * r_per_m))
+    seg = np.sqrt(2.0 * r0 * (c0 + cd) / (r_per_m * c_per_m))
+    tau = (r0 / s) * (s * (c0 + cd) + c_per_m * seg) + r_per_m * seg * s * c0 + r_per_m * c_per_m * seg ** 2 / 2.0
+    delay = LN2 * tau / seg
+    energy = (s * (c0 + cd) + c_per_m * seg) * tech.vdd_V ** 2 / seg
+    leak = 0.5 * tech.i_off(s * w0) * tech.vdd_V / seg
+    return float(delay), float(energy), float(leak)

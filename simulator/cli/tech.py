@@ -49,6 +49,8 @@ def _common(p, default_cells: str = "sram,stt,sot") -> None:
     p.add_argument("--roadmap", default="hp", choices=("hp", "lstp"), help="peripheral transistors")
     p.add_argument("--write-convention", default="nvsim", choices=("nvsim", "physical"),
                    help="nvsim: a Normal/Fast cache write pays 1/assoc of the cell energy, as the papers' NVSim runs")
+    p.add_argument("--htree-wires", default="unrepeated", choices=("unrepeated", "repeated"),
+                   help="H-tree global wires: unrepeated (NVSim default, the papers) or optimally repeated")
 
 
 def parse_capacity_MB(text: str, field: str = "capacity") -> float:
@@ -67,7 +69,7 @@ def _table(args) -> int:
                     node_nm=args.node, assoc=args.assoc, line_B=args.line,
                     access_types=tuple(parse_str_list(args.access_types)), targets=args.target,
                     temperature_K=args.temperature, mode=args.mode, roadmap=args.roadmap,
-                    write_convention=args.write_convention)
+                    write_convention=args.write_convention, htree_wires=args.htree_wires)
     emit(df, args, columns=SHOWN if args.mode == "cache" else SHOWN[:-1])
     return 0
 
@@ -77,7 +79,7 @@ def _iso_area(args) -> int:
 
     cells = parse_str_list(args.cells)
     kw = dict(assoc=args.assoc, line_B=args.line, temperature_K=args.temperature, roadmap=args.roadmap,
-              write_convention=args.write_convention)
+              write_convention=args.write_convention, htree_wires=args.htree_wires)
     if args.area is not None:
         rows = []
         for c in cells:
