@@ -330,8 +330,6 @@ def evaluate(cell: Cell, tech: TechNode, spec: ArraySpec, org: dict[str, np.ndar
 
 def _chain_effort(tech: TechNode, c_load, r_wire, effort: float):
     """Driver chain whose stage effort is ``effort`` (>= 4 trades delay for driver area and leakage)."""
-    from .gates import LN2 as _ln2
-
     wn0 = tech.w_min_m
     w_inv0 = wn0 * (1.0 + tech.pn_ratio)
     c_in0 = tech.c_gate(w_inv0)
@@ -341,7 +339,7 @@ def _chain_effort(tech: TechNode, c_load, r_wire, effort: float):
     total = np.maximum(c_load / c_in0, 1.0)
     n = np.maximum(1.0, np.ceil(np.log(total) / np.log(effort)))
     f = total ** (1.0 / n)
-    t = _ln2 * r0 * c_in0 * n * (f + gamma) + ELMORE_DISTRIBUTED * r_wire * c_load
+    t = LN2 * r0 * c_in0 * n * (f + gamma) + ELMORE_DISTRIBUTED * r_wire * c_load
     sizes = np.where(f > 1.0 + 1e-9, (f ** n - 1.0) / np.maximum(f - 1.0, 1e-9), n)
     width = w_inv0 * sizes
     energy = (c_load + c_in0 * sizes * (1.0 + gamma)) * tech.vdd_V ** 2

@@ -67,16 +67,12 @@ def driver_chain(tech, c_load, r_wire=0.0, c_wire=0.0, w_first=None):
     tau0 = r0 * c_in0
     # n stages, each of effort f: delay ln2 * tau0 * (f + gamma) per stage (the last one drives c_tot)
     t_gates = LN2 * tau0 * n * (f + gamma)
-    # the last stage has resistance r0 / size_last, with size_last = c_tot / (f c_in0)
-    size_last = c_tot / (f * c_in0)
-    r_last = r0 / np.maximum(size_last, 1.0)
     t_wire = ELMORE_DISTRIBUTED * r_wire * c_wire + LN2 * (r_wire * c_load)
     # widths: geometric series of sizes 1, f, f^2 ... f^(n-1)
     total_size = np.where(f > 1.0 + 1e-9, (f ** n - 1.0) / np.maximum(f - 1.0, 1e-9), n)
     width = w_inv0 * total_size
     energy = (c_tot + c_in0 * total_size * (1.0 + gamma)) * tech.vdd_V ** 2
     leak = 0.5 * tech.i_off(width) * tech.vdd_V
-    del r_last
     return t_gates + t_wire, energy, leak, width
 
 
