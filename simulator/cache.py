@@ -152,8 +152,6 @@ class Cache:
         self.capacity_B = self.sets * self.ways * self.line_B
         self.write_back = bool(write_back)
         self.write_allocate = bool(write_allocate)
-        self._single, _ = lru.get_kernels(self.sets, self.ways, self._lshift, self._sshift, self.write_back,
-                                          self.write_allocate)
         self.stream: Stream | None = None
         self.reset()
 
@@ -165,6 +163,7 @@ class Cache:
 
     @property
     def stats(self) -> CacheStats:
+        lru.fill_next_level(self._stats, self._sshift < self._lshift, self.write_back, self.write_allocate)
         return CacheStats.from_array(self._stats)
 
     def access(self, addr, is_write=False, *, emit: bool = True) -> CacheStats:
@@ -187,8 +186,9 @@ class Cache:
         out_addr = np.empty(cap, dtype=np.uint64)
         out_w = np.empty(cap, dtype=np.bool_)
         out_src = np.empty(cap, dtype=np.int64)
-        n = self._single(self._tags, self._dirty, self._valid, self._head, addr, w, self._stats, out_addr, out_w,
-                         out_src, emit)
+        single, _ = lru.get_kernels(self.sets, self.ways, self._lshift, self._sshift, self.write_back,
+                                    self.write_allocate, emit)
+        n = single(self._tags, self._dirty, self._valid, self._head, addr, w, self._stats, out_addr, out_w, out_src)
         self.stream = Stream(out_addr[:n].copy(), out_w[:n].copy(), out_src[:n].copy()) if emit else None
         return self.stats
 

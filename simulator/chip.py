@@ -255,6 +255,21 @@ def build_chip(data: dict[str, Any], origin: str = "<chip>") -> GpuChip:
                    clocks, l1, l2, dram)
 
 
+def _drop_replaced(data, overrides):
+    """An override of sets replaces the file's capacity_KB (and the reverse), so both are never given."""
+    data = dict(data)
+    for table, sets_key in (("l1", "sets"), ("l2", "sets_per_slice")):
+        o = overrides.get(table)
+        if isinstance(o, dict) and isinstance(data.get(table), dict):
+            t = dict(data[table])
+            if sets_key in o:
+                t.pop("capacity_KB", None)
+            if "capacity_KB" in o:
+                t.pop(sets_key, None)
+            data[table] = t
+    return data
+
+
 def load_chip(name_or_path, l2_MB: float | None = None, overrides: dict[str, Any] | None = None) -> GpuChip:
     """Load a preset (by name) or a TOML file, apply ``overrides`` (nested dict) and an L2 capacity.
 
@@ -276,6 +291,6 @@ def load_chip(name_or_path, l2_MB: float | None = None, overrides: dict[str, Any
         if overrides:
             if not isinstance(overrides, dict):
                 raise ConfigError("overrides", f"must be a nested dict, got {type(overrides).__name__}")
-            data = merge(data, overrides)
+            data = merge(_drop_replaced(data, overrides), overrides)
         chip = build_chip(data, origin)
     return chip if l2_MB is None else chip.with_l2_MB(l2_MB)
