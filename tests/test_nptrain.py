@@ -180,6 +180,11 @@ def test_flip_count_matches_rate_during_training():
     hist = train(net, data, TrainConfig(epochs=1), WriteErrors.on(rates, "weights+errors"))
     words = hist[0]["words_written"]
     assert 0 < hist[0]["bits_flipped"] < words * 8 * 1e-3  # activations are clean, so fewer than all words x rate
+    # every structure: flips over the epoch are Binomial(words x 23, 1e-3) (mantissa-only errors never diverge)
+    net = build_model("mlp", data.in_shape, data.n_classes, seed=0)
+    rec = train(net, data, TrainConfig(epochs=1), WriteErrors.on(BitErrorRates.parse(1e-3, "mantissa")))[0]
+    trials = rec["words_written"] * 23
+    assert abs(rec["bits_flipped"] - trials * 1e-3) < 5 * np.sqrt(trials * 1e-3)
 
 
 def test_zero_rate_equals_clean_and_seed_determinism():
