@@ -217,6 +217,15 @@ def reproduce_deepnvm(out_dir, quick: bool = False, *, chip: str = deepnvm.DEFAU
     run = {"chip": chip, "mode": mode, "workers": workers, "scheduler": scheduler, "store": store, "tech": tech,
            "compute": compute}
     wls = [deepnvm.workload(n, ph, b) for n in plan.networks for ph, b in plan.phases]
+    batch_wls = [deepnvm.workload(plan.batch_network, ph, b) for ph in deepnvm.PHASES for b in plan.batches]
+    batch_wls = [w for w in batch_wls if w not in wls]
+    # One trace pass per workload for every capacity any study needs: the studies below then find their
+    # points in the store (same keys) instead of re-reading the trace once per study.
+    all_caps = sorted({3.0, *plan.sweep_MB, *plan.scalability_MB, *iso_caps.values()})
+    deepnvm.simulate_counts(wls, all_caps, chip=chip, mode=mode, tech=tech, store=store, workers=workers,
+                            scheduler=scheduler, compute=compute, desc="simulate")
+    deepnvm.simulate_counts(batch_wls, [3.0], chip=chip, mode=mode, tech=tech, store=store, workers=workers,
+                            scheduler=scheduler, compute=compute, desc="simulate batches")
 
     iso_c = deepnvm.iso_capacity(workloads=wls, **run)
     batch = deepnvm.batch_size(plan.batch_network, plan.batches, deepnvm.PHASES, **run)
