@@ -185,3 +185,27 @@ def test_bad_arguments(kwargs, field):
     with pytest.raises(ConfigError) as err:
         simulate_gpu(trace(100), "gtx1080ti-deepnvm", **kwargs)
     assert err.value.field == field
+
+
+def test_cli_simulate_synthetic_and_trace(tmp_path, capsys):
+    from simulator.cli import main
+
+    csv = tmp_path / "sim.csv"
+    args = ["simulate", "--pattern", "random", "--accesses", "20000", "--footprint-MB", "0.25", "--chip",
+            "gtx1080ti-deepnvm", "--l2", "3,6", "--tech", "sram=2.91/1.53,stt=2.98/9.31", "--csv", str(csv)]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "dram_reads" in out and "stt" in out
+    df = pd.read_csv(csv)
+    assert len(df) == 4 and set(df.l2_MB) == {3.0, 6.0} and (df.l1_reads == 20000).all()
+    assert main(["simulate", "--chip", "nope", "--accesses", "10"]) == 2
+    assert "unknown preset" in capsys.readouterr().err
+    assert main(["simulate", "--tech", "stt=fast", "--accesses", "10"]) == 2
+
+    from traces import save_trace
+
+    path = tmp_path / "t.nvtrace"
+    save_trace(path, synthetic_chunks("streaming", 5000, chunk_size=2000), meta={"what": "test"})
+    assert main(["simulate", "--trace", str(path), "--out", str(tmp_path / "o"), "--quiet"]) == 0
+    df = pd.read_csv(tmp_path / "o" / "simulate.csv")
+    assert int(df.l1_reads.iloc[0]) == 5000 and int(df.dram_reads.iloc[0]) == 5000

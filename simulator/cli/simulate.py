@@ -1,0 +1,85 @@
+"""``nvmsim simulate``: run a trace (a saved file or a synthetic pattern) through a GPU chip's memory hierarchy.
+
+Prints counts and cycles per L2 capacity (and technology) and writes them as CSV.
+Example: ``nvmsim simulate --pattern random --accesses 2000000 --chip gtx1080ti-deepnvm --l2 3,6,12,24``.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from models.errors import ConfigError
+
+from ._common import add_output_options, add_seed_option, emit, parse_float_list, parse_str_list
+
+SHOWN = ["l2_MB", "technology", "mode", "l1_hits", "l1_misses", "l2_reads", "l2_writes", "l2_read_hits",
+         "l2_write_hits", "l2_writebacks", "dram_reads", "dram_writes", "cycles", "time_ns"]
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("simulate", help="GPU memory-hierarchy simulation of a trace or a synthetic pattern",
+                              description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--pattern", default=None, choices=("streaming", "random", "strided", "gemm"),
+                     help="synthetic pattern (default: random, unless --trace is given)")
+    src.add_argument("--trace", default=None, help="a trace file saved by nvmsim (traces.save_trace)")
+    p.add_argument("--accesses", type=int, default=1_000_000, help="synthetic: number of accesses")
+    p.add_argument("--write-fraction", type=float, default=0.0, help="synthetic: fraction of writes")
+    p.add_argument("--footprint-MB", type=float, default=64.0, help="synthetic: bytes touched, in MB")
+    p.add_argument("--stride-B", type=int, default=128, help="synthetic strided: stride in bytes")
+    p.add_argument("--sms", type=int, default=None, help="synthetic: issuing SMs (default: the chip's)")
+    p.add_argument("--chip", default="gtx1080ti-deepnvm", help="chip preset name or TOML file")
+    p.add_argument("--l2", default=None, help="L2 capacities in MB, comma-separated (default: the chip's)")
+    p.add_argument("--mode", default="fast", choices=("fast", "timed"), help="fast (fixed interleaving) or timed")
+    p.add_argument("--tech", default=None,
+                   help="technologies as NAME=READ_NS/WRITE_NS, comma-separated "
+                        "(e.g. sram=2.91/1.53,stt=2.98/9.31; default: the chip's SRAM latencies)")
+    p.add_argument("--per-kernel", action="store_true", help="print and write the per-kernel table instead")
+    add_seed_option(p)
+    add_output_options(p, default_name="simulate")
+    p.set_defaults(func=_simulate)
+
+
+def parse_tech(text: str | None) -> dict | None:
+    """``"sram=2.91/1.53,stt=2.98/9.31"`` → ``{"sram": {"read_latency_ns": 2.91, "write_latency_ns": 1.53}, ...}``."""
+    if text is None:
+        return None
+    out = {}
+    for item in parse_str_list(text):
+        name, _, lat = item.partition("=")
+        rd, _, wr = lat.partition("/")
+        try:
+            out[name.strip()] = {"read_latency_ns": float(rd), "write_latency_ns": float(wr)}
+        except ValueError:
+            raise ConfigError("--tech", f"each entry must be NAME=READ_NS/WRITE_NS, got {item!r}") from None
+        if not name.strip():
+            raise ConfigError("--tech", f"missing technology name in {item!r}")
+    return out
+
+
+def chunk_source(args, chip):
+    """The trace to simulate: one small function, so that new sources (e.g. a network) slot in here."""
+    if args.trace is not None:
+        from traces import load_trace  # lazy: the trace package is only needed for files
+
+        return load_trace(args.trace)
+    from simulator.synthetic import synthetic_chunks
+
+    return synthetic_chunks(args.pattern or "random", args.accesses, n_sms=args.sms or chip.n_sms,
+                            write_fraction=args.write_fraction, footprint_B=int(args.footprint_MB * 2**20),
+                            stride_B=args.stride_B, seed=args.seed, line_B=chip.sector_B or chip.l2.line_B)
+
+
+def _simulate(args) -> int:
+    from simulator.chip import load_chip
+    from simulator.gpu import simulate_gpu
+
+    chip = load_chip(args.chip)
+    l2 = parse_float_list(args.l2, "--l2") if args.l2 else None
+    result = simulate_gpu(chunk_source(args, chip), chip, l2_MB=l2, tech=parse_tech(args.tech), mode=args.mode,
+                          progress=True)
+    if args.per_kernel:
+        emit(result.kernels, args, "simulate_kernels", columns=["kernel", *SHOWN])
+    else:
+        emit(result.totals, args, columns=SHOWN)
+    return 0
