@@ -32,6 +32,16 @@ def _label(tech: str) -> str:
     return LABELS.get(str(tech), str(tech))
 
 
+ORDER = ("sram", "stt", "sot")
+
+
+def _techs(df: pd.DataFrame, exclude: str | None = None) -> list[str]:
+    """Technologies in the paper's order (SRAM, STT, SOT), then any others as they appear."""
+    seen = [str(t) for t in df["technology"].drop_duplicates()]
+    ordered = [t for t in ORDER if t in seen] + [t for t in seen if t not in ORDER]
+    return [t for t in ordered if t != exclude]
+
+
 def _workload_labels(df: pd.DataFrame) -> list[tuple]:
     keys = df[["network", "phase", "batch"]].drop_duplicates().itertuples(index=False)
     return [tuple(k) for k in keys]
@@ -41,7 +51,7 @@ def normalised_bars(df: pd.DataFrame, panels: dict[str, str], *, title: str, bas
                     log: bool = False):
     """One panel per ``{title: column}``; bars per workload (``AlexNet-I``) for each non-baseline technology."""
     wls = _workload_labels(df)
-    techs = [t for t in df["technology"].drop_duplicates() if t != baseline]
+    techs = _techs(df, baseline)
     fig, axes = plt.subplots(1, len(panels), figsize=(max(6.0, 0.9 * len(wls)) * len(panels) / 1.6, 3.6),
                              squeeze=False)
     width = 0.8 / max(1, len(techs))
@@ -72,7 +82,7 @@ def batch_edp(df: pd.DataFrame, *, column: str = "edp_Js_norm", baseline: str = 
         sub = df[(df["phase"] == ph) & (df["technology"] != baseline)]
         batches = sorted(sub["batch"].unique())
         x = np.arange(len(batches))
-        techs = list(sub["technology"].drop_duplicates())
+        techs = _techs(sub)
         width = 0.8 / max(1, len(techs))
         for i, t in enumerate(techs):
             s = sub[sub["technology"] == t].set_index("batch")[column]
@@ -106,7 +116,7 @@ def dram_reduction(df: pd.DataFrame):
     axes[0].set_title("DRAM accesses saved vs smallest L2")
     axes[0].legend(fontsize=8)
     axes[0].grid(axis="y", alpha=0.3)
-    for i, t in enumerate(df["technology"].drop_duplicates()):
+    for i, t in enumerate(_techs(df)):
         for n, p, b in wls:
             s = df[(df["technology"] == t) & (df["network"] == n) & (df["phase"] == p) & (df["batch"] == b)]
             s = s.sort_values("l2_MB")
@@ -131,7 +141,7 @@ def scalability_lines(summary: pd.DataFrame, metrics=("energy", "latency", "edp"
         for i, m in enumerate(metrics):
             ax = axes[i][j]
             sub = summary[(summary["phase"] == ph) & (summary["metric"] == m) & (summary["technology"] != baseline)]
-            for k, t in enumerate(sub["technology"].drop_duplicates()):
+            for k, t in enumerate(_techs(sub)):
                 s = sub[sub["technology"] == t].sort_values("l2_MB")
                 ax.errorbar(s["l2_MB"], s["mean"], yerr=s["std"], marker="o", capsize=3, color=_color(t, k),
                             label=_label(t))

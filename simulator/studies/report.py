@@ -250,13 +250,13 @@ def reproduce_deepnvm(out_dir, quick: bool = False, *, chip: str = deepnvm.DEFAU
 def _figures(out: Path, results: dict) -> None:
     iso_c, iso_a = results["iso_capacity"], results["iso_area"]
     e_panels = {"dynamic energy": "l2_dynamic_nJ_norm", "leakage energy": "l2_leakage_nJ_norm"}
-    save_figure(plots.normalised_bars(iso_c, e_panels, title="Iso-capacity (3 MB), Fig. 3", log=True),
+    save_figure(plots.normalised_bars(iso_c, e_panels, title="Iso-capacity (3 MB), Fig. 3"),
                 out / "fig3_iso_capacity_energy.png")
     save_figure(plots.normalised_bars(iso_c, {"total energy": "l2_energy_nJ_norm", "EDP (with DRAM)": "edp_Js_norm"},
                                       title="Iso-capacity (3 MB), Fig. 4", log=True), out / "fig4_iso_capacity_edp.png")
     save_figure(plots.batch_edp(results["batch_size"]), out / "fig5_batch_size.png")
     save_figure(plots.dram_reduction(results["sweep_l2"]), out / "fig6_dram_reduction.png")
-    save_figure(plots.normalised_bars(iso_a, e_panels, title="Iso-area, Fig. 7", log=True),
+    save_figure(plots.normalised_bars(iso_a, e_panels, title="Iso-area, Fig. 7"),
                 out / "fig7_iso_area_energy.png")
     save_figure(plots.normalised_bars(iso_a, {"EDP without DRAM": "edp_l2_Js_norm", "EDP with DRAM": "edp_Js_norm"},
                                       title="Iso-area, Fig. 8", log=True), out / "fig8_iso_area_edp.png")
