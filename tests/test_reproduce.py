@@ -32,6 +32,7 @@ def test_reproduce_writes_report_and_compares(tmp_path):
     assert table.nvmsim.notna().all()
     text = (tmp_path / "REPORT.md").read_text()
     assert "| iso-area | DRAM-access reduction" in text and "3.8" in text
+    assert "| STT | 2.98 (paper 2.98)" in text  # the Table II section prints the table it was given
     for name in ("fig3_iso_capacity_energy", "fig5_batch_size", "fig6_dram_reduction", "fig8_iso_area_edp",
                  "fig10_scalability"):
         assert (tmp_path / f"{name}.png").stat().st_size > 1000

@@ -60,10 +60,8 @@ def test_dram_accesses_never_increase_with_capacity(network, phase):
 def test_workers_two_same_as_in_process(tmp_path):
     from simulator.studies import deepnvm
 
-    kw = {"l2_MB": [3, 6], "tech": None}
-    a = deepnvm.sweep_l2("lenet5", "training", 2, store=tmp_path / "a", **{k: v for k, v in kw.items() if v})
-    b = deepnvm.sweep_l2("lenet5", "training", 2, store=tmp_path / "b", workers=2,
-                         **{k: v for k, v in kw.items() if v})
+    a = deepnvm.sweep_l2("lenet5", "training", 2, l2_MB=[3, 6], store=tmp_path / "a")
+    b = deepnvm.sweep_l2("lenet5", "training", 2, l2_MB=[3, 6], store=tmp_path / "b", workers=2)
     pd.testing.assert_frame_equal(a, b)
 
 
@@ -85,3 +83,14 @@ def test_bad_profile_and_bad_option(tmp_path, capsys):
     assert main(["sweep-l2", "--from-profile", str(bad), "--out", str(tmp_path)]) == 2
     assert main(["sweep-l2", "--l2", "3,x"]) == 2
     assert "--l2" in capsys.readouterr().err
+
+
+def test_dask_sweep_same_as_in_process(tmp_path):
+    distributed = pytest.importorskip("dask.distributed")
+    from simulator.studies import deepnvm
+
+    ref = deepnvm.sweep_l2("lenet5", "training", 2, l2_MB=[3, 6], store=tmp_path / "a")
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as c:
+        got = deepnvm.sweep_l2("lenet5", "training", 2, l2_MB=[3, 6], store=tmp_path / "b",
+                               scheduler=c.scheduler_address)
+    pd.testing.assert_frame_equal(got, ref)

@@ -75,6 +75,33 @@ PAPER = [
 ]
 
 
+# DeepNVM++ Table II, 3 MB iso-capacity: read/write latency (ns), read/write energy (nJ), leakage (mW), area (mm^2)
+TABLE_II = {
+    "sram": (2.91, 1.53, 0.35, 0.32, 6442.0, 5.53),
+    "stt": (2.98, 9.31, 0.81, 0.31, 748.0, 2.34),
+    "sot": (3.71, 1.38, 0.49, 0.22, 527.0, 1.95),
+}
+TABLE_II_COLUMNS = ("read_latency_ns", "write_latency_ns", "read_energy_nJ", "write_energy_nJ", "leakage_mW",
+                    "area_mm2")
+
+
+def _table_ii_lines(tech: pd.DataFrame) -> list[str]:
+    """The circuit model's 3 MB parameters beside Table II (what every energy number above is built on)."""
+    at3 = tech[np.isclose(tech["capacity_MB"].astype(float), 3.0)].drop_duplicates("technology")
+    at3 = at3.set_index("technology")
+    lines = ["", "## Cache parameters at 3 MB: circuit model vs Table II", "",
+             "| tech | " + " | ".join(TABLE_II_COLUMNS) + " |", "|---|" + "---|" * len(TABLE_II_COLUMNS)]
+    for t, paper in TABLE_II.items():
+        if t not in at3.index:
+            continue
+        cells = []
+        for col, p in zip(TABLE_II_COLUMNS, paper, strict=True):
+            v = float(at3.loc[t, col]) if col in at3.columns else np.nan
+            cells.append(f"{_fmt(v)} (paper {p:g})")
+        lines.append(f"| {t.upper()} | " + " | ".join(cells) + " |")
+    return lines
+
+
 def _measure(results: dict, study: str, metric: str, tech: str) -> float:
     """nvmsim's value of one headline metric, computed the way the paper states it."""
     if study == "iso-capacity":
@@ -145,7 +172,8 @@ def _differs(r) -> str:
     return f"{q:.2g}× the paper" if q > 1 else f"{1 / q:.2g}× below the paper"
 
 
-def _markdown(table: pd.DataFrame, plan: Plan, iso_caps: dict, elapsed_s: float, mode: str, quick: bool) -> str:
+def _markdown(table: pd.DataFrame, plan: Plan, iso_caps: dict, elapsed_s: float, mode: str, quick: bool,
+              tech: pd.DataFrame) -> str:
     lines = ["# nvmsim reproduction of DeepNVM++ (§IV)", "",
              f"Mode: **{'quick' if quick else 'full'}**, simulator mode `{mode}`, wall time {elapsed_s:.0f} s.",
              f"Networks: {', '.join(plan.networks)}; phases/batches: "
@@ -164,6 +192,7 @@ def _markdown(table: pd.DataFrame, plan: Plan, iso_caps: dict, elapsed_s: float,
     for _, r in table.iterrows():
         lines.append(f"| {r['study']} | {r['metric']} | {r['technology'].upper()} | {_fmt(r['paper'])} | "
                      f"{_fmt(r['nvmsim'])} | {_differs(r)} | {r['source']} |")
+    lines += _table_ii_lines(tech)
     lines += ["", "## Figures", "",
               "- Fig. 3 (dynamic / leakage, iso-capacity): ![](fig3_iso_capacity_energy.png)",
               "- Fig. 4 (total energy / EDP, iso-capacity): ![](fig4_iso_capacity_edp.png)",
@@ -242,7 +271,7 @@ def reproduce_deepnvm(out_dir, quick: bool = False, *, chip: str = deepnvm.DEFAU
         write_table(df, out / f"{'tech_table' if name == 'tech' else name}.csv")
     if figures:
         _figures(out, results)
-    text = _markdown(table, plan, iso_caps, time.perf_counter() - t0, mode, quick)
+    text = _markdown(table, plan, iso_caps, time.perf_counter() - t0, mode, quick, tech)
     atomic_write(out / "REPORT.md", lambda p: p.write_text(text))
     return table
 
