@@ -38,7 +38,7 @@ def test_boltzmann_sampler_matches_quadrature():
         exact = _boltzmann_mean(delta, lambda x: 1.0 - x * x)
         assert s2.mean() == pytest.approx(exact, abs=4 * s2.std() / math.sqrt(s2.size))
         # exp(-Delta sin^2) gives an exponential law for sin^2 theta at large Delta: check a quantile too
-        q = _boltzmann_mean(delta, lambda x: (1.0 - x * x) < 1.0 / delta)
+        q = _boltzmann_mean(delta, lambda x, d=delta: (1.0 - x * x) < 1.0 / d)
         assert np.mean(s2 < 1.0 / delta) == pytest.approx(q, abs=0.01)
         # phi is uniform: no preferred transverse direction
         assert abs(m[:, 0].mean()) < 0.01 and abs(m[:, 1].mean()) < 0.01
@@ -126,3 +126,17 @@ def test_deterministic_seeding_independent_of_threads():
 def test_mc_monotone_in_pulse_width():
     counts = mc_counts(55.0, 2.0, (0.5, 1.0, 2.0, 3.0, 4.0), alpha=0.05, n=500, seed=4)
     assert np.all(np.diff(counts) <= 0)  # same trajectories cut later: never more errors
+
+
+def test_ziggurat_normals_are_standard_normal():
+    # Marsaglia-Tsang Ziggurat on xorshift64*: moments, tails and a Kolmogorov-Smirnov test against scipy's CDF
+    from scipy import stats
+
+    from models.mtj.zrandom import ZIG_F, ZIG_K, ZIG_W, zig_fill
+
+    z = zig_fill(12345, np.empty(400_000), ZIG_K, ZIG_W, ZIG_F)
+    assert abs(z.mean()) < 5 / math.sqrt(z.size)
+    assert z.var() == pytest.approx(1.0, abs=5 * math.sqrt(2 / z.size))
+    assert np.mean(np.abs(z) > 3) == pytest.approx(2 * stats.norm.sf(3), rel=0.15)
+    assert np.mean(np.abs(z) > 3.8) == pytest.approx(2 * stats.norm.sf(3.8), rel=0.4)  # the Ziggurat tail branch
+    assert stats.kstest(z, "norm").pvalue > 1e-3
