@@ -252,7 +252,7 @@ def _run_fast(chunks, chip, caps, show):
     kernels: dict[int, _KernelCounts] = {}
     pool = ThreadPoolExecutor(max_workers=max(1, min(len(caps), os.cpu_count() or 1)))
     try:
-        for ch in _progress(chunks, desc="simulate", enabled=show, unit="chunk"):
+        for ch in _progress(chunks, desc="simulate", enabled=None if show else False, unit="chunk"):
             if len(ch) == 0:
                 continue
             group, ids = _groups(ch.kernel)
@@ -397,7 +397,7 @@ def _segments(kernel: np.ndarray):
 
 def _run_timed(chunks, chip, caps, techs, show):
     sims = [[_TimedSim(c, t) for t in techs[i]] for i, (_, c) in enumerate(caps)]
-    for ch in _progress(chunks, desc="simulate (timed)", enabled=show, unit="chunk"):
+    for ch in _progress(chunks, desc="simulate (timed)", enabled=None if show else False, unit="chunk"):
         for a, b, kid in _segments(ch.kernel):
             for i, row in enumerate(sims):
                 for sim in row:

@@ -106,6 +106,7 @@ def _build(SETS, WAYS, LSHIFT, SSHIFT, WB, WA, EMIT):  # noqa: C901 - one flat b
                 for k in range(WAYS):
                     if tags[base + k] == line:
                         phys = k
+                        break
                 kind = 0
                 if phys >= 0:
                     d = dirty[base + phys]
@@ -151,12 +152,14 @@ def _build(SETS, WAYS, LSHIFT, SSHIFT, WB, WA, EMIT):  # noqa: C901 - one flat b
                             if sp < 0:
                                 sp += WAYS
                             tags[base + dd] = tags[base + sp]
-                            dirty[base + dd] = dirty[base + sp]
+                            if WB:  # write-through caches never hold dirty data
+                                dirty[base + dd] = dirty[base + sp]
                             if SECTORED:
                                 valid[base + dd] = valid[base + sp]
                             dd = sp
                         tags[base + h] = line
-                        dirty[base + h] = d
+                        if WB:
+                            dirty[base + h] = d
                         if SECTORED:
                             valid[base + h] = v
                     evicted = 0
@@ -180,7 +183,7 @@ def _build(SETS, WAYS, LSHIFT, SSHIFT, WB, WA, EMIT):  # noqa: C901 - one flat b
                         vt = tags[slot]
                         if vt >= 0:
                             evicted = 1
-                            vd = dirty[slot]
+                            vd = dirty[slot] if WB else np.uint32(0)
                             if vd != 0:
                                 if SECTORED:
                                     for s in range(NSECT):
@@ -200,10 +203,8 @@ def _build(SETS, WAYS, LSHIFT, SSHIFT, WB, WA, EMIT):  # noqa: C901 - one flat b
                                     nwb = 1
                         head[sidx] = h
                         tags[slot] = line
-                        nd = np.uint32(0)
-                        if w and WB:
-                            nd = bit
-                        dirty[slot] = nd
+                        if WB:
+                            dirty[slot] = bit if w else np.uint32(0)
                         if SECTORED:
                             valid[slot] = bit
                         if w and not WB:  # write-through of an allocated write
