@@ -56,7 +56,10 @@ static long ring(const uint64_t *a, long n) {
             hits++;
             int p = phys - (int)h; if (p < 0) p += WAYS;
             int d = phys;
-            for (int j = 0; j < p; j++) { int sp = d - 1; if (sp < 0) sp += WAYS; tags[base + d] = tags[base + sp]; d = sp; }
+            for (int j = 0; j < p; j++) {
+                int sp = d - 1; if (sp < 0) sp += WAYS;
+                tags[base + d] = tags[base + sp]; d = sp;
+            }
             tags[base + h] = line;
         } else {
             h = h - 1; if (h < 0) h += WAYS;
