@@ -140,6 +140,11 @@ def _group(point: dict):
     return g
 
 
+def _fine_group(point: dict):
+    # with more workers than workloads: one task per (workload, capacity), all technologies together
+    return {**_group(point), "l2_MB": point["l2_MB"]}
+
+
 def simulate_counts(
     workloads: Sequence[dict],
     l2_MB: Sequence[float],
@@ -180,7 +185,8 @@ def simulate_counts(
             for _, r in rows.iterrows():
                 lat = {"read_latency_ns": float(r["read_latency_ns"]), "write_latency_ns": float(r["write_latency_ns"])}
                 points.append({**base, "technology": str(r["technology"]), "tech": lat})
-    return run_grid(points, compute, store=store, workers=workers, scheduler=scheduler, group=_group, desc=desc)
+    return run_grid(points, compute, store=store, workers=workers, scheduler=scheduler, group=_group,
+                    fine_group=_fine_group, desc=desc)
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -88,13 +88,22 @@ def _save(store: Path, key: str, config: dict, df: pd.DataFrame) -> None:
     write_table(df, _store_path(store, key))
 
 
-def _tasks(missing: list[int], points: Sequence[dict], group: Callable[[dict], object] | None, split: bool):
-    if split or group is None:
+def _bucket(missing: list[int], points: Sequence[dict], group: Callable[[dict], object] | None) -> list[list[int]]:
+    if group is None:
         return [[i] for i in missing]
     buckets: dict[str, list[int]] = {}
     for i in missing:
         buckets.setdefault(json.dumps(_canonical(group(points[i])), sort_keys=True), []).append(i)
     return list(buckets.values())
+
+
+def _tasks(missing, points, group, fine_group, parallel: int) -> list[list[int]]:
+    """Points batched into tasks: by ``group``; with ``parallel`` workers and fewer groups than workers, by
+    ``fine_group`` (or one point per task) so that every worker has something to do."""
+    tasks = _bucket(missing, points, group)
+    if parallel > 1 and len(tasks) < parallel:
+        tasks = _bucket(missing, points, fine_group)
+    return tasks
 
 
 def _connect(scheduler):
@@ -118,6 +127,7 @@ def run_grid(
     workers: int = 1,
     scheduler=None,
     group: Callable[[dict], object] | None = None,
+    fine_group: Callable[[dict], object] | None = None,
     desc: str = "sweep",
 ) -> pd.DataFrame:
     """Compute every point not yet in ``store`` and return all points' rows, in point order.
@@ -135,7 +145,9 @@ def run_grid(
     scheduler : str or dask.distributed.Client, optional
         Dask scheduler address; takes precedence over ``workers``.
     group : callable, optional
-        In-process only: points with equal ``group(point)`` run as one task.
+        Points with equal ``group(point)`` run as one task (e.g. one trace pass for all capacities).
+    fine_group : callable, optional
+        A finer batching used when there are fewer groups than parallel workers (default: one point per task).
     desc : str
         Progress-bar label.
     """
@@ -150,8 +162,11 @@ def run_grid(
         store_dir.mkdir(parents=True, exist_ok=True)
     results: dict[int, pd.DataFrame] = {}
     missing = [i for i, k in enumerate(keys) if store_dir is None or not _store_path(store_dir, k).exists()]
-    distributed = scheduler is not None or workers > 1
-    tasks = _tasks(missing, points, group, split=distributed)
+    if scheduler is not None:
+        parallel = max(2, workers)
+    else:
+        parallel = workers
+    tasks = _tasks(missing, points, group, fine_group, parallel)
 
     def finish(task: list[int], dfs: list[pd.DataFrame]) -> None:
         if len(dfs) != len(task):
