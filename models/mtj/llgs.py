@@ -27,11 +27,14 @@ from numba import njit, prange
 from .zrandom import ZIG_F, ZIG_K, ZIG_W, zig_normal
 
 # Layout of the ``params`` vector passed to the kernel (keeps the kernel signature short).
+# Floating-point contraction/reassociation for the step arithmetic (no finite-math assumptions).
+_FAST = {"contract", "reassoc", "nsz", "arcp", "afn"}
+
 P_GAMMA, P_ALPHA, P_HK, P_HX, P_HY, P_HZ, P_AJ, P_PX, P_PY, P_PZ, P_SIGMA, P_DT = range(12)
 N_PARAMS = 12
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", fastmath=_FAST)
 def _rhs_inline(mx, my, mz, hx, hy, hz, g, a, aj, px, py, pz):
     """Landau-Lifshitz-Slonczewski right-hand side at m for total field h (thermal included):
     gamma' [ -m x H - alpha m x (m x H) - a_J m x (m x p) + alpha a_J m x p ]."""
@@ -60,7 +63,7 @@ def _rhs_inline(mx, my, mz, hx, hy, hz, g, a, aj, px, py, pz):
 BLOCK = 16  # trajectories advanced together per thread: independent dependency chains keep the core busy
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=_FAST)
 def _integrate_block(m0, prm, n_steps, record_steps, seeds, absorb, rec, m_out, zig):
     """Advance a block of trajectories (rows of m0) in lock step with stochastic Heun.
 
