@@ -94,3 +94,16 @@ def test_dask_sweep_same_as_in_process(tmp_path):
         got = deepnvm.sweep_l2("lenet5", "training", 2, l2_MB=[3, 6], store=tmp_path / "b",
                                scheduler=c.scheduler_address)
     pd.testing.assert_frame_equal(got, ref)
+
+
+def test_timed_mode_slow_writes_cost_cycles(tmp_path):
+    """Timed mode: each technology is its own simulation; STT-MRAM's ~9 ns writes (DeepNVM++ Table II) keep
+    L2 slices busy longer than SRAM's, so the same training step takes more cycles."""
+    from simulator.studies import deepnvm
+
+    df = deepnvm.sweep_l2("lenet5", "training", 2, l2_MB=[3], mode="timed", time_basis="sim")
+    assert (df["mode"] == "timed").all() and len(df) == 3
+    cyc = df.set_index("technology").cycles
+    assert cyc["stt"] > cyc["sram"]
+    t = df.set_index("technology")
+    assert t.delay_sim_ns["stt"] == pytest.approx(t.time_ns["stt"])
