@@ -107,7 +107,9 @@ def gpu_counts_compute(points: list[dict]) -> list[pd.DataFrame]:
     tech = None
     if any(p["tech"] is not None for p in points):
         tech = {_tag(p["technology"], float(p["l2_MB"])): p["tech"] for p in points}
-    res = simulate_gpu(_chunks(first["workload"], chip), chip, l2_MB=caps, tech=tech, mode=first["mode"])
+    # progress=True: a per-chunk bar on a terminal (off when not a TTY or under NVMSIM_NO_PROGRESS)
+    res = simulate_gpu(_chunks(first["workload"], chip), chip, l2_MB=caps, tech=tech, mode=first["mode"],
+                       progress=True)
     totals = res.totals.copy()
     totals["_cap"] = totals["l2_MB"].astype(float).round(6)
     out = []
