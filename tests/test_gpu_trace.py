@@ -45,6 +45,16 @@ def test_contiguous_fp32_warp_is_one_line_or_four_sectors():
     assert list(addr[:4]) == [tr32.addresses["x"] + 32 * i for i in range(4)]
 
 
+def test_vector_add_sector_requests_match_a_real_gtx1080():
+    # vectorAdd over 100 floats: nvprof on a GeForce GTX 1080 reported l2_tex_read_transactions = 26 and
+    # l2_tex_write_transactions = 13 (romnn/microgpusim test-apps/vectoradd nvprof log): 3 full warps x 4
+    # sectors + one 4-lane warp x 1 sector, per array.
+    a, b, c = Tensor("a", (100,)), Tensor("b", (100,)), Tensor("c", (100,))
+    tr = gpu_trace([Elementwise("vecadd", "l", "forward", "add", (a, b), (c,))], sector_B=32)
+    _, w, _, _ = _collect(tr)
+    assert (int((~w).sum()), int(w.sum())) == (26, 13)
+
+
 def test_sgemm_requests_match_tile_closed_form():
     # C[200,160] = A[200,64] @ B[64,160]: tiles 2 (128 + 72 rows) x 2 (128 + 32 columns), 8 k-steps.
     # Rows are 256 B / 640 B pitches on 256 B-aligned buffers, so segments never straddle a line.
