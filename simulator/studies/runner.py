@@ -24,6 +24,7 @@ point dicts and returning one DataFrame per point, in order.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -43,8 +44,29 @@ STUDIES_VERSION = "studies-1"
 Compute = Callable[[list[dict]], list[pd.DataFrame]]
 
 
+#: Source that shapes a stored point (simulator core, chip presets, trace generator, networks): its hash is part
+#: of the code version, so editing any of it invalidates stored points instead of silently reusing them.
+FINGERPRINT_PATHS = ("simulator/gpu.py", "simulator/chip.py", "simulator/l2map.py", "simulator/cache.py",
+                     "simulator/synthetic.py", "simulator/kernels", "simulator/presets", "traces", "workloads")
+
+
+@functools.lru_cache(maxsize=1)
+def source_fingerprint() -> str:
+    """Hash of the source files in :data:`FINGERPRINT_PATHS` (12 hex chars)."""
+    root = Path(__file__).resolve().parents[2]
+    h = hashlib.sha256()
+    for rel in FINGERPRINT_PATHS:
+        base = root / rel
+        files = [base] if base.is_file() else sorted(base.rglob("*")) if base.is_dir() else []
+        for f in files:
+            if f.is_file() and f.suffix in (".py", ".toml"):
+                h.update(str(f.relative_to(root)).encode())
+                h.update(f.read_bytes())
+    return h.hexdigest()[:12]
+
+
 def code_version() -> str:
-    """Version string of everything that shapes a point's result (package, studies, energy model)."""
+    """Version string of everything that shapes a point's result (package, studies, energy model, source)."""
     from models.energy import ENERGY_MODEL_VERSION
 
     try:
@@ -53,7 +75,7 @@ def code_version() -> str:
         pkg = version("nvmsim")
     except Exception:  # pragma: no cover - source tree without install
         pkg = "0"
-    return f"nvmsim-{pkg}/{STUDIES_VERSION}/{ENERGY_MODEL_VERSION}"
+    return f"nvmsim-{pkg}/{STUDIES_VERSION}/{ENERGY_MODEL_VERSION}/src-{source_fingerprint()}"
 
 
 def _canonical(value):
