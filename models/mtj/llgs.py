@@ -82,36 +82,38 @@ def _integrate_block(m0, prm, n_steps, record_steps, seeds, absorb, rec, m_out, 
     hx0, hy0, hz0 = prm[P_HX], prm[P_HY], prm[P_HZ]
     px, py, pz = prm[P_PX], prm[P_PY], prm[P_PZ]
     n_rec = record_steps.size
+    ki, wi, fi = zig
+    # Active trajectories occupy slots [0, n_active); ``orig`` maps a slot to its row. A trajectory that is
+    # absorbed gets its remaining records filled and is swapped out, so the loops shrink as the block switches.
     mx = np.empty(nb)
     my = np.empty(nb)
     mz = np.empty(nb)
     tx = np.zeros(nb)
     ty = np.zeros(nb)
     tz = np.zeros(nb)
-    ki, wi, fi = zig
-    active = np.ones(nb, dtype=np.bool_)
     state = np.empty(nb, dtype=np.uint64)
+    orig = np.empty(nb, dtype=np.int64)
     for b in range(nb):
         mx[b] = m0[b, 0]
         my[b] = m0[b, 1]
         mz[b] = m0[b, 2]
         state[b] = np.uint64(seeds[b]) | np.uint64(1)
+        orig[b] = b
     n_active = nb
     r = 0
     step = 0
     while step < n_steps and n_active > 0:
         step += 1
         if sig > 0.0:
-            for b in range(nb):
-                if active[b]:
-                    st, z1 = zig_normal(state[b], ki, wi, fi)
-                    st, z2 = zig_normal(st, ki, wi, fi)
-                    st, z3 = zig_normal(st, ki, wi, fi)
-                    state[b] = st
-                    tx[b] = sig * z1
-                    ty[b] = sig * z2
-                    tz[b] = sig * z3
-        for b in range(nb):
+            for b in range(n_active):
+                st, z1 = zig_normal(state[b], ki, wi, fi)
+                st, z2 = zig_normal(st, ki, wi, fi)
+                st, z3 = zig_normal(st, ki, wi, fi)
+                state[b] = st
+                tx[b] = sig * z1
+                ty[b] = sig * z2
+                tz[b] = sig * z3
+        for b in range(n_active):
             x0, y0, w0 = mx[b], my[b], mz[b]
             hx = hx0 + tx[b]
             hy = hy0 + ty[b]
@@ -129,26 +131,35 @@ def _integrate_block(m0, prm, n_steps, record_steps, seeds, absorb, rec, m_out, 
             ny = y0 + hdt * (f1y + f2y)
             nz = w0 + hdt * (f1z + f2z)
             nm = 1.0 / math.sqrt(nx * nx + ny * ny + nz * nz)
-            act = active[b]
-            mx[b] = nx * nm if act else x0
-            my[b] = ny * nm if act else y0
-            mz[b] = nz * nm if act else w0
+            mx[b] = nx * nm
+            my[b] = ny * nm
+            mz[b] = nz * nm
         while r < n_rec and record_steps[r] == step:
-            for b in range(nb):
-                rec[b, r] = mz[b]
+            for b in range(n_active):
+                rec[orig[b], r] = mz[b]
             r += 1
-        for b in range(nb):
-            if active[b] and mx[b] * px + my[b] * py + mz[b] * pz > absorb:
-                active[b] = False  # frozen: counted as switched from here on
+        b = n_active - 1
+        while b >= 0:
+            if mx[b] * px + my[b] * py + mz[b] * pz > absorb:  # frozen: counted as switched from here on
+                o = orig[b]
+                for rr in range(r, n_rec):
+                    rec[o, rr] = mz[b]
+                m_out[o, 0] = mx[b]
+                m_out[o, 1] = my[b]
+                m_out[o, 2] = mz[b]
+                last = n_active - 1
+                mx[b], my[b], mz[b] = mx[last], my[last], mz[last]
+                state[b] = state[last]
+                orig[b] = orig[last]
                 n_active -= 1
-    while r < n_rec:
-        for b in range(nb):
-            rec[b, r] = mz[b]
-        r += 1
-    for b in range(nb):
-        m_out[b, 0] = mx[b]
-        m_out[b, 1] = my[b]
-        m_out[b, 2] = mz[b]
+            b -= 1
+    for b in range(n_active):
+        o = orig[b]
+        for rr in range(r, n_rec):
+            rec[o, rr] = mz[b]
+        m_out[o, 0] = mx[b]
+        m_out[o, 1] = my[b]
+        m_out[o, 2] = mz[b]
 
 
 @njit(cache=True, parallel=True)

@@ -17,6 +17,7 @@ voltage and energy are those of the same current through R_P + R_access.
 from __future__ import annotations
 
 import dataclasses
+import functools
 
 import pandas as pd
 
@@ -68,6 +69,16 @@ def write_settings(
         raise ConfigError("target_wer", f"must not be below baseline_wer ({baseline_wer:g}), got {target_wer:g}")
     if not pulse_ns > 0:
         raise ConfigError("pulse_ns", f"must be positive, got {pulse_ns}")
+    df = pd.DataFrame(list(_settings_rows(float(target_wer), float(baseline_wer), float(pulse_ns), dev)))
+    df["latency_rel"] = df["pulse_ns"] / df["pulse_ns"].iloc[0]
+    df["energy_rel"] = df["energy_pJ"] / df["energy_pJ"].iloc[0]
+    df["current_rel"] = df["current_uA"] / df["current_uA"].iloc[0]
+    return df
+
+
+@functools.lru_cache(maxsize=128)
+def _settings_rows(target_wer: float, baseline_wer: float, pulse_ns: float, dev: MTJDevice) -> tuple:
+    """The three settings as a tuple of row dicts (cached: the device is frozen, the solves are deterministic)."""
     v0 = voltage_for_wer(dev, baseline_wer, pulse_ns)
     v_low = voltage_for_wer(dev, target_wer, pulse_ns)
     t_low = pulse_for_wer(dev, target_wer, v0, t_max_ns=pulse_ns)
@@ -86,11 +97,7 @@ def write_settings(
             "reset_voltage_V": v_reset,
             "reset_energy_pJ": v_reset * i_A * t * 1e3,
         })
-    df = pd.DataFrame(rows)
-    df["latency_rel"] = df["pulse_ns"] / df["pulse_ns"].iloc[0]
-    df["energy_rel"] = df["energy_pJ"] / df["energy_pJ"].iloc[0]
-    df["current_rel"] = df["current_uA"] / df["current_uA"].iloc[0]
-    return df
+    return tuple(rows)
 
 
 def lowcost_cells(
