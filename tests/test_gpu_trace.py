@@ -73,7 +73,7 @@ def test_sgemm_requests_match_tile_closed_form():
         assert (int((~w).sum()), int(w.sum())) == (want_reads, writes)
         row = tr.kernels.iloc[0]
         assert (row.reads, row.writes, row.ctas) == (want_reads, writes, 4)
-        assert row["name"] == "sgemm_128x128x8"
+        assert row["name"] == "sgemm_128x128x8_nn"
 
 
 @dataclass(frozen=True)
@@ -148,7 +148,7 @@ def _conv_like_ops():
 
 def test_each_kernel_touches_exactly_its_tensors_lines():
     ops = _conv_like_ops()
-    tr = gpu_trace(ops, chunk_size=997)
+    tr = gpu_trace(ops, chunk_size=997, per_image=False)  # the batch folded into one GEMM per op
     kinds = list(tr.kernels.kind)
     assert kinds == ["im2col", "sgemm", "bias", "relu", "maxpool", "maxpool_grad", "im2col", "sgemm", "sgemm",
                      "col2im", "sgd"]
@@ -249,7 +249,8 @@ def test_network_trace_duck_types_the_chip_and_the_network():
     assert (tr.n_sms, tr.unit_B) == (3, 32)
     _, _, sm, _ = _collect(tr)
     assert sm.min() == 0 and sm.max() == 2
-    assert network_trace(net, phase="inference", batch=2, chip=chip, sector_B=None).kernels.shape[0] == 5
+    inference = network_trace(net, phase="inference", batch=2, chip=chip, sector_B=None)
+    assert inference.kernels.shape[0] == 7  # 2 x (im2col, sgemm), bias, relu, pool
 
 
 def test_zoo_network_trace_counts_match_generation():
@@ -270,3 +271,34 @@ def test_zoo_network_trace_counts_match_generation():
 def test_bad_parameters_name_the_field(kw, msg):
     with pytest.raises(ValueError, match=msg):
         gpu_trace(_conv_like_ops(), **kw)
+
+
+def test_per_image_convolution_follows_darknets_loop():
+    # DarkNet (forward/backward_convolutional_layer_gpu): per image, im2col into one reused workspace, then
+    # gemm(0,0) forward, gemm(0,1) dW += dout_i col^T, gemm(1,0) dcol = W^T dout_i + col2im into dx_i.
+    ops = _conv_like_ops()
+    tr = gpu_trace(ops)
+    k = tr.kernels
+    assert list(k.kind) == ["im2col", "sgemm", "im2col", "sgemm", "bias", "relu", "maxpool", "maxpool_grad",
+                            "im2col", "sgemm", "im2col", "sgemm", "sgemm", "col2im", "sgemm", "col2im", "sgd"]
+    assert list(k.name[k.kind == "sgemm"]) == ["sgemm_128x128x8_nn"] * 2 + ["sgemm_128x128x8_nt"] * 2 + [
+        "sgemm_128x128x8_tn"] * 2
+    addr, w, _, kern = _collect(tr)
+    nb = {op.name: op for op in ops}
+    col, x, y, dx = nb["conv.fwd"].b, nb["conv.fwd"].lowered, nb["conv.fwd"].c, nb["conv.bwd"].lowered
+    ws = _lines(tr.addresses["col"], col.nbytes // 2)  # one image's share, reused
+    half = lambda t, i: _lines(tr.addresses[t.name] + i * t.nbytes // 2, t.nbytes // 2)  # noqa: E731
+    W = _lines(tr.addresses["W"], nb["conv.fwd"].a.nbytes)
+    for kid, want in {0: half(x, 0) | ws, 1: W | ws | half(y, 0), 2: half(x, 1) | ws, 3: W | ws | half(y, 1),
+                      12: W | half(nb["conv.bwd"].b, 0) | _lines(tr.addresses["dcol"], col.nbytes // 2),
+                      15: _lines(tr.addresses["dcol"], col.nbytes // 2) | half(dx, 1)}.items():
+        assert set((addr[kern == kid] // 128).tolist()) == want, kid
+    # Stores: forward and backward-data outputs are split by image (same total here, rows are whole lines);
+    # DarkNet's backward-weight accumulates dW once per image, so dW is stored (and re-read) twice.
+    folded = gpu_trace(ops, per_image=False).kernels
+    per_pass = k[k.kind == "sgemm"].groupby("pass_").writes.sum()
+    folded_pass = folded[folded.kind == "sgemm"].groupby("pass_").writes.sum()
+    assert per_pass["forward"] == folded_pass["forward"] and per_pass["backward_data"] == folded_pass["backward_data"]
+    assert per_pass["backward_weight"] == 2 * folded_pass["backward_weight"]
+    counts = np.bincount(kern, minlength=len(k))
+    assert np.array_equal(counts, k.requests.to_numpy())

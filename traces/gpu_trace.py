@@ -11,6 +11,18 @@ on GPGPU-Sim; this is that path):
 - :class:`~workloads.ops.Elementwise` -> one one-thread-per-element kernel
   (bias, activation, pooling, batch-norm, add, SGD update, ...).
 
+**Per-image convolutions** (``per_image=True``, the default). The lowering
+folds the batch into one GEMM over a batch-sized column tensor; DarkNet's
+``forward_convolutional_layer_gpu`` / ``backward_convolutional_layer_gpu``
+instead loop over the images: im2col of one image into one reused
+``net.workspace``, then ``gemm(0,0)`` into that image's output (forward),
+``gemm(0,1)`` accumulating ``dW += dout_i . col^T`` (backward-weight) and
+``gemm(1,0)`` ``dcol = W^T . dout_i`` followed by col2im into the image's
+gradient (backward-data). We launch exactly that sequence; the workspace is
+the first image's share of the column tensor, so it stays hot in L2 the way
+DarkNet's does. 2-D operands stored transposed (DarkNet's FC weights,
+out x in) are detected from their shapes.
+
 **SGEMM tile.** A CTA of 256 threads computes a 128 x 128 output tile, each
 thread an 8 x 8 sub-tile, stepping through K eight columns at a time (the
 ``maxwell_sgemm_128x128`` kernels cuBLAS runs for Caffe/DarkNet GEMMs on a
@@ -83,38 +95,57 @@ class KernelSpec:
     params: tuple  # ("sgemm", p) or ("elementwise", T, bases, sizes, elems, isz, is_w)
 
 
-def _matrix_operand(tensor, addrs, groups) -> list[int]:
-    size = max(int(tensor.nbytes), 1)
-    return [addrs[tensor.name], size // groups, size, tensor.itemsize_B]
+@dataclass(frozen=True)
+class Buf:
+    """A byte range a kernel touches: a whole tensor, one image's slice of it, or a reused workspace."""
+
+    addr: int
+    nbytes: int
+    elements: int
+    itemsize_B: int
+
+    @classmethod
+    def of(cls, tensor, addrs) -> Buf:
+        return cls(addrs[tensor.name], max(int(tensor.nbytes), 1), max(int(tensor.elements), 1), tensor.itemsize_B)
+
+    def slice(self, i: int, parts: int) -> Buf:
+        """Part ``i`` of ``parts`` equal consecutive parts (an image of a batch-major tensor)."""
+        n = self.nbytes // parts
+        return Buf(self.addr + i * n, max(n, 1), max(self.elements // parts, 1), self.itemsize_B)
 
 
-def _sgemm_spec(op, addrs, tile, unit, n_sms, kid) -> KernelSpec:
+def _transposed(tensor, rows: int, cols: int, groups: int) -> bool:
+    """Whether a 2-D operand is stored as ``cols x rows`` (DarkNet's FC weights: out x in, used as in x out)."""
+    shape = tuple(tensor.shape)
+    return groups == 1 and len(shape) == 2 and rows != cols and shape == (cols, rows)
+
+
+def _sgemm_spec(op, M, N, K_, groups, a: Buf, b: Buf, c: Buf, ta, tb, tile, unit, n_sms, kid) -> KernelSpec:
     TM, TN, TK = tile
     p = np.zeros(K.G_LEN, dtype=np.int64)
-    p[K.G_M], p[K.G_N], p[K.G_K], p[K.G_GROUPS] = op.M, op.N, op.K, op.groups
+    p[K.G_M], p[K.G_N], p[K.G_K], p[K.G_GROUPS] = M, N, K_, groups
     p[K.G_TM], p[K.G_TN], p[K.G_TK] = TM, TN, TK
-    p[K.G_A : K.G_A + 4] = _matrix_operand(op.a, addrs, op.groups)
-    p[K.G_B : K.G_B + 4] = _matrix_operand(op.b, addrs, op.groups)
-    p[K.G_C : K.G_C + 4] = _matrix_operand(op.c, addrs, op.groups)
+    for at, buf in ((K.G_A, a), (K.G_B, b), (K.G_C, c)):
+        p[at : at + 4] = [buf.addr, buf.nbytes // groups, buf.nbytes, buf.itemsize_B]
     p[K.G_ACC] = int(bool(op.accumulate))
-    p[K.G_TA] = int(bool(getattr(op, "trans_a", False)))
-    p[K.G_TB] = int(bool(getattr(op, "trans_b", False)))
+    p[K.G_TA], p[K.G_TB] = int(bool(ta)), int(bool(tb))
     p[K.G_UNIT], p[K.G_NSMS], p[K.G_CPS] = unit, n_sms, SGEMM_CTAS_PER_SM
-    ctas = op.groups * -(-op.M // TM) * -(-op.N // TN)
-    return KernelSpec(kid, f"sgemm_{TM}x{TN}x{TK}", "sgemm", op.layer, op.pass_, op.name, ctas, ("sgemm", p))
+    ctas = groups * -(-M // TM) * -(-N // TN)
+    name = f"sgemm_{TM}x{TN}x{TK}_{'t' if ta else 'n'}{'t' if tb else 'n'}"
+    return KernelSpec(kid, name, "sgemm", op.layer, op.pass_, op.name, ctas, ("sgemm", p))
 
 
-def _elementwise_spec(name, kind, layer, pass_, opname, reads, writes, addrs, kid) -> KernelSpec:
-    tensors = [*reads, *writes]
+def _elementwise_spec(name, kind, layer, pass_, opname, reads, writes, kid) -> KernelSpec:
+    bufs = [*reads, *writes]
     # One thread per output element, as DarkNet's kernels are written (maxpool: per output; col2im: per image
     # element, summing its taps); a larger input is read 32 * E / T elements per warp, at most
     # MAX_READS_PER_THREAD elements per thread so that a reduction's warps stay bounded.
-    big_read = max((int(t.elements) for t in reads), default=1)
-    T = max(max((int(t.elements) for t in writes), default=1), -(-big_read // MAX_READS_PER_THREAD), 1)
-    bases = np.array([addrs[t.name] for t in tensors], dtype=np.int64)
-    sizes = np.array([max(int(t.nbytes), 1) for t in tensors], dtype=np.int64)
-    elems = np.array([max(int(t.elements), 1) for t in tensors], dtype=np.int64)
-    isz = np.array([t.itemsize_B for t in tensors], dtype=np.int64)
+    big_read = max((b.elements for b in reads), default=1)
+    T = max(max((b.elements for b in writes), default=1), -(-big_read // MAX_READS_PER_THREAD), 1)
+    bases = np.array([b.addr for b in bufs], dtype=np.int64)
+    sizes = np.array([b.nbytes for b in bufs], dtype=np.int64)
+    elems = np.array([b.elements for b in bufs], dtype=np.int64)
+    isz = np.array([b.itemsize_B for b in bufs], dtype=np.int64)
     is_w = np.array([False] * len(reads) + [True] * len(writes), dtype=np.bool_)
     warps = -(-T // 32)
     ctas = -(-warps // 8)
@@ -137,37 +168,75 @@ def _explicit_lowerings(ops) -> set:
     return out
 
 
-def build_kernels(ops, addrs, *, tile, unit, n_sms) -> list[KernelSpec]:
+def _per_image_split(op, col, lowered) -> tuple[int, str] | None:
+    """(images, which GEMM dimension holds them) when ``op`` can run as DarkNet's per-image loop."""
+    shape = tuple(lowered.shape)
+    images = int(shape[0]) if len(shape) >= 2 else 1
+    if images <= 1 or col.elements % images or lowered.elements % images:
+        return None
+    if op.lowered_operand == "c" and op.N % images == 0:
+        return images, "N"  # backward-data: dcol[kdim, B*OHW]
+    if op.lowered_operand == "b" and op.pass_ == "backward_weight" and op.K % images == 0:
+        return images, "K"  # backward-weight: dW += dout[., B*OHW] . col^T
+    if op.lowered_operand == "b" and op.N % images == 0:
+        return images, "N"  # forward: out[., B*OHW] = W . col
+    return None
+
+
+def build_kernels(ops, addrs, *, tile, unit, n_sms, per_image=True) -> list[KernelSpec]:
     """The launch sequence for ``ops`` (see module docstring)."""
     explicit = _explicit_lowerings(ops)
     specs: list[KernelSpec] = []
+
+    def ew(name, kind, op, reads, writes):
+        specs.append(_elementwise_spec(name, kind, op.layer, op.pass_, op.name, reads, writes, len(specs)))
+
+    def gemm(op, M, N, K_, a, b, c, ta, tb):
+        specs.append(_sgemm_spec(op, M, N, K_, op.groups, a, b, c, ta, tb, tile, unit, n_sms, len(specs)))
+
     for op in ops:
         if hasattr(op, "reads"):
-            specs.append(
-                _elementwise_spec(
-                    f"{op.kind}_kernel", op.kind, op.layer, op.pass_, op.name, op.reads, op.writes, addrs, len(specs)
-                )
-            )
+            ew(f"{op.kind}_kernel", op.kind, op, [Buf.of(t, addrs) for t in op.reads],
+               [Buf.of(t, addrs) for t in op.writes])
             continue
+        a, b, c = Buf.of(op.a, addrs), Buf.of(op.b, addrs), Buf.of(op.c, addrs)
+        ta = getattr(op, "trans_a", None)
+        tb = getattr(op, "trans_b", None)
+        ta = _transposed(op.a, op.M, op.K, op.groups) if ta is None else ta
+        tb = _transposed(op.b, op.K, op.N, op.groups) if tb is None else tb
         lowered = getattr(op, "lowered", None)
         col = None
-        if lowered is not None:
-            col = getattr(op, op.lowered_operand or "c", None) if op.lowered_operand in ("a", "b", "c", None) else None
-        if col is not None and col is not op.c and ("im2col", col.name, lowered.name) not in explicit:
-            specs.append(
-                _elementwise_spec(
-                    "im2col_gpu_kernel", "im2col", op.layer, op.pass_, op.name, (lowered,), (col,), addrs, len(specs)
-                )
-            )
-        specs.append(_sgemm_spec(op, addrs, tile, unit, n_sms, len(specs)))
-        if col is not None and col is op.c and ("col2im", col.name, lowered.name) not in explicit:
-            # DarkNet's col2im adds into the image gradient (data_im[i] += val): read-modify-write.
-            reads = (col, lowered)
-            specs.append(
-                _elementwise_spec(
-                    "col2im_gpu_kernel", "col2im", op.layer, op.pass_, op.name, reads, (lowered,), addrs, len(specs)
-                )
-            )
+        if lowered is not None and op.lowered_operand in ("a", "b", "c", None):
+            col = getattr(op, op.lowered_operand or "c")
+        im2col = col is not None and col is not op.c and ("im2col", col.name, lowered.name) not in explicit
+        col2im = col is not None and col is op.c and ("col2im", col.name, lowered.name) not in explicit
+        split = _per_image_split(op, col, lowered) if per_image and (im2col or col2im) else None
+        if split is None:
+            low = Buf.of(lowered, addrs) if lowered is not None else None
+            if im2col:
+                ew("im2col_gpu_kernel", "im2col", op, [low], [Buf.of(col, addrs)])
+            gemm(op, op.M, op.N, op.K, a, b, c, ta, tb)
+            if col2im:
+                # DarkNet's col2im adds into the image gradient (data_im[i] += val): read-modify-write.
+                ew("col2im_gpu_kernel", "col2im", op, [c, low], [low])
+            continue
+        # DarkNet's loop: per image, im2col into one reused workspace (the first image's share of the column
+        # tensor), then a GEMM on that image's slices; backward-weight uses col^T (gemm TB=1), backward-data
+        # W^T (gemm TA=1) and ends with col2im into the image's gradient.
+        images, dim = split
+        low = Buf.of(lowered, addrs)
+        ws = Buf.of(col, addrs).slice(0, images)
+        for i in range(images):
+            img = low.slice(i, images)
+            if op.lowered_operand == "c":
+                gemm(op, op.M, op.N // images, op.K, a, b.slice(i, images), ws, True, False)
+                ew("col2im_gpu_kernel", "col2im", op, [ws, img], [img])
+            elif dim == "K":
+                ew("im2col_gpu_kernel", "im2col", op, [img], [ws])
+                gemm(op, op.M, op.N, op.K // images, a.slice(i, images), ws, c, False, True)
+            else:
+                ew("im2col_gpu_kernel", "im2col", op, [img], [ws])
+                gemm(op, op.M, op.N // images, op.K, a, ws, c.slice(i, images), ta, False)
     return specs
 
 
@@ -213,7 +282,7 @@ class GpuTrace:
     """
 
     def __init__(self, ops, *, n_sms=28, line_B=128, sector_B=None, chunk_size=DEFAULT_CHUNK, tile=None,
-                 allocator: TensorAllocator | None = None):
+                 per_image=True, allocator: TensorAllocator | None = None):
         ops = list(ops)
         if int(n_sms) <= 0:
             raise ConfigError("n_sms", f"must be positive, got {n_sms}")
@@ -233,7 +302,9 @@ class GpuTrace:
         self.chunk_size = int(chunk_size)
         self.tile = tile
         self.addresses, self.allocator = plan_addresses(ops, allocator)
-        self.specs = build_kernels(ops, self.addresses, tile=tile, unit=unit, n_sms=self.n_sms)
+        self.per_image = bool(per_image)
+        self.specs = build_kernels(ops, self.addresses, tile=tile, unit=unit, n_sms=self.n_sms,
+                                   per_image=self.per_image)
         self._kernels: pd.DataFrame | None = None
 
     @property
@@ -306,7 +377,8 @@ class GpuTrace:
             yield TraceChunk(addr[:n], w[:n], sm[:n], kern[:n])
 
 
-def gpu_trace(ops, *, n_sms=28, line_B=128, sector_B=None, chunk_size=DEFAULT_CHUNK, tile=None) -> GpuTrace:
+def gpu_trace(ops, *, n_sms=28, line_B=128, sector_B=None, chunk_size=DEFAULT_CHUNK, tile=None,
+              per_image=True) -> GpuTrace:
     """Memory requests of ``ops`` as a re-iterable stream of :class:`TraceChunk`.
 
     Parameters
@@ -323,8 +395,13 @@ def gpu_trace(ops, *, n_sms=28, line_B=128, sector_B=None, chunk_size=DEFAULT_CH
         Requests per chunk (all but the last chunk are exactly this long).
     tile : (TM, TN, TK), optional
         SGEMM CTA tile; default (128, 128, 8).
+    per_image : bool
+        Run lowered convolutions as DarkNet does, image by image through one
+        reused im2col workspace (default); False keeps the batch folded into
+        one GEMM over the whole column tensor.
     """
-    return GpuTrace(ops, n_sms=n_sms, line_B=line_B, sector_B=sector_B, chunk_size=chunk_size, tile=tile)
+    return GpuTrace(ops, n_sms=n_sms, line_B=line_B, sector_B=sector_B, chunk_size=chunk_size, tile=tile,
+                    per_image=per_image)
 
 
 def _chip_attr(chip, *names):
@@ -339,7 +416,7 @@ def _chip_attr(chip, *names):
 
 
 def network_trace(net_or_name, *, phase="inference", batch=1, dataset=None, chip=None, n_sms=None, line_B=None,
-                  sector_B=None, chunk_size=DEFAULT_CHUNK) -> GpuTrace:
+                  sector_B=None, chunk_size=DEFAULT_CHUNK, per_image=True) -> GpuTrace:
     """Trace of a zoo network (or any object with ``.ops(phase=, batch=)``) on ``chip``.
 
     ``chip`` is read duck-typed (``n_sms``; ``line_B``/``l2_line_B``/``l2.line_B``;
@@ -357,4 +434,5 @@ def network_trace(net_or_name, *, phase="inference", batch=1, dataset=None, chip
         n_sms = n_sms or _chip_attr(chip, "n_sms")
         line_B = line_B or _chip_attr(chip, "line_B", "l2_line_B", "l2.line_B")
         sector_B = sector_B or _chip_attr(chip, "sector_B", "l2_sector_B")
-    return GpuTrace(ops, n_sms=n_sms or 28, line_B=line_B or 128, sector_B=sector_B, chunk_size=chunk_size)
+    return GpuTrace(ops, n_sms=n_sms or 28, line_B=line_B or 128, sector_B=sector_B, chunk_size=chunk_size,
+                    per_image=per_image)
