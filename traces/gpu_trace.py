@@ -28,7 +28,8 @@ thread an 8 x 8 sub-tile, stepping through K eight columns at a time (the
 ``maxwell_sgemm_128x128`` kernels cuBLAS runs for Caffe/DarkNet GEMMs on a
 GTX 1080 Ti). Per k-step the CTA loads a 128 x 8 slice of A (one warp request
 per row: 32 B of fp32) and an 8 x 128 slice of B (8 rows of 512 B), and at the
-end stores its C tile (128 rows of 512 B). Edge tiles are partial (fewer rows,
+end stores its C tile (128 rows of 512 B). Kernels are named
+``sgemm_128x128x8_{nn,nt,tn}`` after which operands are transposed. Edge tiles are partial (fewer rows,
 columns or k). Two CTAs fit an SM (128 registers x 256 threads = half the 64K
 register file), so a wave is ``2 * n_sms`` CTAs. Operands are row-major
 matrices laid out from the start of their tensors (group ``g`` at offset
@@ -41,7 +42,8 @@ of 512 B for a transposed B) but not the lines it touches.
 (2048 threads, a full Pascal SM), one thread per output element as DarkNet
 writes them: ``im2col`` one per column-matrix element (each warp re-reads the
 input line its 32 outputs come from, so the input is read about ``kh*kw``
-times, as DarkNet's kernel does), ``col2im`` one per image element (a warp
+times; DarkNet's kernel loops the taps inside a thread per channel and output
+position, which gives the same request counts), ``col2im`` one per image element (a warp
 reads its ``kh*kw`` column entries, then adds into the image once), pooling
 one per output (a warp reads its window's lines); see
 :func:`traces._kernels.elementwise_fill`.
