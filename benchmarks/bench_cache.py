@@ -51,16 +51,17 @@ static long ring(const uint64_t *a, long n) {
         int64_t line = (int64_t)(a[i] >> 7);
         int64_t s = line %% SETS, base = s * WAYS, h = head[s];
         int phys = -1;
-        for (int k = 0; k < WAYS; k++) if (tags[base + k] == line) phys = k;
+        for (int k = 0; k < WAYS; k++) if (tags[base + k] == line) { phys = k; break; }
         if (phys >= 0) {
             hits++;
-            int p = phys - (int)h; if (p < 0) p += WAYS;
-            int d = phys;
-            for (int j = 0; j < p; j++) {
-                int sp = d - 1; if (sp < 0) sp += WAYS;
-                tags[base + d] = tags[base + sp]; d = sp;
+            int64_t *t = tags + base;
+            if (phys >= h) { for (int k = phys; k > h; k--) t[k] = t[k - 1]; }
+            else {
+                for (int k = phys; k > 0; k--) t[k] = t[k - 1];
+                t[0] = t[WAYS - 1];
+                for (int k = WAYS - 1; k > h; k--) t[k] = t[k - 1];
             }
-            tags[base + h] = line;
+            t[h] = line;
         } else {
             h = h - 1; if (h < 0) h += WAYS;
             head[s] = h; tags[base + h] = line;

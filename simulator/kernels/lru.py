@@ -142,21 +142,29 @@ def _build(SETS, WAYS, LSHIFT, SSHIFT, WB, WA, EMIT):  # noqa: C901 - one flat b
                             out_src[n_out] = i
                         n_out += 1
                     if kind != K_WRITE_MISS or WA:
-                        # move to front: shift the p more recent lines one step back in the ring
-                        p = phys - h
-                        if p < 0:
-                            p += WAYS
-                        dd = phys
-                        for _j in range(p):
-                            sp = dd - 1
-                            if sp < 0:
-                                sp += WAYS
-                            tags[base + dd] = tags[base + sp]
+                        # move to front: shift the more recent lines (ring slots h .. phys-1) one step back;
+                        # straight runs without wrap tests, so LLVM can turn them into block moves
+                        lo = h if phys >= h else 0
+                        for j in range(phys - lo):
+                            k = base + phys - j
+                            tags[k] = tags[k - 1]
                             if WB:  # write-through caches never hold dirty data
-                                dirty[base + dd] = dirty[base + sp]
+                                dirty[k] = dirty[k - 1]
                             if SECTORED:
-                                valid[base + dd] = valid[base + sp]
-                            dd = sp
+                                valid[k] = valid[k - 1]
+                        if phys < h:  # the run wrapped: slot 0 takes the last slot, then last .. h+1
+                            tags[base] = tags[base + WAYS - 1]
+                            if WB:
+                                dirty[base] = dirty[base + WAYS - 1]
+                            if SECTORED:
+                                valid[base] = valid[base + WAYS - 1]
+                            for j in range(WAYS - 1 - h):
+                                k = base + WAYS - 1 - j
+                                tags[k] = tags[k - 1]
+                                if WB:
+                                    dirty[k] = dirty[k - 1]
+                                if SECTORED:
+                                    valid[k] = valid[k - 1]
                         tags[base + h] = line
                         if WB:
                             dirty[base + h] = d
