@@ -178,3 +178,17 @@ def test_lowcost_cells_are_stt28_variants():
         lowcost_cells(mode="magic")
     with pytest.raises(ConfigError, match="target_wer"):
         lowcost_cells(target_wer=1e-12)
+
+
+def test_energy_vs_wer_trends_of_paper_fig6b():
+    # Paper §V-A-2 / Fig. 6b: relaxing the WER lowers the energy per bit; at a fixed WER a shorter pulse needs
+    # more energy (a larger current more than offsets the shorter time).
+    from models.mtj.study import energy_wer_study
+
+    df = energy_wer_study(pulses_ns=(5.0, 10.0), wers=(1e-3, 1e-9))
+    e = df.set_index(["pulse_ns", "wer"])["energy_pJ"]
+    assert e[(10.0, 1e-3)] < e[(10.0, 1e-9)] and e[(5.0, 1e-3)] < e[(5.0, 1e-9)]
+    assert e[(5.0, 1e-9)] > e[(10.0, 1e-9)] and e[(5.0, 1e-3)] > e[(10.0, 1e-3)]
+    dev = paper_device()
+    for _, row in df.iterrows():  # each point is on the FPE curve it was solved from
+        assert wer_fpe(55, row["current_ratio"], row["pulse_ns"] / dev.tau_d_ns) == pytest.approx(row["wer"], rel=1e-3)
