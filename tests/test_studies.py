@@ -106,18 +106,3 @@ def test_bad_study_inputs():
     with pytest.raises(ConfigError, match="l2_MB"):
         deepnvm.sweep_l2(l2_MB=[0], tech=FLAT, compute=analytic_compute)
 
-
-def test_plots_render(tmp_path):
-    from simulator.output import save_figure
-    from simulator.studies import plots
-
-    df = deepnvm.sweep_l2("alexnet", "inference", 4, l2_MB=[3, 6], tech=FLAT, compute=analytic_compute)
-    assert save_figure(plots.dram_reduction(df), tmp_path / "a.png").stat().st_size > 1000
-    wls = [deepnvm.workload("alexnet", "inference", 4), deepnvm.workload("alexnet", "training", 4)]
-    iso = deepnvm.iso_capacity(workloads=wls, tech=TECH, compute=analytic_compute)
-    fig = plots.normalised_bars(iso, {"EDP": "edp_Js_norm"}, title="t", log=True)
-    assert save_figure(fig, tmp_path / "b.png").stat().st_size > 1000
-    assert save_figure(plots.batch_edp(iso), tmp_path / "c.png").stat().st_size > 1000
-    sc = deepnvm.scalability(workloads=wls, capacities_MB=[1, 2], tech=FLAT, compute=analytic_compute)
-    fig = plots.scalability_lines(deepnvm.scalability_summary(sc))
-    assert save_figure(fig, tmp_path / "d.png").stat().st_size > 1000
