@@ -199,7 +199,7 @@ class Cache:
             h = int(self._head[s])
             row = self._tags[s * self.ways:(s + 1) * self.ways]
             order = [row[(h + k) % self.ways] for k in range(self.ways)]
-            out.append([int(t) for t in order if t >= 0])
+            out.append([int(t) >> 1 for t in order if t >= 0])  # tags hold line << 1 | dirty
         return out
 
     def __repr__(self) -> str:

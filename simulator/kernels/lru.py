@@ -5,9 +5,10 @@ unrolls the way search and turns ``line % SETS`` into a multiply; runtime ways
 cost 2-4x (measured, see benchmarks/RESULTS.md).  Numba's on-disk cache keys
 closures by their captured values, so ``cache=True`` still works per geometry.
 
-State layout (shared by both kernels): ``tags`` int64 ``[banks * SETS * WAYS]``,
-``-1`` = empty; ``dirty`` and ``valid`` uint32 per-way sector masks (an
-unsectored line is one sector); ``head`` int64 ``[banks * SETS]``.  Each set
+State layout (shared by both kernels): ``tags`` int64 ``[banks * SETS * WAYS]``
+holding ``line << 1 | dirty`` (the dirty bit used by whole-line caches, so a
+move touches one array), ``-1`` = empty; ``dirty`` and ``valid`` uint32
+per-way sector masks of sectored caches; ``head`` int64 ``[banks * SETS]``.  Each set
 keeps its lines in recency order (move-to-front, which beat timestamps by
 1.5-2x) inside a ring whose most recent slot is ``head``: a miss replaces the
 slot just before the head and makes it the head (O(1), no shifting), a hit at
@@ -102,14 +103,18 @@ def _build(SETS, WAYS, LSHIFT, SSHIFT, WB, WA, EMIT):  # noqa: C901 - one flat b
                 req = np.uint64(line << LSHIFT) + np.uint64(sect << SSHIFT)
                 base = sidx * WAYS
                 h = head[sidx]
+                key1 = (line << 1) | 1
                 phys = -1
                 for k in range(WAYS):
-                    if tags[base + k] == line:
+                    if (tags[base + k] | 1) == key1:
                         phys = k
                         break
                 kind = 0
                 if phys >= 0:
-                    d = dirty[base + phys]
+                    if SECTORED:
+                        d = dirty[base + phys] if WB else np.uint32(0)
+                    else:
+                        d = np.uint32(tags[base + phys] & 1)
                     v = np.uint32(0)
                     present = True
                     if SECTORED:
@@ -148,26 +153,29 @@ def _build(SETS, WAYS, LSHIFT, SSHIFT, WB, WA, EMIT):  # noqa: C901 - one flat b
                         for j in range(phys - lo):
                             k = base + phys - j
                             tags[k] = tags[k - 1]
-                            if WB:  # write-through caches never hold dirty data
+                            if SECTORED and WB:  # whole-line caches keep the dirty bit in the tag
                                 dirty[k] = dirty[k - 1]
                             if SECTORED:
                                 valid[k] = valid[k - 1]
                         if phys < h:  # the run wrapped: slot 0 takes the last slot, then last .. h+1
                             tags[base] = tags[base + WAYS - 1]
-                            if WB:
+                            if SECTORED and WB:
                                 dirty[base] = dirty[base + WAYS - 1]
                             if SECTORED:
                                 valid[base] = valid[base + WAYS - 1]
                             for j in range(WAYS - 1 - h):
                                 k = base + WAYS - 1 - j
                                 tags[k] = tags[k - 1]
-                                if WB:
+                                if SECTORED and WB:
                                     dirty[k] = dirty[k - 1]
                                 if SECTORED:
                                     valid[k] = valid[k - 1]
-                        tags[base + h] = line
-                        if WB:
-                            dirty[base + h] = d
+                        if SECTORED:
+                            tags[base + h] = line << 1
+                            if WB:
+                                dirty[base + h] = d
+                        else:
+                            tags[base + h] = (line << 1) | np.int64(d)
                         if SECTORED:
                             valid[base + h] = v
                     evicted = 0
@@ -191,7 +199,11 @@ def _build(SETS, WAYS, LSHIFT, SSHIFT, WB, WA, EMIT):  # noqa: C901 - one flat b
                         vt = tags[slot]
                         if vt >= 0:
                             evicted = 1
-                            vd = dirty[slot] if WB else np.uint32(0)
+                            vt >>= 1
+                            if SECTORED:
+                                vd = dirty[slot] if WB else np.uint32(0)
+                            else:
+                                vd = np.uint32(tags[slot] & 1)
                             if vd != 0:
                                 if SECTORED:
                                     for s in range(NSECT):
@@ -210,9 +222,12 @@ def _build(SETS, WAYS, LSHIFT, SSHIFT, WB, WA, EMIT):  # noqa: C901 - one flat b
                                     n_out += 1
                                     nwb = 1
                         head[sidx] = h
-                        tags[slot] = line
-                        if WB:
-                            dirty[slot] = bit if w else np.uint32(0)
+                        if SECTORED:
+                            tags[slot] = line << 1
+                            if WB:
+                                dirty[slot] = bit if w else np.uint32(0)
+                        else:
+                            tags[slot] = (line << 1) | (1 if (w and WB) else 0)
                         if SECTORED:
                             valid[slot] = bit
                         if w and not WB:  # write-through of an allocated write
