@@ -43,3 +43,28 @@ def test_reproduce_writes_report_and_compares(tmp_path):
     again = report.reproduce_deepnvm(tmp_path, plan=plan, tech=_tech(), iso_capacities={"stt": 7.0, "sot": 10.0},
                                      compute=analytic_compute, figures=False)
     pd.testing.assert_frame_equal(again, table)
+
+
+def test_reproduce_cli_dispatch(tmp_path, monkeypatch, capsys):
+    """The verbs pass their options through (the studies themselves are exercised above)."""
+    from simulator.cli import main
+
+    seen = {}
+
+    def fake(out_dir, quick=False, **kw):
+        seen.update(out_dir=out_dir, quick=quick, **kw)
+        return pd.DataFrame([{"study": "s", "metric": "m", "technology": "stt", "paper": 1.0, "nvmsim": 1.1,
+                              "nvmsim_over_paper": 1.1}])
+
+    monkeypatch.setattr(report, "reproduce_deepnvm", fake)
+    assert main(["reproduce", "deepnvm", "--quick", "--out", str(tmp_path), "--workers", "2"]) == 0
+    assert seen["quick"] is True and seen["workers"] == 2 and str(seen["out_dir"]) == str(tmp_path)
+    assert "REPORT.md" in capsys.readouterr().out
+    import importlib.util
+
+    if importlib.util.find_spec("simulator.scratchpad_study") is not None:
+        import simulator.scratchpad_study as sp
+
+        monkeypatch.setattr(sp, "reproduce_scratchpad", lambda out, quick: seen.update(sp=(out, quick)) or "# ok")
+        assert main(["reproduce", "scratchpad", "--quick", "--out", str(tmp_path / "s")]) == 0
+        assert seen["sp"] == (tmp_path / "s", True)

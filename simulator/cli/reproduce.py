@@ -21,10 +21,10 @@ def _deepnvm(args) -> int:
 def _scratchpad(args) -> int:
     from simulator.scratchpad_study import reproduce_scratchpad
 
-    table = reproduce_scratchpad(args.out, args.quick)
-    if table is not None and hasattr(table, "columns"):
-        print(format_table(table))
-    print(f"report written under {args.out}")
+    text = reproduce_scratchpad(args.out, args.quick)
+    if isinstance(text, str):
+        print(text)
+    print(f"report: {Path(args.out) / 'REPORT.md'}")
     return 0
 
 
