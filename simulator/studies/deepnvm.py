@@ -233,23 +233,12 @@ def with_energy(counts: pd.DataFrame, tech: pd.DataFrame, *, chip: str = DEFAULT
 
 
 def _l2_clock(chip: str) -> float:
-    """L2 clock of a chip preset in MHz (1481 MHz for the GTX 1080 Ti of Table IV when unknown)."""
+    """L2 clock of a chip preset in MHz (the paper converts latencies to cycles of this clock)."""
     try:
         from simulator.chip import load_chip
-
-        c = load_chip(chip)
-    except ImportError:  # pragma: no cover - simulator not installed
+    except ImportError:  # pragma: no cover - simulator not installed: Table IV's GTX 1080 Ti L2 clock
         return 1481.0
-    for attr in ("l2_clock_MHz", "l2_MHz"):
-        if hasattr(c, attr):
-            return float(getattr(c, attr))
-    clocks = getattr(c, "clocks", None)
-    for attr in ("l2_MHz", "l2_clock_MHz", "l2"):
-        if clocks is not None and hasattr(clocks, attr):
-            return float(getattr(clocks, attr))
-        if isinstance(clocks, dict) and attr in clocks:
-            return float(clocks[attr])
-    return 1481.0
+    return float(load_chip(chip).clocks.l2_MHz)
 
 
 WORKLOAD_KEYS = ["network", "dataset", "phase", "batch", "chip"]
