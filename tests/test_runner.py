@@ -92,3 +92,13 @@ def test_bad_arguments():
         run_grid(_grid(), _compute, workers=0)
     with pytest.raises(ConfigError, match="duplicate"):
         run_grid(_grid() + _grid()[:1], _compute)
+
+
+def test_failure_in_a_worker_keeps_the_other_points(tmp_path, monkeypatch):
+    monkeypatch.setenv(FAIL_ENV, "12")
+    with pytest.raises(RuntimeError, match="injected"):
+        run_grid(_grid(), _compute, store=tmp_path, workers=2)
+    assert len(stored_points(tmp_path)) == len(_grid()) - 4  # only the four 12 MB points are missing
+    monkeypatch.delenv(FAIL_ENV)
+    ref = run_grid(_grid(), _compute, group=_group)
+    pd.testing.assert_frame_equal(run_grid(_grid(), _compute, store=tmp_path, workers=2), ref, check_dtype=False)

@@ -199,6 +199,18 @@ def run_grid(
             else:
                 results[i] = df
 
+    errors: list[BaseException] = []
+
+    def collect(task: list[int], fut) -> None:
+        # a failed task does not stop the others: their results are still stored, then the first error is raised
+        try:
+            dfs = fut.result()
+        except Exception as exc:  # noqa: BLE001 - re-raised below, after the other tasks are saved
+            errors.append(exc)
+            return
+        finish(task, dfs)
+        bar.update(len(task))
+
     bar = progress(total=len(missing), desc=desc, unit="pt")
     try:
         if scheduler is not None:
@@ -208,9 +220,7 @@ def run_grid(
 
                 futures = {client.submit(compute, [points[i] for i in t], pure=False): t for t in tasks}
                 for fut in dask_completed(futures):
-                    task = futures[fut]
-                    finish(task, fut.result())
-                    bar.update(len(task))
+                    collect(futures[fut], fut)
             finally:
                 if owned:
                     client.close()
@@ -218,15 +228,15 @@ def run_grid(
             with ProcessPoolExecutor(max_workers=min(workers, max(1, len(tasks)))) as pool:
                 futures = {pool.submit(compute, [points[i] for i in t]): t for t in tasks}
                 for fut in as_completed(futures):
-                    task = futures[fut]
-                    finish(task, fut.result())
-                    bar.update(len(task))
+                    collect(futures[fut], fut)
         else:
             for task in tasks:
                 finish(task, compute([points[i] for i in task]))
                 bar.update(len(task))
     finally:
         bar.close()
+    if errors:
+        raise errors[0]
 
     if store_dir is not None:
         frames = [pd.read_parquet(_store_path(store_dir, k)) for k in keys]
