@@ -2,8 +2,9 @@
 
 Why a factory: the number of sets and ways are closed-over constants, so LLVM
 unrolls the way search and turns ``line % SETS`` into a multiply; runtime ways
-cost 2-4x (measured, see benchmarks/RESULTS.md).  Numba's on-disk cache keys
-closures by their captured values, so ``cache=True`` still works per geometry.
+cost 2-4x (shared/reference performance notes).  Numba's on-disk cache keys
+closures by their captured values (here only ints and bools), so
+``cache=True`` works per geometry across processes.
 
 State layout (shared by both kernels): ``tags`` int64 ``[banks * SETS * WAYS]``
 holding ``line << 1 | dirty`` (the dirty bit used by whole-line caches, so a
@@ -12,8 +13,9 @@ per-way sector masks of sectored caches; ``head`` int64 ``[banks * SETS]``.  Eac
 keeps its lines in recency order (move-to-front, which beat timestamps by
 1.5-2x) inside a ring whose most recent slot is ``head``: a miss replaces the
 slot just before the head and makes it the head (O(1), no shifting), a hit at
-recency depth p moves p lines one step.  Random and streaming traces are
-mostly misses, so the ring measured ~1.7-2x faster than shifting whole sets.
+recency depth p moves p lines one step.  In Numba the ring measured 1.7-2x
+faster than shifting whole sets on miss-heavy traces (early tests, this
+machine); in C (benchmarks/bench_cache.py) the two are within ~1.3x either way.
 
 Statistics (int64), indices ``ST_*``; the stream sent to the next level is
 written to ``out_addr``/``out_w``/``out_src`` (``out_src`` = index of the
