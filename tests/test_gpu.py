@@ -209,3 +209,13 @@ def test_cli_simulate_synthetic_and_trace(tmp_path, capsys):
     assert main(["simulate", "--trace", str(path), "--out", str(tmp_path / "o"), "--quiet"]) == 0
     df = pd.read_csv(tmp_path / "o" / "simulate.csv")
     assert int(df.l1_reads.iloc[0]) == 5000 and int(df.dram_reads.iloc[0]) == 5000
+
+
+def test_timed_dram_bound_stream_approaches_bandwidth_limit():
+    # the SimPy engine, with DRAM channels as resources, cannot beat the bandwidth bound and, for an even
+    # stream, should come close to it (chunk boundaries add a pipeline fill each)
+    chip = load_chip("gtx1080ti-deepnvm")
+    chunks = list(synthetic_chunks("streaming", 200_000, footprint_B=1 << 30, chunk_size=100_000))
+    row = simulate_gpu(chunks, chip, mode="timed").totals.iloc[0]
+    bound = 200_000 * 128 / chip.dram.bandwidth_GBps * 1.481  # core cycles
+    assert bound < row.cycles < 1.05 * bound + 2 * 400
