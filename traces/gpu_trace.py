@@ -33,8 +33,9 @@ end stores its C tile (128 rows of 512 B). Kernels are named
 columns or k). Two CTAs fit an SM (128 registers x 256 threads = half the 64K
 register file), so a wave is ``2 * n_sms`` CTAs. Operands are row-major
 matrices laid out from the start of their tensors (group ``g`` at offset
-``g * nbytes / groups``); an op with ``trans_a`` / ``trans_b`` set (read
-duck-typed, default False) stores that operand transposed (cuBLAS "t"), which
+``g * nbytes / groups``); an op with ``trans_a`` / ``trans_b`` True (read
+duck-typed; the zoo's lowering sets them on every GEMM, and None or absent
+falls back to the shape test above) stores that operand transposed (cuBLAS "t"), which
 changes the segments a k-step loads (e.g. 128 segments of 32 B instead of 8
 of 512 B for a transposed B) but not the lines it touches.
 

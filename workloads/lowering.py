@@ -39,6 +39,12 @@ backward-weight ``dW += doutᵀ · in``. Attention: per sample and head
 (``groups = B·heads``) ``S = Q·Kᵀ`` and ``O = P·V``, with the four
 backward GEMMs ``dQ = dS·K``, ``dK = dSᵀ·Q``, ``dP = dO·Vᵀ``, ``dV = Pᵀ·dO``.
 
+Every GEMM states how its operands are stored (``trans_a`` / ``trans_b``, the
+cuBLAS ``TA``/``TB`` DarkNet passes): FC forward ``x·Wᵀ`` and backward-weight
+``dW += dout·colᵀ`` transpose B; backward-data ``Wᵀ·dout``, FC ``doutᵀ·x`` and
+the attention ``dSᵀ``/``Pᵀ`` products transpose A; ``S = Q·Kᵀ`` and
+``dP = dO·Vᵀ`` transpose B.
+
 Backward runs the layers in reverse. The first layer computes no
 backward-data (nothing upstream needs an error), so a network's training
 MACs are ``3 × forward − forward MACs of the layers fed by the input``.
@@ -61,6 +67,12 @@ from workloads.network import Network
 from workloads.ops import PHASES, Elementwise, Gemm, Op, Tensor
 
 OPTIMIZERS = ("sgd", "momentum")
+
+# How each GEMM's operands are stored (DarkNet/cuBLAS TA, TB): "t" = the buffer holds op(A) as K x M or op(B)
+# as N x K. Weights are (out, in[, kh, kw]); activations and errors are batch-major with features last.
+_NN = {"trans_a": False, "trans_b": False}
+_NT = {"trans_a": False, "trans_b": True}  # FC forward x·Wᵀ (W out x in); dW += dout·colᵀ; S = Q·Kᵀ; dP = dO·Vᵀ
+_TN = {"trans_a": True, "trans_b": False}  # dcol = Wᵀ·dout; FC dW += doutᵀ·x; dK = dSᵀ·Q; dV = Pᵀ·dO
 
 
 class _Lowerer:
@@ -160,16 +172,16 @@ class _Lowerer:
             kdim = prod(layer.weight_shape[1:])
             n = B * layer.out_shape[1] * layer.out_shape[2]
             if self._no_im2col(layer):
-                self.gemm(layer, "forward", "fwd", out_c // g, n, kdim, self.W(layer), x, y, groups=g)
+                self.gemm(layer, "forward", "fwd", out_c // g, n, kdim, self.W(layer), x, y, groups=g, **_NN)
             else:
                 self.gemm(layer, "forward", "fwd", out_c // g, n, kdim, self.W(layer), self.col(layer), y, groups=g,
-                          lowered=x, lowered_operand="b")
+                          lowered=x, lowered_operand="b", **_NN)
             if layer.bias_elements:
                 self.ew(layer, "forward", "bias", (y, self.bias(layer)), (y,), y.elements)
         elif k == "fc":
             out_f, in_f = layer.weight_shape
             rows = B * (layer.out_shape[0] if len(layer.out_shape) == 2 else 1)
-            self.gemm(layer, "forward", "fwd", rows, out_f, in_f, x, self.W(layer), y)
+            self.gemm(layer, "forward", "fwd", rows, out_f, in_f, x, self.W(layer), y, **_NT)
             if layer.bias_elements:
                 self.ew(layer, "forward", "bias", (y, self.bias(layer)), (y,), y.elements)
         elif k == "matmul":
@@ -177,9 +189,9 @@ class _Lowerer:
             t = a.shape[1] if layer.op == "qk" else b.shape[1]
             dk = b.shape[2] // layer.heads
             if layer.op == "qk":
-                self.gemm(layer, "forward", "fwd", t, t, dk, a, b, y, groups=B * layer.heads)
+                self.gemm(layer, "forward", "fwd", t, t, dk, a, b, y, groups=B * layer.heads, **_NT)
             else:
-                self.gemm(layer, "forward", "fwd", t, dk, t, a, b, y, groups=B * layer.heads)
+                self.gemm(layer, "forward", "fwd", t, dk, t, a, b, y, groups=B * layer.heads, **_NN)
         elif k == "pool":
             self.ew(layer, "forward", f"{layer.op}pool", (x,), (y,), B * layer.flops)
         elif k == "activation":
@@ -221,46 +233,50 @@ class _Lowerer:
             dw, acc = self.dW(layer)
             if direct:
                 self.gemm(layer, "backward_weight", "bwd_weight", out_c // g, kdim, n, dy, x, dw, groups=g,
-                          accumulate=True)
+                          accumulate=True, **_NT)
             else:
                 self.gemm(layer, "backward_weight", "bwd_weight", out_c // g, kdim, n, dy, self.col(layer), dw,
-                          groups=g, accumulate=True, lowered=x, lowered_operand="b")
+                          groups=g, accumulate=True, lowered=x, lowered_operand="b", **_NT)
             if self.needs_err(src):
                 dx, acc = self.err_target(src)
                 if direct:
                     self.gemm(layer, "backward_data", "bwd_data", kdim, n, out_c // g, self.W(layer), dy, dx,
-                              groups=g, accumulate=acc)
+                              groups=g, accumulate=acc, **_TN)
                 else:
                     self.gemm(layer, "backward_data", "bwd_data", kdim, n, out_c // g, self.W(layer), dy,
-                              self.col(layer), groups=g, lowered=dx, lowered_operand="c")
+                              self.col(layer), groups=g, lowered=dx, lowered_operand="c", **_TN)
         elif k == "fc":
             out_f, in_f = layer.weight_shape
             rows = B * (layer.out_shape[0] if len(layer.out_shape) == 2 else 1)
             if layer.bias_elements:
                 self.ew(layer, "backward_weight", "bias_grad", (dy,), (self.db(layer),), dy.elements)
             dw, acc = self.dW(layer)
-            self.gemm(layer, "backward_weight", "bwd_weight", out_f, in_f, rows, dy, x, dw, accumulate=True)
+            self.gemm(layer, "backward_weight", "bwd_weight", out_f, in_f, rows, dy, x, dw, accumulate=True, **_TN)
             if self.needs_err(src):
                 dx, acc = self.err_target(src)
                 self.gemm(layer, "backward_data", "bwd_data", rows, in_f, out_f, dy, self.W(layer), dx,
-                          accumulate=acc)
+                          accumulate=acc, **_NN)
         elif k == "matmul":
             a, b = x, self.out(layer.inputs[1])
             groups = B * layer.heads
             if layer.op == "qk":  # S = Q Kᵀ: dQ = dS·K, dK = dSᵀ·Q
                 t, dk = a.shape[1], a.shape[2] // layer.heads
-                for name, src_t, other in (("bwd_data_q", layer.inputs[0], b), ("bwd_data_k", layer.inputs[1], a)):
+                for name, src_t, other, trans in (("bwd_data_q", layer.inputs[0], b, _NN),
+                                                  ("bwd_data_k", layer.inputs[1], a, _TN)):
                     if self.needs_err(src_t):
                         d, acc = self.err_target(src_t)
-                        self.gemm(layer, "backward_data", name, t, dk, t, dy, other, d, groups=groups, accumulate=acc)
+                        self.gemm(layer, "backward_data", name, t, dk, t, dy, other, d, groups=groups, accumulate=acc,
+                                  **trans)
             else:  # O = P V: dP = dO·Vᵀ, dV = Pᵀ·dO
                 t, dk = b.shape[1], b.shape[2] // layer.heads
                 if self.needs_err(layer.inputs[0]):
                     d, acc = self.err_target(layer.inputs[0])
-                    self.gemm(layer, "backward_data", "bwd_data_p", t, t, dk, dy, b, d, groups=groups, accumulate=acc)
+                    self.gemm(layer, "backward_data", "bwd_data_p", t, t, dk, dy, b, d, groups=groups, accumulate=acc,
+                              **_NT)
                 if self.needs_err(layer.inputs[1]):
                     d, acc = self.err_target(layer.inputs[1])
-                    self.gemm(layer, "backward_data", "bwd_data_v", t, dk, t, a, dy, d, groups=groups, accumulate=acc)
+                    self.gemm(layer, "backward_data", "bwd_data_v", t, dk, t, a, dy, d, groups=groups, accumulate=acc,
+                              **_TN)
         elif k in ("batchnorm", "layernorm"):
             dw, _ = self.dW(layer)
             self.ew(layer, "backward_weight", f"{k}_grad_weight", (dy, x), (dw, self.db(layer)), 2 * dy.elements)

@@ -66,6 +66,12 @@ class Gemm:
     the column matrix is the result: ``lowered_operand="c"`` and ``lowered`` is the
     input's error tensor that col2im adds into. ``accumulate``
     means ``C`` is read as well as written.
+
+    ``trans_a`` / ``trans_b`` say how an operand is stored (cuBLAS/DarkNet
+    ``TA``/``TB``): True means the buffer holds ``K x M`` (A) or ``N x K`` (B)
+    per group, e.g. an FC weight stored ``out x in`` used as ``B = Wᵀ``. None
+    (the default, for ops built by hand) leaves it to the consumer to infer
+    from the shapes; the zoo's lowering sets both on every GEMM.
     """
 
     name: str
@@ -81,6 +87,8 @@ class Gemm:
     accumulate: bool = False
     lowered: Tensor | None = None
     lowered_operand: str | None = None
+    trans_a: bool | None = None
+    trans_b: bool | None = None
 
     @property
     def macs(self) -> int:
