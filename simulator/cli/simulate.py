@@ -1,7 +1,14 @@
-"""``nvmsim simulate``: run a trace (a saved file or a synthetic pattern) through a GPU chip's memory hierarchy.
+"""``nvmsim simulate``: run a trace through a GPU chip's memory hierarchy.
 
-Prints counts and cycles per L2 capacity (and technology) and writes them as CSV.
-Example: ``nvmsim simulate --pattern random --accesses 2000000 --chip gtx1080ti-deepnvm --l2 3,6,12,24``.
+The trace is a zoo network's layer-generated trace (``--network``), a saved
+trace file (``--trace``) or a synthetic pattern (``--pattern``). Prints counts
+and cycles per L2 capacity (and technology) and writes them as CSV; for a
+network, the per-kernel table (with kernel names) comes first.
+
+Examples::
+
+    nvmsim simulate --network alexnet --phase inference --batch 4 --chip gtx1080ti-deepnvm --l2 3,6,12,24
+    nvmsim simulate --pattern random --accesses 2000000 --chip gtx1080ti-deepnvm --l2 3,6,12,24
 """
 
 from __future__ import annotations
@@ -23,6 +30,11 @@ def register(subparsers) -> None:
     src.add_argument("--pattern", default=None, choices=("streaming", "random", "strided", "gemm"),
                      help="synthetic pattern (default: random, unless --trace is given)")
     src.add_argument("--trace", default=None, help="a trace file saved by nvmsim (traces.save_trace)")
+    src.add_argument("--network", default=None, help="a zoo network (see `nvmsim workloads`), traced as it runs")
+    p.add_argument("--dataset", default=None, help="network: dataset (default: the network's own)")
+    p.add_argument("--phase", default="inference", choices=("inference", "training"), help="network: phase")
+    p.add_argument("--batch", type=int, default=4, help="network: batch size (default 4)")
+    p.add_argument("--sector", action="store_true", help="network: 32 B sector requests instead of 128 B lines")
     p.add_argument("--accesses", type=int, default=1_000_000, help="synthetic: number of accesses")
     p.add_argument("--write-fraction", type=float, default=0.0, help="synthetic: fraction of writes")
     p.add_argument("--footprint-MB", type=float, default=64.0, help="synthetic: bytes touched, in MB")
@@ -63,6 +75,13 @@ def chunk_source(args, chip):
         from traces import load_trace  # lazy: the trace package is only needed for files
 
         return load_trace(args.trace)
+    if args.network is not None:
+        from traces import network_trace
+
+        if args.batch <= 0:
+            raise ConfigError("--batch", f"must be positive, got {args.batch}")
+        return network_trace(args.network, phase=args.phase, batch=args.batch, dataset=args.dataset, chip=chip,
+                             sector_B=32 if args.sector else None)
     from simulator.synthetic import synthetic_chunks
 
     return synthetic_chunks(args.pattern or "random", args.accesses, n_sms=args.sms or chip.n_sms,
@@ -76,10 +95,17 @@ def _simulate(args) -> int:
 
     chip = load_chip(args.chip)
     l2 = parse_float_list(args.l2, "--l2") if args.l2 else None
-    result = simulate_gpu(chunk_source(args, chip), chip, l2_MB=l2, tech=parse_tech(args.tech), mode=args.mode,
-                          progress=True)
-    if args.per_kernel:
-        emit(result.kernels, args, "simulate_kernels", columns=["kernel", *SHOWN])
-    else:
+    source = chunk_source(args, chip)
+    result = simulate_gpu(source, chip, l2_MB=l2, tech=parse_tech(args.tech), mode=args.mode, progress=True)
+    names = getattr(source, "kernels", None)
+    if args.per_kernel or args.network is not None:
+        kernels = result.kernels
+        shown = ["kernel", *SHOWN]
+        if names is not None and "name" in names.columns:
+            kernels = kernels.merge(names[["kernel", "name"]].rename(columns={"name": "kernel_name"}),
+                                    on="kernel", how="left")
+            shown.insert(1, "kernel_name")
+        emit(kernels, args, "simulate_kernels", columns=[c for c in shown if c in kernels.columns])
+    if not args.per_kernel:
         emit(result.totals, args, columns=SHOWN)
     return 0
