@@ -352,5 +352,106 @@ def elementwise_count(T, bases, sizes, elems, isz, is_w, unit):
     return reads, writes
 
 
+GATHER_DENSE, GATHER_ROW, GATHER_TABLE = 0, 1, 2
+"""How a gather kernel's buffer is indexed by thread t = r * D + c: element t, element r (the row's id),
+or element ids[r] * D + c of a (rows, D) table."""
+
+
+@njit(cache=True, inline="always")
+def _gather_warp(w, T, D, ids, bases, sizes, isz, is_w, mode, sh, sm, out_addr, out_w, out_sm, n, emit):
+    """Requests (``emit``) or their number (not ``emit``) of warp ``w`` of a gather/scatter kernel."""
+    t0 = w * 32
+    t1 = min(t0 + 32, T)
+    r0 = t0 // D
+    r1 = (t1 - 1) // D
+    c = 0
+    for j in range(len(bases)):
+        sz = isz[j]
+        cap = bases[j] + sizes[j]
+        if mode[j] == GATHER_TABLE:
+            for r in range(r0, r1 + 1):
+                lo = max(t0, r * D) - r * D
+                hi = min(t1, (r + 1) * D) - r * D
+                s = bases[j] + (ids[r] * D + lo) * sz
+                e = min(bases[j] + (ids[r] * D + hi) * sz, cap)
+                if emit:
+                    n = _emit(s, e, sh, is_w[j], sm, out_addr, out_w, out_sm, n)
+                else:
+                    c += _units(s, e, sh)
+            continue
+        if mode[j] == GATHER_ROW:
+            s = bases[j] + r0 * sz
+            e = min(bases[j] + (r1 + 1) * sz, cap)
+        else:
+            s = bases[j] + t0 * sz
+            e = min(bases[j] + t1 * sz, cap)
+        if emit:
+            n = _emit(s, e, sh, is_w[j], sm, out_addr, out_w, out_sm, n)
+        else:
+            c += _units(s, e, sh)
+    return n if emit else c
+
+
+@njit(cache=True)
+def gather_fill(T, D, ids, bases, sizes, isz, is_w, mode, unit, n_sms, cps, state, out_addr, out_w, out_sm, n,
+                stop_at):
+    """Requests of a row gather (embedding lookup) or scatter (its gradient): one thread per row element.
+
+    ``T = len(ids) * D`` threads in 256-thread CTAs; thread ``t`` handles
+    element ``t % D`` of lookup ``t // D``. Per warp, each buffer in order:
+    a dense buffer (the gathered output or the incoming gradient) gives its
+    32 consecutive elements, the id buffer the ids of the rows the warp
+    spans, and the table the row segments ``ids[r] * D + [c0, c1)`` -- so
+    only looked-up rows are touched. Scheduling is that of
+    :func:`elementwise_fill` (waves of CTAs advancing warp by warp).
+    """
+    W = (T + 31) // 32
+    n_ctas = (W + 7) // 8
+    wave_size = n_sms * cps
+    n_waves = (n_ctas + wave_size - 1) // wave_size
+    sh = _log2(unit)
+    wave, step, slot = state[0], state[1], state[2]
+    while wave < n_waves:
+        lo = wave * wave_size
+        in_wave = min(n_ctas, lo + wave_size) - lo
+        while step < 8:
+            while slot < in_wave:
+                if n >= stop_at:
+                    state[0], state[1], state[2] = wave, step, slot
+                    return n
+                w = (lo + slot) * 8 + step
+                if w < W:
+                    n = _gather_warp(w, T, D, ids, bases, sizes, isz, is_w, mode, sh, slot % n_sms, out_addr,
+                                     out_w, out_sm, n, True)
+                slot += 1
+            slot = 0
+            step += 1
+        step = 0
+        wave += 1
+    state[0], state[1], state[2] = n_waves, 0, 0
+    return n
+
+
+@njit(cache=True)
+def gather_count(T, D, ids, bases, sizes, isz, is_w, mode, unit):
+    """Exact (reads, writes) of :func:`gather_fill` without generating them (a walk over the warps)."""
+    sh = _log2(unit)
+    dummy_a = np.empty(0, np.uint64)
+    dummy_w = np.empty(0, np.bool_)
+    dummy_s = np.empty(0, np.int32)
+    reads = 0
+    writes = 0
+    for j in range(len(bases)):
+        c = 0
+        for w in range((T + 31) // 32):
+            c += _gather_warp(w, T, D, ids, bases[j:j + 1], sizes[j:j + 1], isz[j:j + 1], is_w[j:j + 1],
+                              mode[j:j + 1], sh, 0, dummy_a, dummy_w, dummy_s, 0, False)
+        if is_w[j]:
+            writes += c
+        else:
+            reads += c
+    return reads, writes
+
+
 def empty_state() -> np.ndarray:
     return np.zeros(3, dtype=np.int64)

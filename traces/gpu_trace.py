@@ -49,6 +49,20 @@ reads its ``kh*kw`` column entries, then adds into the image once), pooling
 one per output (a warp reads its window's lines); see
 :func:`traces._kernels.elementwise_fill`.
 
+**Embedding lookups** (``kind`` ``embedding`` and its gradient
+``embedding_grad``) are row gathers, not passes over the whole table: the
+lowering lists the (vocab, D) table among the op's tensors, but a lookup of
+``B*T`` token ids reads only those rows (and the gradient scatters, i.e.
+adds, into only those rows of ``dW``: read-modify-write when the lowering says
+it accumulates, e.g. GPT-2's table tied to the LM head). One thread per output
+element, as PyTorch's ``embedding`` / ``embedding_dense_backward`` CUDA kernels
+index; see :func:`traces._kernels.gather_fill`. Token ids are drawn uniformly
+over the vocabulary with ``numpy.random.default_rng([seed, crc32(ids tensor
+name)])``, once per trace, so forward and backward look up the same rows and
+the same ``seed`` gives the same trace. Uniform ids are a documented stand-in
+for a real text's (Zipfian) token frequencies: they repeat fewer rows, so they
+bound the table traffic from above for a given ``B*T``.
+
 **Scheduling.** CTAs run in waves of ``CTAs per SM x n_sms``; slot ``j`` of a
 wave runs on SM ``j % n_sms`` (round-robin, as the GigaThread engine fills
 idle SMs). Within a wave the CTAs advance in lock-step: step ``s`` (a k-step
@@ -63,6 +77,7 @@ per 128 B line it overlaps (or per 32 B sector with ``sector_B=32``).
 from __future__ import annotations
 
 import sys
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -155,6 +170,42 @@ def _elementwise_spec(name, kind, layer, pass_, opname, reads, writes, kid) -> K
     return KernelSpec(kid, name, kind, layer, pass_, opname, ctas, ("elementwise", T, bases, sizes, elems, isz, is_w))
 
 
+GATHER_KINDS = ("embedding", "embedding_grad")
+
+
+def _gather_spec(op, addrs, token_ids, kid) -> KernelSpec | None:
+    """A row gather/scatter kernel for an embedding op, or None when its tensors do not fit that shape."""
+    tensors = [*op.reads, *op.writes]
+    ids_t = [t for t in op.reads if t.dtype == "int32"]
+    tables = [t for t in tensors if t.kind in ("weight", "weight_grad") and len(t.shape) == 2]
+    if len(ids_t) != 1 or not tables or len({t.name for t in tables}) != 1:
+        return None
+    ids_t, table = ids_t[0], tables[0]
+    vocab, D = (int(x) for x in table.shape)
+    T = int(ids_t.elements) * D
+    modes = []
+    for t in tensors:
+        if t.name == ids_t.name:
+            modes.append(K.GATHER_ROW)
+        elif t.name == table.name:
+            modes.append(K.GATHER_TABLE)
+        elif t.elements == T:
+            modes.append(K.GATHER_DENSE)
+        else:
+            return None
+    if T <= 0 or vocab <= 0:
+        return None
+    bufs = [Buf.of(t, addrs) for t in tensors]
+    ids = token_ids(ids_t.name, vocab, int(ids_t.elements))
+    params = ("gather", T, D, ids, np.array([b.addr for b in bufs], dtype=np.int64),
+              np.array([b.nbytes for b in bufs], dtype=np.int64), np.array([b.itemsize_B for b in bufs], np.int64),
+              np.array([False] * len(op.reads) + [True] * len(op.writes), dtype=np.bool_),
+              np.array(modes, dtype=np.int64))
+    warps = -(-T // 32)
+    ctas = -(-warps // 8)
+    return KernelSpec(kid, f"{op.kind}_kernel", op.kind, op.layer, op.pass_, op.name, ctas, params)
+
+
 def _explicit_lowerings(ops) -> set:
     """(kind, column tensor, activation tensor) of im2col/col2im ops the workload already lists."""
     out = set()
@@ -186,8 +237,12 @@ def _per_image_split(op, col, lowered) -> tuple[int, str] | None:
     return None
 
 
-def build_kernels(ops, addrs, *, tile, unit, n_sms, per_image=True) -> list[KernelSpec]:
-    """The launch sequence for ``ops`` (see module docstring)."""
+def build_kernels(ops, addrs, *, tile, unit, n_sms, per_image=True, token_ids=None) -> list[KernelSpec]:
+    """The launch sequence for ``ops`` (see module docstring).
+
+    ``token_ids(name, vocab, n)`` gives the row ids an embedding op looks up (default: uniform, seed 0).
+    """
+    token_ids = token_ids or TokenIds(0)
     explicit = _explicit_lowerings(ops)
     specs: list[KernelSpec] = []
 
@@ -199,6 +254,10 @@ def build_kernels(ops, addrs, *, tile, unit, n_sms, per_image=True) -> list[Kern
 
     for op in ops:
         if hasattr(op, "reads"):
+            spec = _gather_spec(op, addrs, token_ids, len(specs)) if op.kind in GATHER_KINDS else None
+            if spec is not None:
+                specs.append(spec)
+                continue
             ew(f"{op.kind}_kernel", op.kind, op, [Buf.of(t, addrs) for t in op.reads],
                [Buf.of(t, addrs) for t in op.writes])
             continue
@@ -243,8 +302,27 @@ def build_kernels(ops, addrs, *, tile, unit, n_sms, per_image=True) -> list[Kern
     return specs
 
 
+class TokenIds:
+    """Seeded token ids per (ids tensor, vocabulary): uniform over ``[0, vocab)``, drawn once and kept."""
+
+    def __init__(self, seed: int):
+        self.seed = int(seed)
+        self.drawn: dict[tuple[str, int], np.ndarray] = {}
+
+    def __call__(self, name: str, vocab: int, n: int) -> np.ndarray:
+        key = (name, vocab)
+        if key not in self.drawn or len(self.drawn[key]) != n:
+            rng = np.random.default_rng([self.seed, zlib.crc32(name.encode())])
+            self.drawn[key] = rng.integers(0, vocab, size=n, dtype=np.int64)
+        return self.drawn[key]
+
+
 def _max_step(spec: KernelSpec, unit: int) -> int:
     """Upper bound on the requests one step of ``spec`` emits (the fill overshoots by at most this)."""
+    if spec.params[0] == "gather":
+        _, _, D, _, _, _, isz, _, mode = spec.params
+        return int(sum(32 * int(s) // unit + 2 * (32 // D + 2 if m == K.GATHER_TABLE else 1)
+                       for s, m in zip(isz, mode, strict=True)))
     if spec.params[0] == "sgemm":
         p = spec.params[1]
         TM, TN, TK = int(p[K.G_TM]), int(p[K.G_TN]), int(p[K.G_TK])
@@ -260,6 +338,10 @@ def _max_step(spec: KernelSpec, unit: int) -> int:
 def _fill(spec: KernelSpec, state, addr, w, sm, n, stop_at, unit, n_sms) -> int:
     if spec.params[0] == "sgemm":
         return K.sgemm_fill(spec.params[1], state, addr, w, sm, n, stop_at)
+    if spec.params[0] == "gather":
+        _, T, D, ids, bases, sizes, isz, is_w, mode = spec.params
+        return K.gather_fill(T, D, ids, bases, sizes, isz, is_w, mode, unit, n_sms, ELEMENTWISE_CTAS_PER_SM, state,
+                             addr, w, sm, n, stop_at)
     _, T, bases, sizes, elems, isz, is_w = spec.params
     return K.elementwise_fill(
         T, bases, sizes, elems, isz, is_w, unit, n_sms, ELEMENTWISE_CTAS_PER_SM, state, addr, w, sm, n, stop_at
@@ -269,6 +351,9 @@ def _fill(spec: KernelSpec, state, addr, w, sm, n, stop_at, unit, n_sms) -> int:
 def _count(spec: KernelSpec, unit: int) -> tuple[int, int]:
     if spec.params[0] == "sgemm":
         r, w = K.sgemm_count(spec.params[1])
+    elif spec.params[0] == "gather":
+        _, T, D, ids, bases, sizes, isz, is_w, mode = spec.params
+        r, w = K.gather_count(T, D, ids, bases, sizes, isz, is_w, mode, unit)
     else:
         _, T, bases, sizes, elems, isz, is_w = spec.params
         r, w = K.elementwise_count(T, bases, sizes, elems, isz, is_w, unit)
@@ -285,7 +370,7 @@ class GpuTrace:
     """
 
     def __init__(self, ops, *, n_sms=28, line_B=128, sector_B=None, chunk_size=DEFAULT_CHUNK, tile=None,
-                 per_image=True, allocator: TensorAllocator | None = None):
+                 per_image=True, allocator: TensorAllocator | None = None, seed: int = 0):
         ops = list(ops)
         if int(n_sms) <= 0:
             raise ConfigError("n_sms", f"must be positive, got {n_sms}")
@@ -294,6 +379,8 @@ class GpuTrace:
             raise ConfigError("sector_B" if sector_B else "line_B", f"must be a positive power of two, got {unit}")
         if int(chunk_size) <= 0:
             raise ConfigError("chunk_size", f"must be positive, got {chunk_size}")
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+            raise ConfigError("seed", f"must be a non-negative integer, got {seed!r}")
         tile = tuple(int(x) for x in (tile or SGEMM_TILE))
         if len(tile) != 3 or min(tile) <= 0:
             raise ConfigError("tile", f"must be three positive ints (TM, TN, TK), got {tile}")
@@ -306,8 +393,11 @@ class GpuTrace:
         self.tile = tile
         self.addresses, self.allocator = plan_addresses(ops, allocator)
         self.per_image = bool(per_image)
+        self.seed = int(seed)
+        self.token_ids = TokenIds(self.seed)
+        """Row ids embedding ops look up: ``token_ids.drawn[(ids tensor name, vocab)]``."""
         self.specs = build_kernels(ops, self.addresses, tile=tile, unit=unit, n_sms=self.n_sms,
-                                   per_image=self.per_image)
+                                   per_image=self.per_image, token_ids=self.token_ids)
         self._kernels: pd.DataFrame | None = None
 
     @property
@@ -381,7 +471,7 @@ class GpuTrace:
 
 
 def gpu_trace(ops, *, n_sms=28, line_B=128, sector_B=None, chunk_size=DEFAULT_CHUNK, tile=None,
-              per_image=True) -> GpuTrace:
+              per_image=True, seed=0) -> GpuTrace:
     """Memory requests of ``ops`` as a re-iterable stream of :class:`TraceChunk`.
 
     Parameters
@@ -402,9 +492,11 @@ def gpu_trace(ops, *, n_sms=28, line_B=128, sector_B=None, chunk_size=DEFAULT_CH
         Run lowered convolutions as DarkNet does, image by image through one
         reused im2col workspace (default); False keeps the batch folded into
         one GEMM over the whole column tensor.
+    seed : int
+        Seed of the token ids embedding lookups read (see the module docstring).
     """
     return GpuTrace(ops, n_sms=n_sms, line_B=line_B, sector_B=sector_B, chunk_size=chunk_size, tile=tile,
-                    per_image=per_image)
+                    per_image=per_image, seed=seed)
 
 
 def _chip_attr(chip, *names):
@@ -419,7 +511,7 @@ def _chip_attr(chip, *names):
 
 
 def network_trace(net_or_name, *, phase="inference", batch=1, dataset=None, chip=None, n_sms=None, line_B=None,
-                  sector_B=None, chunk_size=DEFAULT_CHUNK, per_image=True) -> GpuTrace:
+                  sector_B=None, chunk_size=DEFAULT_CHUNK, per_image=True, seed=0) -> GpuTrace:
     """Trace of a zoo network (or any object with ``.ops(phase=, batch=)``) on ``chip``.
 
     ``chip`` is read duck-typed (``n_sms``; ``line_B``/``l2_line_B``/``l2.line_B``;
@@ -438,4 +530,4 @@ def network_trace(net_or_name, *, phase="inference", batch=1, dataset=None, chip
         line_B = line_B or _chip_attr(chip, "line_B", "l2_line_B", "l2.line_B")
         sector_B = sector_B or _chip_attr(chip, "sector_B", "l2_sector_B")
     return GpuTrace(ops, n_sms=n_sms or 28, line_B=line_B or 128, sector_B=sector_B, chunk_size=chunk_size,
-                    per_image=per_image)
+                    per_image=per_image, seed=seed)
