@@ -601,8 +601,12 @@ def _dominant(df: pd.DataFrame, tech: str, x) -> str:
 def reproduce_scratchpad(out_dir: str | Path, quick: bool = False, table: TableLike = None,
                          technologies: Sequence[str] = DEFAULT_TECHNOLOGIES,
                          area_capacity: Callable[[str, float], float] | None = None,
-                         networks: Sequence | None = None) -> str:
+                         networks: Sequence | None = None, device: bool = True) -> str:
     """Run the iso-capacity and iso-area studies and return a Markdown report beside the paper's numbers.
+
+    With ``device`` (the default) the report also carries the paper's device and algorithm halves: MTJ
+    switching, write-error rates and low-cost writes (``models.mtj.study.reproduce``, Fig. 5-8) and
+    error-tolerant training with heterogeneous arrays (``models.error_study.reproduce``, Fig. 14-15).
 
     Writes ``REPORT.md`` (the returned text), ``scratchpad_iso_capacity.csv``, ``scratchpad_iso_area.csv``,
     per-layer tables and PNGs into ``out_dir``. ``quick`` runs VGG-16/CIFAR-100 only, on fewer points. No
@@ -681,7 +685,19 @@ def reproduce_scratchpad(out_dir: str | Path, quick: bool = False, table: TableL
     lines += ["", "Differences from the paper come from the technology table (nvmsim's own circuit model, not the "
               "authors' NVSim runs), the zoo's exact CIFAR networks (batch-norm, ReLU and pooling tensors are "
               "data structures too), and the placement details documented in `simulator/scratchpad.py`."]
+    if device:
+        lines += _device_sections(out_dir, quick)
     return _finish_report(out_dir, lines)
+
+
+def _device_sections(out_dir: Path, quick: bool) -> list[str]:
+    """The device-level (MTJ physics) and algorithm-level (training with write errors) parts of the report."""
+    from models import error_study
+    from models.mtj import study as mtj_study
+
+    return ["", "## Device and algorithm level (§III-B, §V-A, §V-D)", "",
+            mtj_study.reproduce(out_dir, quick=quick).strip(), "",
+            error_study.reproduce(out_dir, quick=quick).strip()]
 
 
 def _finish_report(out_dir: Path, lines: list[str]) -> str:

@@ -122,7 +122,7 @@ def test_layers_table_sums_to_totals():
 
 def test_reproduce_report_places_paper_numbers(tmp_path):
     text = reproduce_scratchpad(tmp_path, quick=True, table=power_table(), technologies=("sram", "mram"),
-                                networks=[NET])
+                                networks=[NET], device=False)
     assert "up to 15×" in text and "up to 22×" in text
     assert (tmp_path / "REPORT.md").read_text() == text
     cap = pd.read_csv(tmp_path / "scratchpad_iso_capacity.csv")
