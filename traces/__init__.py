@@ -4,14 +4,17 @@ from .allocator import TensorAllocator, plan_addresses
 from .chunk import DEFAULT_CHUNK, TraceChunk
 from .gpu_trace import GpuTrace, gpu_trace, network_trace
 from .importers import read_accelsim, read_ncu_csv, read_nvprof_csv
+from .summary import ChunkCounter, count_chunks
 from .trace_file import TraceFile, load_trace, save_trace
 
 __all__ = [
+    "ChunkCounter",
     "DEFAULT_CHUNK",
     "GpuTrace",
     "TensorAllocator",
     "TraceChunk",
     "TraceFile",
+    "count_chunks",
     "gpu_trace",
     "load_trace",
     "network_trace",
