@@ -59,7 +59,9 @@ def test_reproduce_cli_dispatch(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(report, "reproduce_deepnvm", fake)
     assert main(["reproduce", "deepnvm", "--quick", "--out", str(tmp_path), "--workers", "2"]) == 0
     assert seen["quick"] is True and seen["workers"] == 2 and str(seen["out_dir"]) == str(tmp_path)
-    assert "REPORT.md" in capsys.readouterr().out
+    assert "REPORT.md" in capsys.readouterr().out and seen["plan"] is None
+    assert main(["reproduce", "deepnvm", "--networks", "lenet5", "--training-batch", "8", "--out", str(tmp_path)]) == 0
+    assert seen["plan"].networks == ("lenet5",) and dict(seen["plan"].phases) == {"inference": 4, "training": 8}
     import importlib.util
 
     if importlib.util.find_spec("simulator.scratchpad_study") is not None:

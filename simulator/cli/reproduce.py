@@ -11,8 +11,24 @@ from simulator.output import format_table
 def _deepnvm(args) -> int:
     from simulator.studies.report import reproduce_deepnvm
 
+    plan = None
+    if args.networks or args.inference_batch or args.training_batch:
+        from dataclasses import replace
+
+        from simulator.cli._common import parse_str_list
+        from simulator.studies.report import FULL, QUICK
+
+        base = QUICK if args.quick else FULL
+        batches = dict(base.phases)
+        batches["inference"] = args.inference_batch or batches["inference"]
+        batches["training"] = args.training_batch or batches["training"]
+        networks = tuple(parse_str_list(args.networks)) if args.networks else base.networks
+        plan = replace(base, networks=networks, phases=tuple(batches.items()),
+                       notes=(*base.notes, f"custom plan: networks {', '.join(networks)}, "
+                                           f"inference batch {batches['inference']}, "
+                                           f"training batch {batches['training']}"))
     table = reproduce_deepnvm(args.out, quick=args.quick, chip=args.chip, mode=args.mode, workers=args.workers,
-                              scheduler=args.scheduler)
+                              scheduler=args.scheduler, plan=plan)
     print(format_table(table[["study", "metric", "technology", "paper", "nvmsim", "nvmsim_over_paper"]]))
     print(f"report: {Path(args.out) / 'REPORT.md'}")
     return 0
@@ -44,6 +60,9 @@ def register(subparsers) -> None:
     d.add_argument("--out", type=Path, default=Path("deepnvm_report"), help="output directory (default deepnvm_report)")
     d.add_argument("--quick", action="store_true", help="fewer networks and small batches: minutes, not the full run")
     d.add_argument("--chip", default="gtx1080ti-deepnvm")
+    d.add_argument("--networks", default=None, help="networks to run instead of the plan's, comma-separated")
+    d.add_argument("--inference-batch", type=int, default=None, help="inference batch (full: 4, quick: 1)")
+    d.add_argument("--training-batch", type=int, default=None, help="training batch (full: 64, quick: 1)")
     d.add_argument("--mode", choices=("fast", "timed"), default="fast")
     add_parallel_options(d)
     d.set_defaults(func=_deepnvm)
