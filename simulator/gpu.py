@@ -185,19 +185,23 @@ def _make_l2(chip: GpuChip) -> _Level:
                   l2.write_allocate, False)
 
 
-def _sm_bank(sm: np.ndarray, chip: GpuChip) -> np.ndarray:
-    """L1 bank per access: the SM (folded into the chip), or -1 to bypass (no SM, or L1 disabled)."""
-    sm = sm.astype(np.int64)
-    if not chip.l1.enabled:
-        return np.full(len(sm), -1, dtype=np.int64)
-    return np.where(sm < 0, -1, sm % chip.n_sms)
+def _sm_index(sm: np.ndarray, chip: GpuChip) -> np.ndarray:
+    """SM per access folded into the chip (int64), or -1 for none.
+
+    Traces normally hold SMs in ``[-1, n_sms)`` already: then one conversion, no ``where`` or modulo (measured
+    0.08 -> 0.02 s per 13.8 M accesses).
+    """
+    if len(sm) and int(sm.min()) >= -1 and int(sm.max()) < chip.n_sms:
+        return sm.astype(np.int64)
+    s = sm.astype(np.int64)
+    return np.where(s < 0, -1, s % chip.n_sms)
 
 
 def _groups(kernel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Dense group index per access and the kernel id of each group."""
     kmin, kmax = int(kernel.min()), int(kernel.max())
     if kmax - kmin < 4096:
-        g = (kernel.astype(np.int64) - kmin)
+        g = np.subtract(kernel, kmin, dtype=np.int64)  # one pass, no astype copy
         return g, np.arange(kmin, kmax + 1)
     ids, inv = np.unique(kernel, return_inverse=True)
     return inv.astype(np.int64), ids
@@ -257,10 +261,12 @@ def _run_fast(chunks, chip, caps, show):
                 continue
             group, ids = _groups(ch.kernel)
             ng = len(ids)
-            bank = _sm_bank(ch.sm, chip)
-            sm_slot = np.where(ch.sm < 0, chip.n_sms, ch.sm.astype(np.int64) % chip.n_sms)
-            issue = np.bincount(group * (chip.n_sms + 1) + sm_slot, minlength=ng * (chip.n_sms + 1))
-            line_key = (ch.addr >> np.uint64(l1.lshift)).astype(np.int64)
+            sm = _sm_index(ch.sm, chip)
+            bank = sm if chip.l1.enabled else np.full(len(sm), -1, dtype=np.int64)  # -1: bypass the L1
+            slot = group * (chip.n_sms + 1)
+            slot += np.where(sm < 0, chip.n_sms, sm)
+            issue = np.bincount(slot, minlength=ng * (chip.n_sms + 1))
+            line_key = (ch.addr >> np.uint64(l1.lshift)).view(np.int64)  # < 2**57: the same values, no copy
             st1, addr2, w2, src = l1.run(ch.addr, ch.is_write, bank, line_key, group, ng)
             g2 = group[src]
             byp = bank[src] < 0
