@@ -101,36 +101,59 @@ def _heun_sweep(s, n_active, prm):
         s[_MZ + b] = nz * nm
 
 
+CHUNK = 512  # trajectories per parallel task; its BLOCK lanes are refilled from them as trajectories finish
+
+
+@njit(cache=True, inline="always")
+def _load_lane(b, row, m0, seeds, s, state, rows, steps_done, rec_next, rec, record_steps):
+    s[_MX + b] = m0[row, 0]
+    s[_MY + b] = m0[row, 1]
+    s[_MZ + b] = m0[row, 2]
+    state[b] = np.uint64(seeds[row]) | np.uint64(1)
+    rows[b] = row
+    steps_done[b] = 0
+    r = 0
+    while r < record_steps.size and record_steps[r] <= 0:  # records "after 0 steps" are the initial state
+        rec[row, r] = m0[row, 2]
+        r += 1
+    rec_next[b] = r
+
+
 @njit(cache=True, fastmath=_FAST)
-def _integrate_block(m0, prm, n_steps, record_steps, seeds, absorb, rec, m_out, zig):
-    """Advance a block of trajectories (rows of m0) in lock step with stochastic Heun.
+def _integrate_chunk(m0, prm, n_steps, record_steps, seeds, absorb, rec, m_out, zig):
+    """Integrate every row of ``m0`` with stochastic Heun, BLOCK trajectories at a time in lock step.
 
     Each trajectory is a long serial dependency chain (m -> predictor -> corrector -> m), so one at a time
     leaves the core waiting on latency; a block of independent trajectories hides it and lets the step run
-    in SIMD lanes. Every trajectory keeps its own xorshift64* stream, so a trajectory's path depends only on
-    its own seed.
+    in SIMD lanes. A lane whose trajectory ends (pulse over, or absorbed: m . p > ``absorb``) is refilled at
+    once with the next trajectory of the chunk, so lanes stay busy instead of idling until the slowest
+    trajectory of a block ends. Every trajectory keeps its own xorshift64* stream and its own step count,
+    so its path depends only on its own seed, whatever lane or thread runs it.
     """
-    nb = m0.shape[0]
+    nc = m0.shape[0]
+    n_rec = record_steps.size
+    if n_steps <= 0:
+        for row in range(nc):
+            for rr in range(n_rec):
+                rec[row, rr] = m0[row, 2]
+            for k in range(3):
+                m_out[row, k] = m0[row, k]
+        return
     sig = prm[P_SIGMA]
     px, py, pz = prm[P_PX], prm[P_PY], prm[P_PZ]
-    n_rec = record_steps.size
     ki, wi, fi = zig
-    # Active trajectories occupy slots [0, n_active); ``orig`` maps a slot to its row. A trajectory that is
-    # absorbed gets its remaining records filled and is swapped out, so the loops shrink as the block switches.
     s = np.zeros(6 * BLOCK)
-    state = np.empty(nb, dtype=np.uint64)
-    orig = np.empty(nb, dtype=np.int64)
-    for b in range(nb):
-        s[_MX + b] = m0[b, 0]
-        s[_MY + b] = m0[b, 1]
-        s[_MZ + b] = m0[b, 2]
-        state[b] = np.uint64(seeds[b]) | np.uint64(1)
-        orig[b] = b
-    n_active = nb
-    r = 0
-    step = 0
-    while step < n_steps and n_active > 0:
-        step += 1
+    state = np.empty(BLOCK, dtype=np.uint64)
+    rows = np.empty(BLOCK, dtype=np.int64)
+    steps_done = np.empty(BLOCK, dtype=np.int64)
+    rec_next = np.empty(BLOCK, dtype=np.int64)
+    n_active = 0
+    nxt = 0
+    while n_active < BLOCK and nxt < nc:
+        _load_lane(n_active, nxt, m0, seeds, s, state, rows, steps_done, rec_next, rec, record_steps)
+        n_active += 1
+        nxt += 1
+    while n_active > 0:
         if sig > 0.0:
             for b in range(n_active):
                 st, z1 = zig_normal(state[b], ki, wi, fi)
@@ -141,52 +164,57 @@ def _integrate_block(m0, prm, n_steps, record_steps, seeds, absorb, rec, m_out, 
                 s[_TY + b] = sig * z2
                 s[_TZ + b] = sig * z3
         _heun_sweep(s, n_active, prm)
-        while r < n_rec and record_steps[r] == step:
-            for b in range(n_active):
-                rec[orig[b], r] = s[_MZ + b]
-            r += 1
         b = n_active - 1
         while b >= 0:
-            if s[_MX + b] * px + s[_MY + b] * py + s[_MZ + b] * pz > absorb:  # frozen: counted as switched
-                o = orig[b]
+            done = steps_done[b] + 1
+            steps_done[b] = done
+            row = rows[b]
+            mz = s[_MZ + b]
+            r = rec_next[b]
+            while r < n_rec and record_steps[r] <= done:
+                rec[row, r] = mz
+                r += 1
+            rec_next[b] = r
+            if done >= n_steps or s[_MX + b] * px + s[_MY + b] * py + mz * pz > absorb:
+                # pulse over, or frozen (counted as switched from here on): fill the remaining records
                 for rr in range(r, n_rec):
-                    rec[o, rr] = s[_MZ + b]
-                m_out[o, 0] = s[_MX + b]
-                m_out[o, 1] = s[_MY + b]
-                m_out[o, 2] = s[_MZ + b]
-                last = n_active - 1
-                s[_MX + b] = s[_MX + last]
-                s[_MY + b] = s[_MY + last]
-                s[_MZ + b] = s[_MZ + last]
-                state[b] = state[last]
-                orig[b] = orig[last]
-                n_active -= 1
+                    rec[row, rr] = mz
+                m_out[row, 0] = s[_MX + b]
+                m_out[row, 1] = s[_MY + b]
+                m_out[row, 2] = mz
+                if nxt < nc:
+                    _load_lane(b, nxt, m0, seeds, s, state, rows, steps_done, rec_next, rec, record_steps)
+                    nxt += 1
+                else:
+                    last = n_active - 1
+                    s[_MX + b] = s[_MX + last]
+                    s[_MY + b] = s[_MY + last]
+                    s[_MZ + b] = s[_MZ + last]
+                    state[b] = state[last]
+                    rows[b] = rows[last]
+                    steps_done[b] = steps_done[last]
+                    rec_next[b] = rec_next[last]
+                    n_active -= 1
             b -= 1
-    for b in range(n_active):
-        o = orig[b]
-        for rr in range(r, n_rec):
-            rec[o, rr] = s[_MZ + b]
-        m_out[o, 0] = s[_MX + b]
-        m_out[o, 1] = s[_MY + b]
-        m_out[o, 2] = s[_MZ + b]
 
 
 @njit(cache=True, parallel=True)
 def _llgs_heun(m0, prm, n_steps, record_steps, seeds, absorb, zig):
     """Integrate every trajectory of ``m0`` (n, 3) for ``n_steps``; m_z recorded after each step in
-    ``record_steps`` (sorted, 1-based) into an (n, len(record_steps)) array, final m returned too.
+    ``record_steps`` (sorted, 1-based; entries <= 0 record the initial state) into an (n, len(record_steps))
+    array, final m returned too.
 
     A trajectory whose m . p exceeds ``absorb`` is frozen (counted as switched from then on); pass
-    absorb > 1 to integrate every step. Blocks of ``BLOCK`` trajectories are spread over threads.
+    absorb > 1 to integrate every step. Chunks of ``CHUNK`` trajectories are spread over threads.
     """
     n = m0.shape[0]
     rec = np.empty((n, record_steps.size))
     m_final = np.empty((n, 3))
-    n_blocks = (n + BLOCK - 1) // BLOCK
-    for blk in prange(n_blocks):
-        lo = blk * BLOCK
-        hi = min(n, lo + BLOCK)
-        _integrate_block(m0[lo:hi], prm, n_steps, record_steps, seeds[lo:hi], absorb, rec[lo:hi], m_final[lo:hi],
+    n_chunks = (n + CHUNK - 1) // CHUNK
+    for c in prange(n_chunks):
+        lo = c * CHUNK
+        hi = min(n, lo + CHUNK)
+        _integrate_chunk(m0[lo:hi], prm, n_steps, record_steps, seeds[lo:hi], absorb, rec[lo:hi], m_final[lo:hi],
                          zig)
     return rec, m_final
 
