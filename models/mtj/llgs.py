@@ -105,7 +105,8 @@ CHUNK = 512  # trajectories per parallel task; its BLOCK lanes are refilled from
 
 
 @njit(cache=True, inline="always")
-def _load_lane(b, row, m0, seeds, s, state, rows, steps_done, rec_next, rec, record_steps):
+def _load_lane(b, row, m0, seeds, s, state, rows, steps_done, rec_next, next_event, rec, record_steps,
+               n_steps):
     s[_MX + b] = m0[row, 0]
     s[_MY + b] = m0[row, 1]
     s[_MZ + b] = m0[row, 2]
@@ -117,6 +118,7 @@ def _load_lane(b, row, m0, seeds, s, state, rows, steps_done, rec_next, rec, rec
         rec[row, r] = m0[row, 2]
         r += 1
     rec_next[b] = r
+    next_event[b] = record_steps[r] if r < record_steps.size and record_steps[r] < n_steps else n_steps
 
 
 @njit(cache=True, fastmath=_FAST)
@@ -147,10 +149,12 @@ def _integrate_chunk(m0, prm, n_steps, record_steps, seeds, absorb, rec, m_out, 
     rows = np.empty(BLOCK, dtype=np.int64)
     steps_done = np.empty(BLOCK, dtype=np.int64)
     rec_next = np.empty(BLOCK, dtype=np.int64)
+    next_event = np.empty(BLOCK, dtype=np.int64)  # step count of the lane's next record or of the pulse end
     n_active = 0
     nxt = 0
     while n_active < BLOCK and nxt < nc:
-        _load_lane(n_active, nxt, m0, seeds, s, state, rows, steps_done, rec_next, rec, record_steps)
+        _load_lane(n_active, nxt, m0, seeds, s, state, rows, steps_done, rec_next, next_event, rec,
+                   record_steps, n_steps)
         n_active += 1
         nxt += 1
     while n_active > 0:
@@ -164,10 +168,17 @@ def _integrate_chunk(m0, prm, n_steps, record_steps, seeds, absorb, rec, m_out, 
                 s[_TY + b] = sig * z2
                 s[_TZ + b] = sig * z3
         _heun_sweep(s, n_active, prm)
-        b = n_active - 1
-        while b >= 0:
+        # Cheap vectorisable test first: most steps no lane records, ends or is absorbed.
+        n_ev = 0
+        for b in range(n_active):
             done = steps_done[b] + 1
             steps_done[b] = done
+            n_ev += (done >= next_event[b]) | (s[_MX + b] * px + s[_MY + b] * py + s[_MZ + b] * pz > absorb)
+        if n_ev == 0:
+            continue
+        b = n_active - 1
+        while b >= 0:
+            done = steps_done[b]
             row = rows[b]
             mz = s[_MZ + b]
             r = rec_next[b]
@@ -175,6 +186,7 @@ def _integrate_chunk(m0, prm, n_steps, record_steps, seeds, absorb, rec, m_out, 
                 rec[row, r] = mz
                 r += 1
             rec_next[b] = r
+            next_event[b] = record_steps[r] if r < n_rec and record_steps[r] < n_steps else n_steps
             if done >= n_steps or s[_MX + b] * px + s[_MY + b] * py + mz * pz > absorb:
                 # pulse over, or frozen (counted as switched from here on): fill the remaining records
                 for rr in range(r, n_rec):
@@ -183,7 +195,8 @@ def _integrate_chunk(m0, prm, n_steps, record_steps, seeds, absorb, rec, m_out, 
                 m_out[row, 1] = s[_MY + b]
                 m_out[row, 2] = mz
                 if nxt < nc:
-                    _load_lane(b, nxt, m0, seeds, s, state, rows, steps_done, rec_next, rec, record_steps)
+                    _load_lane(b, nxt, m0, seeds, s, state, rows, steps_done, rec_next, next_event, rec,
+                               record_steps, n_steps)
                     nxt += 1
                 else:
                     last = n_active - 1
@@ -194,6 +207,7 @@ def _integrate_chunk(m0, prm, n_steps, record_steps, seeds, absorb, rec, m_out, 
                     rows[b] = rows[last]
                     steps_done[b] = steps_done[last]
                     rec_next[b] = rec_next[last]
+                    next_event[b] = next_event[last]
                     n_active -= 1
             b -= 1
 
