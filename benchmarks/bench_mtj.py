@@ -131,10 +131,11 @@ def main(argv=None) -> int:
         f"({np_step_ns / per_step_ns:.1f}x); of which the three Ziggurat normals of the thermal field "
         f"~{rng_ns:.1f} ns (the run without it). Stopping switched trajectories: {t_full / t_abs:.1f}x.",
         "",
-        "For reference, before the kernel work of this round (scalar Heun step, branchy Ziggurat sign, blocks "
-        "that idled until their slowest trajectory ended) the same benchmark measured 41.87 s for the default "
-        "run (478 trajectories/s, 115.5 ns per trajectory-step on one thread) at load average 7.9: an earlier "
-        "run, not side by side, so the ratio is indicative only.",
+        "Before the kernel work of this round (scalar Heun step, branchy Ziggurat sign, blocks that idled until "
+        "their slowest trajectory ended) this benchmark recorded 41.87 s for the default run (478 "
+        "trajectories/s) at load average 7.9, but most of that gap was load: run side by side in one process "
+        "(4000 trajectories of the default run, load ~2, copy of the old kernel), the old kernel did 2022 vs "
+        "5269 trajectories/s on two threads (2.6x) and 1208 vs 3969 on one (3.3x).",
         "",
         f"Fokker-Planck, WER {w9:.3g} (baseline write, i = {i9:.2f}, 10 ns): {t_fpe * 1e3:.1f} ms per solve "
         f"(2000 cells, dtau = 2e-3 tau_D). Monte Carlo at the measured rate would need ~{mc_equiv_s:.2g} s for "
