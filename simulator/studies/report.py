@@ -40,6 +40,8 @@ QUICK = Plan(networks=("alexnet", "squeezenet", "resnet18"), phases=(("inference
              notes=("quick mode: 3 networks, inference and training at batch 1 (the paper: 5 networks, "
                     "inference batch 4, training batch 64); batch study 1-4",))
 
+CAPS_PER_PASS = 4
+
 # DeepNVM++ §IV headline numbers: (study, metric, technology) -> (paper value, how stated)
 PAPER = [
     ("iso-capacity", "EDP reduction with DRAM, max over workloads (×)", "stt", 3.8, "§IV-A, Fig. 4"),
@@ -250,9 +252,12 @@ def reproduce_deepnvm(out_dir, quick: bool = False, *, chip: str = deepnvm.DEFAU
     batch_wls = [w for w in batch_wls if w not in wls]
     # One trace pass per workload for every capacity any study needs: the studies below then find their
     # points in the store (same keys) instead of re-reading the trace once per study.
+    # At most CAPS_PER_PASS capacities per pass: the simulator's memory grows with the capacities it carries
+    # (GoogLeNet training b64: 1.0 GB peak with 4; a worker reached 5.4 GB with 12).
     all_caps = sorted({3.0, *plan.sweep_MB, *plan.scalability_MB, *iso_caps.values()})
-    deepnvm.simulate_counts(wls, all_caps, chip=chip, mode=mode, tech=tech, store=store, workers=workers,
-                            scheduler=scheduler, compute=compute, desc="simulate")
+    for i in range(0, len(all_caps), CAPS_PER_PASS):
+        deepnvm.simulate_counts(wls, all_caps[i:i + CAPS_PER_PASS], chip=chip, mode=mode, tech=tech, store=store,
+                                workers=workers, scheduler=scheduler, compute=compute, desc="simulate")
     deepnvm.simulate_counts(batch_wls, [3.0], chip=chip, mode=mode, tech=tech, store=store, workers=workers,
                             scheduler=scheduler, compute=compute, desc="simulate batches")
 
