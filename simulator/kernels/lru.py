@@ -278,7 +278,9 @@ def _build(SETS, WAYS, LSHIFT, SSHIFT, WB, WA, EMIT, GENERIC):  # noqa: C901 - o
         # is checked first (a hit there moves nothing).  Same counts and stream as ``make``; measured on this
         # shared 2-core machine: a tie on read-only counting, 1.1-1.3x with writes or with the stream emitted.
         # A plain move-to-front variant (victim = last way, shift on miss) was 1.15x faster on random reads
-        # but 1.2x slower on streaming, and a branch-free search/shift 1.5x slower: not kept.
+        # but 1.2x slower on streaming, a branch-free search/shift 1.5x slower, and searching in recency order
+        # from the head (wrapping) 1.2-1.7x slower on random, streaming and GEMM-like traces, and branch-free
+        # counting (c0 += kind == ...) a tie on random, 1.1x slower on streaming and GEMM-like: not kept.
         U = np.uint64
         @njit(cache=True, nogil=True)
         def access(tags, dirty, valid, head, addr, is_write, bank, set_key, group, stats, out_addr, out_w, out_src):
