@@ -30,7 +30,7 @@ from models.errors import ConfigError
 PRESET_DIR = Path(__file__).with_name("presets")
 WRITE_POLICIES = ("write-back", "write-through")
 CHANNEL_HASHES = ("linear", "xor")
-SET_INDEXES = ("modulo", "xor")
+SET_INDEXES = ("modulo", "xor", "fold")
 CAPACITY_TOLERANCE = 0.01
 
 

@@ -16,7 +16,10 @@ Pascal configs; ``addrdec.cc`` "gap" case for non-power-of-two channel counts):
 Options: ``channel_hash = "xor"`` rotates the channel by an XOR-fold of ``rest`` (``channel = (chunk mod n +
 fold(rest)) mod n``): any channel count, still a permutation within each row of chunks, so streaming stays
 perfectly even while power-of-two strides stop hitting one channel.  ``set_index = "xor"`` XORs the set bits
-with the next higher bits (power-of-two sets only).  The tag stays the full line address, so hashing is safe.
+with the next higher bits (power-of-two sets only); ``set_index = "fold"`` XOR-folds all higher key bits into the
+low ``ceil(log2(sets))`` bits before the modulo, for any set count (the ``gtx1080ti-deepnvm`` default: with the
+plain modulo, power-of-two strides camp in a few sets and DRAM accesses stop falling monotonically with capacity).
+The tag stays the full line address, so hashing is safe.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 
 from .chip import L2Config
-from .kernels.l2map import map_addresses, xor_set_keys
+from .kernels.l2map import fold_set_keys, map_addresses, xor_set_keys
 
 
 def map_l2(addr: np.ndarray, l2: L2Config) -> tuple[np.ndarray, np.ndarray]:
@@ -38,11 +41,14 @@ def map_l2(addr: np.ndarray, l2: L2Config) -> tuple[np.ndarray, np.ndarray]:
 
 
 def set_keys_for(key: np.ndarray, l2: L2Config) -> np.ndarray:
-    """Keys whose value mod ``l2.sets_per_slice`` is the set; identity unless ``set_index == "xor"``."""
-    if l2.set_index != "xor" or l2.sets_per_slice == 1:
+    """Keys whose value mod ``l2.sets_per_slice`` is the set; identity for ``set_index == "modulo"``."""
+    if l2.set_index == "modulo" or l2.sets_per_slice == 1:
         return key
     out = np.empty_like(key)
-    xor_set_keys(key, l2.sets_per_slice.bit_length() - 1, out)
+    if l2.set_index == "xor":
+        xor_set_keys(key, l2.sets_per_slice.bit_length() - 1, out)
+    else:  # "fold": any set count
+        fold_set_keys(key, (l2.sets_per_slice - 1).bit_length(), out)
     return out
 
 

@@ -10,7 +10,7 @@ from models.errors import ConfigError
 from simulator.cache import Cache
 from simulator.chip import load_chip
 from simulator.gpu import COUNT_COLUMNS, simulate_gpu
-from simulator.l2map import map_l2
+from simulator.l2map import map_l2, set_keys_for
 from simulator.synthetic import synthetic_chunks
 from traces.chunk import TraceChunk
 
@@ -40,6 +40,7 @@ def expected_counts(chunks, chip):
             c1.access(np.array([a], np.uint64), w)
             for a2, w2 in zip(c1.stream.addr, c1.stream.is_write, strict=True):
                 s, key = map_l2(np.array([a2], np.uint64), chip.l2)
+                key = set_keys_for(key, chip.l2)  # the preset's set-index hash (identity for "modulo")
                 # the slice's cache sees the compacted set key as its line address modulo sets: feed an address
                 # with that set and a tag unique to the line
                 probe = np.uint64((int(a2) // 128 * chip.l2.sets_per_slice + int(key[0]) % chip.l2.sets_per_slice)

@@ -48,9 +48,29 @@ def test_xor_hash_spreads_power_of_two_strides():
 def test_xor_set_index():
     # stride of 64 set keys in one slice (768 chunks of 256 B on 12 channels): one set under modulo indexing,
     # all 64 sets with the XOR set index
-    lin = load_chip("gtx1080ti-deepnvm").l2
+    lin = load_chip("gtx1080ti-deepnvm", overrides={"l2": {"set_index": "modulo"}}).l2
     hsh = load_chip("gtx1080ti-deepnvm", overrides={"l2": {"set_index": "xor"}}).l2
     addr = np.arange(64 * 16, dtype=np.uint64) * np.uint64(768 * 256)
     assert len(np.unique(map_l2(addr, lin)[0])) == 1
     assert len(np.unique(set_of(addr, lin))) == 1
     assert len(np.unique(set_of(addr, hsh))) == 64
+
+
+@pytest.mark.parametrize("l2_MB", [3, 7, 9, 10])
+def test_fold_set_index_spreads_strides_for_any_set_count(l2_MB):
+    """The preset's "fold" index. A power-of-two stride camps in a few sets under the plain modulo index when the
+    set count shares its power-of-two factor (3 MB = 64 sets, 9 MB = 192); "fold" spreads it over nearly every
+    set at any set count (7 MB = 149, 10 MB = 213 too), and a streaming trace still fills every set of every
+    slice equally."""
+    fold = load_chip("gtx1080ti-deepnvm", l2_MB=l2_MB).l2
+    assert fold.set_index == "fold"
+    lin = load_chip("gtx1080ti-deepnvm", l2_MB=l2_MB, overrides={"l2": {"set_index": "modulo"}}).l2
+    sets = fold.sets_per_slice
+    addr = np.arange(4 * sets, dtype=np.uint64) * np.uint64(768 * 256 * 64)   # one channel, stride 2^k lines
+    if sets % 64 == 0:
+        assert len(np.unique(set_of(addr, lin))) <= sets // 64
+    assert len(np.unique(set_of(addr, fold))) >= 0.6 * sets
+    stream = np.arange(fold.slices * sets * 8, dtype=np.uint64) * np.uint64(128)
+    slice_, _ = map_l2(stream, fold)
+    per = np.bincount(slice_ * sets + set_of(stream, fold), minlength=fold.slices * sets)
+    assert per.min() == per.max() == 8

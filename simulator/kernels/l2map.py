@@ -43,3 +43,22 @@ def xor_set_keys(key, set_bits, out):
     for i in range(key.shape[0]):
         k = key[i]
         out[i] = k ^ ((k >> sb) & ((np.int64(1) << sb) - 1))
+
+
+@njit(cache=True, nogil=True)
+def fold_set_keys(key, set_bits, out):
+    """Set index hash for any set count: XOR-fold the key's higher bits into its low ``set_bits``.
+
+    The cache then takes ``out mod sets``; folding first stops power-of-two strides (tensor rows, weight
+    columns) from landing in a few sets when the set count shares their power-of-two factors.
+    """
+    sb = np.int64(set_bits)
+    mask = (np.int64(1) << sb) - 1
+    for i in range(key.shape[0]):
+        k = key[i]
+        h = k >> sb
+        f = np.int64(0)
+        while h:
+            f ^= h & mask
+            h >>= sb
+        out[i] = k ^ f
