@@ -42,9 +42,13 @@ def test_columns_and_rows(fig9):
 @pytest.mark.parametrize("tech", ["sram", "stt", "sot"])
 def test_deepnvm_table2_within_30_percent(fig9, tech):
     # DeepNVM++ Table II at 3 MB, every entry within +-30 %.  Known deviation: SOT read latency comes out
-    # ~2.4 ns against 3.71 ns (nvmsim's SOT and STT share the read path, as Table I's equal 650 ps sense
-    # times suggest; the paper's SOT design is slower for reasons it does not give), so that one entry is
-    # checked at +-40 %.
+    # ~2.4 ns against 3.71 ns, so that one entry is checked at +-40 %.  Why it is not closed: Table I gives SOT
+    # and STT the same 650 ps sense time (wordline on to a 25 mV bitline difference), and SOT's 1-fin read path
+    # already enters the array's own bitline term (4x less read current, as Table I's 0.020 vs 0.076 pJ sense
+    # energy implies, but also ~4x less drain load), so no cell-level physics makes SOT reads slower than STT's.
+    # The gap is organisational: nvmsim's EDAP choice for SOT is a near tie (Normal/read-EDP 1.2266 vs
+    # Sequential/read-EDP 1.2270); the Sequential design reads in 3.59 ns like the paper's, but at 0.235 nJ
+    # (paper 0.49), so neither reproduces the whole SOT row.
     row = fig9[(fig9.technology == tech) & (fig9.capacity_MB == 3)].iloc[0]
     for col, paper in zip(COLS, TABLE_II[tech], strict=True):
         tol = 0.40 if (tech, col) == ("sot", "read_latency_ns") else 0.30
@@ -120,8 +124,10 @@ def test_scratchpad_table2_iso_area(scratchpad):
     # Scratchpad paper Table II (28 nm): 48.1 mm^2 holds 40592 KB of SRAM and 131072 KB of MRAM; MRAM holds
     # 2.8-3.2x the SRAM capacity.  Checked: 48.1 mm^2 capacities within +-20 %, the ratio within
     # 2.8-3.2 +-15 % at both budgets.  Known deviation: at 0.5 mm^2 nvmsim's EDAP-chosen arrays are denser
-    # than the paper's read-latency-optimised ones (SRAM ~350 KB vs 183 KB), so those capacities are only
-    # checked within a factor of 2.5.
+    # than the paper's (SRAM ~350 KB vs 183 KB), so those capacities are only checked within a factor of 2.5.
+    # The paper (Sec. V-B) chose NVSim's cache configuration with the read-latency target; that choice in
+    # nvmsim gives SRAM 240 KB but STT only 208 KB (paper 512 KB, MRAM/SRAM 0.87x instead of 2.8x), and RAM
+    # mode with the read-latency target 264 / 576 KB (2.2x), so the EDAP choice is kept.
     s_big, m_big = scratchpad[48.1, "sram28"][0] * 1024, scratchpad[48.1, "stt28"][0] * 1024
     assert s_big == pytest.approx(40592, rel=0.20) and m_big == pytest.approx(131072, rel=0.20)
     s_small, m_small = scratchpad[0.5, "sram28"][0] * 1024, scratchpad[0.5, "stt28"][0] * 1024
