@@ -16,7 +16,8 @@ Fields (stable; new ones are only ever added with a default):
 ``node_nm``               node the cell was characterised at (F)
 ``area_F2``               cell area in F^2 at ``node_nm``
 ``aspect_ratio``          cell height (bitline direction) / width (wordline direction)
-``read_latency_ns``       sense latency, wordline on to sense margin (0 = derive from the bitline)
+``read_latency_ns``       characterised sense latency, wordline on to sense margin; recorded, not added by
+                          the array model, which derives its own bitline (Calibration.cell_sense_time_as_sa)
 ``read_energy_pJ``        sense energy per sensed bit (0 = derive from the bitline)
 ``set_latency_ns``        write pulse to the low-resistance state (AP->P for MRAM)
 ``reset_latency_ns``      write pulse to the high-resistance state

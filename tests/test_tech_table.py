@@ -41,18 +41,12 @@ def test_columns_and_rows(fig9):
 
 @pytest.mark.parametrize("tech", ["sram", "stt", "sot"])
 def test_deepnvm_table2_within_30_percent(fig9, tech):
-    # DeepNVM++ Table II at 3 MB, every entry within +-30 %.  Known deviation: SOT read latency comes out
-    # ~2.4 ns against 3.71 ns, so that one entry is checked at +-40 %.  Why it is not closed: Table I gives SOT
-    # and STT the same 650 ps sense time (wordline on to a 25 mV bitline difference), and SOT's 1-fin read path
-    # already enters the array's own bitline term (4x less read current, as Table I's 0.020 vs 0.076 pJ sense
-    # energy implies, but also ~4x less drain load), so no cell-level physics makes SOT reads slower than STT's.
-    # The gap is organisational: nvmsim's EDAP choice for SOT is a near tie (Normal/read-EDP 1.2266 vs
-    # Sequential/read-EDP 1.2270); the Sequential design reads in 3.59 ns like the paper's, but at 0.235 nJ
-    # (paper 0.49), so neither reproduces the whole SOT row.
+    # DeepNVM++ Table II at 3 MB, every entry within +-30 %.  (SOT read latency: 3.20 ns vs 3.71, STT 3.02 vs
+    # 2.98, since resistive reads add the current-mode sense amplifier after the bitline instead of using
+    # Table I's 650 ps bitline time as the amplifier; before that fix SOT read 2.38 ns and was checked at +-40 %.)
     row = fig9[(fig9.technology == tech) & (fig9.capacity_MB == 3)].iloc[0]
     for col, paper in zip(COLS, TABLE_II[tech], strict=True):
-        tol = 0.40 if (tech, col) == ("sot", "read_latency_ns") else 0.30
-        assert row[col] == pytest.approx(paper, rel=tol), (tech, col, row[col], paper)
+        assert row[col] == pytest.approx(paper, rel=0.30), (tech, col, row[col], paper)
 
 
 def test_deepnvm_area_ratios(fig9):
@@ -76,9 +70,9 @@ def test_fig9_latency_trends(fig9):
     # DeepNVM++ Fig. 9(b): both MRAMs read faster than SRAM beyond 4 MB (checked from 4 MB on) ...
     for cap in (4, 8, 16, 32):
         assert rl.loc[cap, "stt"] < rl.loc[cap, "sram"] and rl.loc[cap, "sot"] < rl.loc[cap, "sram"]
-    # ... and SRAM reads faster at small capacity (checked against STT at 1 MB; nvmsim's SOT already
-    # matches SRAM's read latency there -- a documented deviation).
-    assert rl.loc[1, "sram"] < rl.loc[1, "stt"]
+    # ... and SRAM reads faster at small capacity (checked at 1 and 2 MB against both MRAMs)
+    for cap in (1, 2):
+        assert rl.loc[cap, "sram"] < rl.loc[cap, "stt"] and rl.loc[cap, "sram"] < rl.loc[cap, "sot"]
     # STT has the highest write latency at every capacity
     assert (wl.stt > wl.sram).all() and (wl.stt > wl.sot).all()
     # SRAM read latency grows fastest with capacity (longer wires for the bigger cell)
