@@ -190,3 +190,23 @@ def test_bad_inputs_name_the_field():
     with pytest.raises(ConfigError, match="cells"):
         tech_table(cells=["sram", "sram"], capacities_MB=[1])
     assert isinstance(tech_table(cells="sot", capacities_MB=[2]), pd.DataFrame)
+
+
+def test_nvsim_write_convention_divides_tag_subarrays_too():
+    # NVSim SubArray::CalculatePower (github SEAL-UCSB/NVSim): "if designTarget == cache && cacheAccessMode !=
+    # sequential" the subarray write energy is divided by the associativity -- for every subarray of the cache,
+    # tag array included.  With one fixed target (same data and tag arrays under both conventions) the physical
+    # minus the NVSim write energy is (data + tag subarray write energy) x (1 - 1/16).
+    from models.circuit.search import array_optima, cache_specs
+    from models.technology import tech_node
+
+    cell, t = load_cell("stt"), tech_node(16)
+    dspec, tspec = cache_specs(3 * 2**20, 16, 128, "normal")
+    db, dres, _ = array_optima(cell, t, dspec, ("read_edp",))
+    tb, tres, _ = array_optima(cell, t, tspec, ("read_edp",))
+    subs = dres["sub_write_energy_J"][db["read_edp"]] + tres["sub_write_energy_J"][tb["read_edp"]]
+    kw = dict(access_types=("normal",), targets="read_edp")
+    nv = design_point("stt", 3, **kw)
+    ph = design_point("stt", 3, write_convention="physical", **kw)
+    assert (ph.write_energy_nJ - nv.write_energy_nJ) * 1e-9 == pytest.approx(subs * 15 / 16, rel=1e-9)
+    assert tres["sub_write_energy_J"][tb["read_edp"]] > 0.04e-9  # ~35 tag bits x 1.65 pJ: not negligible

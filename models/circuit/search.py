@@ -171,15 +171,20 @@ def design(cell: Cell, tech: TechNode, capacity_B: float, *, assoc: int = 16, li
                 re_ = g["read_energy_J"] + d["read_energy_J"]
                 we_data = d["write_energy_J"]
                 if write_convention == "nvsim" and acc in ("normal", "fast"):
-                    # NVSim divides the data array's subarray write energy (decoders, bitlines and the cell
-                    # SET/RESET energies) by the associativity in Normal and Fast modes, and in Fast mode the
+                    # NVSim divides the subarray write energy (decoders, bitlines and the cell SET/RESET
+                    # energies) by the associativity in Normal and Fast modes, and in Fast mode the data
                     # H-tree write energy too (circuit_model reference, sections 2.4 and 4).
                     div = float(assoc)
                     saved = d["sub_write_energy_J"] * (1.0 - 1.0 / div)
                     if acc == "fast":
                         saved += d["tree_write_energy_J"] * (1.0 - 1.0 / div)
                     we_data = we_data - saved
-                we = g["write_energy_J"] + we_data
+                    # NVSim's SubArray::CalculatePower applies that division to every subarray of a Normal/Fast
+                    # cache, the tag array's included (same cache-mode input parameters)
+                    we_tag = g["write_energy_J"] - g["sub_write_energy_J"] * (1.0 - 1.0 / div)
+                else:
+                    we_tag = g["write_energy_J"]
+                we = we_tag + we_data
                 leak = g["leakage_W"] + d["leakage_W"]
                 area = g["area_m2"] + d["area_m2"]
                 tag_area = g["area_m2"]
