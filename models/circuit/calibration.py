@@ -4,7 +4,9 @@ These are the knobs a physical model of this size needs and that the papers do n
 densities, sizing styles).  Five are fitted (area_per_width_F, strip_overhead_F, predecoder_area_F2,
 wordline_stage_effort, htree_activity): chosen on a small grid (3 x 2 x 3 x 3 x 2 values around their
 physical estimates) minimising the log-error against DeepNVM++ Table II's 3 MB entries for SRAM, STT and
-SOT together.  Everything else is taken from NVSim/CACTI as cited.  The values serve every technology,
+SOT together (fitted before resistive reads gained the current-mode sense amplifier, see
+``cell_sense_time_as_sa``, and before the tag array's NVSim write-energy division; not refitted since).
+Everything else is taken from NVSim/CACTI as cited.  The values serve every technology,
 node and cell alike (no per-technology factors); ``tests/test_tech_table.py`` checks the outcome against
 DeepNVM++ Table II / Fig. 9 and the scratchpad paper's Table II, at 16 and 28 nm.  Two cell-level
 choices complete the calibration and are documented in their files: the 16 nm SRAM cell area
