@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from _results import write_section  # noqa: E402
 
-from models.tech_table import _design_cached, design_point, tech_table  # noqa: E402
+from models.tables import _design_cached, design_point, tech_table  # noqa: E402
 
 NVSIM_S = {1: 32.0, 32: 146.0}  # NVSim per search, Normal access only (32 MB: midpoint of 116-176 s)
 

@@ -5,10 +5,10 @@
 """
 
 _LAZY = {
-    "tech_table": ("models.tech_table", "tech_table"),
-    "iso_area": ("models.tech_table", "iso_area"),
-    "area_budget_capacity": ("models.tech_table", "area_budget_capacity"),
-    "design_point": ("models.tech_table", "design_point"),
+    "tech_table": ("models.tables", "tech_table"),
+    "iso_area": ("models.tables", "iso_area"),
+    "area_budget_capacity": ("models.tables", "area_budget_capacity"),
+    "design_point": ("models.tables", "design_point"),
     "load_cell": ("models.cells", "load_cell"),
     "Cell": ("models.cells", "Cell"),
 }
@@ -21,11 +21,7 @@ def __getattr__(name):
         import importlib
 
         mod, attr = _LAZY[name]
-        module = importlib.import_module(mod)
-        # the submodule models.tech_table shares the function's name: importing it binds the module
-        # here, so bind every lazy name of that module over it
-        for other, (omod, oattr) in _LAZY.items():
-            if omod == mod:
-                globals()[other] = getattr(module, oattr)
-        return globals()[name]
+        value = getattr(importlib.import_module(mod), attr)
+        globals()[name] = value
+        return value
     raise AttributeError(f"module 'models' has no attribute {name!r}")

@@ -174,7 +174,7 @@ def add_energy(
         ``dram_reads, dram_writes``); optionally ``technology``, ``cycles``
         and ``time_ns`` from the simulator.
     tech : DataFrame
-        The per-technology table (``models.tech_table``): latency in ns,
+        The per-technology table (``models.tables``): latency in ns,
         energy per access in nJ, leakage in mW, per ``capacity_MB``.
     dram : str or DramSpec
         DRAM type for the per-sector energy and per-access latency.

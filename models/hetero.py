@@ -110,7 +110,7 @@ def cell_bit_energy_pJ(cell) -> float:
 def array_bit_energy(capacity_MB: float, node_nm: float = 28, word_B: int = 64) -> Callable[[object], float]:
     """Provider: cell → array-level write energy per bit (pJ) of a ``capacity_MB`` scratchpad built from it.
 
-    The circuit model's RAM-mode design (``models.tech_table``, EDAP-optimal) gives the energy of one
+    The circuit model's RAM-mode design (``models.tables``, EDAP-optimal) gives the energy of one
     ``word_B``-byte write including decoders, wordline, bitlines, drivers and routing; divided by the bits of
     the word it is the energy one stored bit costs. Peripherals do not shrink with the WER, so at large
     capacities the heterogeneous gain is smaller than the cell-level one (as the paper's Fig. 15 shows).
@@ -121,7 +121,7 @@ def array_bit_energy(capacity_MB: float, node_nm: float = 28, word_B: int = 64) 
     def bit_energy(cell) -> float:
         if isinstance(cell, (int, float, np.floating)):
             return float(cell)
-        from models.tech_table import tech_table
+        from models.tables import tech_table
 
         row = tech_table([cell], [capacity_MB], node_nm=node_nm, mode="ram", line_B=word_B).iloc[0]
         return float(row.write_energy_nJ) * 1e3 / (8 * word_B)

@@ -4,7 +4,7 @@ NVSim users bring their cells as they are (:func:`read_nvsim_cell`, also reached
 through :func:`models.cells.load_cell` for any ``*.cell`` path) and can stand an
 NVSim run in for nvmsim's built-in array model (:func:`read_nvsim_report`,
 :func:`nvsim_table`): the report becomes a row with the same columns as
-:func:`models.tech_table`.
+:func:`models.tables`.
 
 Formats follow NVSim's source (github:SEAL-UCSB/NVSim): cell files are
 ``-Key (unit): value`` lines matched by key prefix, unknown lines ignored;
@@ -230,7 +230,7 @@ def read_nvsim_report(source: str | Path) -> dict[str, Any]:
 def nvsim_table(reports: Iterable[tuple[str, float, str | Path]]):
     """A per-technology table from NVSim reports: ``[(technology, capacity_MB, report_path_or_text), ...]``.
 
-    The result has the columns of :func:`models.tech_table`, so an NVSim run can replace the built-in
+    The result has the columns of :func:`models.tables`, so an NVSim run can replace the built-in
     model in any study.
     """
     import pandas as pd

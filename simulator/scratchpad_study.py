@@ -12,7 +12,7 @@ Technology tables are injectable: pass ``table=`` a DataFrame with columns
 write_energy_nJ, leakage_mW, area_mm2`` (values at other capacities are
 interpolated log-log between its rows; iso-area capacities come from inverting
 its area column), or a callable ``table(cells, capacities_MB) -> DataFrame``.
-By default the circuit model's ``models.tech_table(..., node_nm=28, mode="ram")``
+By default the circuit model's ``models.tables(..., node_nm=28, mode="ram")``
 is called and iso-area capacities come from ``models.area_budget_capacity``.
 
 Per-buffer technologies: ``"sram28/stt28/sram28"`` puts the activation, weight and error buffers in those

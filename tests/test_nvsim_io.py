@@ -81,7 +81,7 @@ def test_cache_summary_units():
 
 
 def test_nvsim_table_matches_tech_table_columns(tmp_path):
-    from models.tech_table import COLUMNS
+    from models.tables import COLUMNS
 
     f = tmp_path / "sram_3MB.txt"
     f.write_text(CACHE_REPORT)

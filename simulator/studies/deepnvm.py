@@ -197,7 +197,7 @@ def simulate_counts(
 
 def technology_table(cells: Sequence[str], capacities_MB: Sequence[float], node_nm: float = 16) -> pd.DataFrame:
     """The circuit model's per-technology table for these cells and capacities."""
-    from models.tech_table import tech_table
+    from models.tables import tech_table
 
     caps = sorted({float(c) for c in capacities_MB})
     return tech_table(cells=list(cells), capacities_MB=caps, node_nm=node_nm)
@@ -433,7 +433,7 @@ def batch_size(
 def iso_area_capacities(cells: Sequence[str] = ("stt", "sot"), reference: str = "sram",
                         reference_MB: float = 3.0, node_nm: float = 16) -> dict[str, float]:
     """Capacity (MB) of each cell that fits the reference cache's area, from the circuit model's solver."""
-    from models.tech_table import iso_area
+    from models.tables import iso_area
 
     res = iso_area(reference=reference, reference_MB=reference_MB, cells=list(cells), node_nm=node_nm)
     if isinstance(res, dict):

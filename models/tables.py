@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import sys
-import types
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -237,13 +235,3 @@ def _design_cols(d: Design) -> dict:
             "read_energy_nJ": d.read_energy_nJ, "write_energy_nJ": d.write_energy_nJ, "leakage_mW": d.leakage_mW,
             "area_mm2": d.area_mm2, "organization": d.organization}
 
-
-class _CallableModule(types.ModuleType):
-    """This module shares its name with :func:`tech_table`, which ``models`` exports: once the module has been
-    imported, ``models.tech_table`` is the module, so calling it calls the function either way."""
-
-    def __call__(self, *args, **kwargs):
-        return tech_table(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
