@@ -23,6 +23,9 @@ from simulator.progress import progress
 TRAIN_COLUMNS = ["model", "dataset", "epoch", "wer", "bits", "structure", "train_loss", "test_accuracy",
                  "train_accuracy", "nonfinite_batches", "diverged", "words_written", "bits_flipped"]
 
+BACKENDS = ("numpy", "torch")
+"""Training backends: the numpy layers (always available) and PyTorch on CPU (optional extra ``torch``)."""
+
 # The scratchpad paper's Table II (28 nm, 0.5 mm² budget): array write energy SRAM 0.1 pJ vs baseline
 # STT-MRAM 1.5 pJ per access. Used for SRAM only when no array-level bit-energy provider is given, because
 # an SRAM cell has no cell-level write energy (its write is bitline swing).
@@ -40,8 +43,12 @@ def training_with_errors(
     batch_size: int = 32,
     lr: float = 0.03,
     momentum: float = 0.9,
+    backend: str = "numpy",
 ) -> pd.DataFrame:
     """Train ``model`` on ``dataset`` once per (WER, bit choice, structure choice); one row per epoch.
+
+    ``backend`` is ``numpy`` (always available) or ``torch`` (PyTorch on CPU, ``pip install nvmsim[torch]``):
+    both start from the same weights and inject the same errors at the same writes.
 
     A WER of 0 is trained once (``bits`` and ``structure`` = ``none``): it is the error-free reference,
     identical for every bit choice. Every run starts from the same weights and sees the same batches
@@ -62,6 +69,10 @@ def training_with_errors(
         BitErrorRates.parse(0.0, b)  # validate names before any training starts
     for s in structures:
         parse_structures(s)
+    if backend not in BACKENDS:
+        raise ConfigError("backend", f"unknown backend {backend!r}; valid: {', '.join(BACKENDS)}")
+    if backend == "torch":
+        from models.nptrain.torch_backend import torch_models, train_torch
     data = load_dataset(dataset, seed=seed)
     build_model(model, data.in_shape, data.n_classes, seed=seed)  # validate the name early
     config = TrainConfig(epochs=epochs, batch_size=batch_size, lr=lr, momentum=momentum, seed=seed)
@@ -74,8 +85,13 @@ def training_with_errors(
     try:
         for wer, b, s in runs:
             errors = WriteErrors() if wer == 0 else WriteErrors.on(BitErrorRates.parse(wer, b), s)
-            net = build_model(model, data.in_shape, data.n_classes, seed=seed)
-            for rec in train(net, data, config, errors, callback=lambda _r: bar.update(1)):
+            if backend == "torch":
+                recs = train_torch(torch_models(model, data.in_shape, data.n_classes, seed=seed), data, config,
+                                   errors, callback=lambda _r: bar.update(1))
+            else:
+                net = build_model(model, data.in_shape, data.n_classes, seed=seed)
+                recs = train(net, data, config, errors, callback=lambda _r: bar.update(1))
+            for rec in recs:
                 rows.append({"model": model, "dataset": dataset, "wer": wer, "bits": b, "structure": s, **rec})
     finally:
         bar.close()
@@ -264,5 +280,5 @@ def _has_tabulate() -> bool:
     return True
 
 
-__all__ = ["TRAIN_COLUMNS", "hetero_energy", "plot_hetero", "plot_training_errors", "reproduce",
+__all__ = ["BACKENDS", "TRAIN_COLUMNS", "hetero_energy", "plot_hetero", "plot_training_errors", "reproduce",
            "training_with_errors"]

@@ -21,6 +21,7 @@ def _train(args) -> int:
         seed=args.seed,
         batch_size=args.batch_size,
         lr=args.lr,
+        backend=args.backend,
     )
     emit(df, args, columns=["epoch", "wer", "bits", "structure", "train_loss", "test_accuracy", "diverged"])
     if args.out is not None:
@@ -57,6 +58,8 @@ def register(subparsers) -> None:
     p.add_argument("--epochs", type=int, default=5)
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--lr", type=float, default=0.03, help="SGD learning rate (momentum 0.9)")
+    p.add_argument("--backend", default="numpy", choices=("numpy", "torch"),
+                   help="numpy (default, always available) or torch (PyTorch CPU: pip install nvmsim[torch])")
     add_seed_option(p)
     add_output_options(p, default_name="train_with_errors")
     p.set_defaults(func=_train)
