@@ -16,6 +16,9 @@ next level.  Semantics (also in :mod:`simulator.kernels.lru`):
 
 from __future__ import annotations
 
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -142,11 +145,20 @@ class Cache:
         Number of sets; any positive integer (set = line mod sets).
     sector_B : int, optional
         Sector size in bytes for a sectored cache (power of two dividing the line).
+    threads : int
+        Threads that share one call's lookups, each owning the sets ``s % threads == k`` (sets are independent,
+        so counts and stream are exactly those of one thread).  Worth it for one large cache; when several caches
+        already run side by side (a capacity sweep), keep 1.  Calls shorter than ``PARALLEL_MIN`` run on one.
     """
 
+    PARALLEL_MIN = 1 << 16
+
     def __init__(self, capacity_B=None, line_B=128, ways=16, write_back=True, write_allocate=True, sets=None,
-                 sector_B=None):
+                 sector_B=None, threads=1):
         self.sets, self.ways, self._lshift, self._sshift = check_geometry(capacity_B, line_B, ways, sets, sector_B)
+        if int(threads) != threads or threads < 1:
+            raise ConfigError("threads", f"must be a positive integer, got {threads!r}")
+        self.threads = int(threads)
         self.line_B = int(line_B)
         self.sector_B = None if sector_B is None else int(sector_B)
         self.capacity_B = self.sets * self.ways * self.line_B
@@ -157,7 +169,7 @@ class Cache:
 
     def reset(self) -> None:
         """Empty the cache and zero the counts."""
-        self._tags, self._dirty, self._valid, self._head = lru.new_state(1, self.sets, self.ways)
+        self._tags, self._dirty, self._valid, self._ages = lru.new_state(1, self.sets, self.ways)
         self._stats = np.zeros(lru.N_STATS, dtype=np.int64)
         self.stream = None
 
@@ -182,24 +194,37 @@ class Cache:
         elif w.shape != addr.shape:
             raise ConfigError("is_write", f"length {w.shape[0]} differs from addr's {addr.shape[0]}")
         w = np.ascontiguousarray(w)
-        cap = lru.out_capacity(addr.shape[0], self._lshift, self._sshift) if emit else 0
-        out_addr = np.empty(cap, dtype=np.uint64)
-        out_w = np.empty(cap, dtype=np.bool_)
-        out_src = np.empty(cap, dtype=np.int64)
         single, _ = lru.get_kernels(self.sets, self.ways, self._lshift, self._sshift, self.write_back,
                                     self.write_allocate, emit)
-        n = single(self._tags, self._dirty, self._valid, self._head, addr, w, self._stats, out_addr, out_w, out_src)
-        self.stream = Stream(out_addr[:n].copy(), out_w[:n].copy(), out_src[:n].copy()) if emit else None
+        parts = min(self.threads, self.sets) if addr.shape[0] >= self.PARALLEL_MIN else 1
+        cap = lru.out_capacity(addr.shape[0], self._lshift, self._sshift) if emit else 0
+        state = (self._tags, self._dirty, self._valid, self._ages)
+
+        def run(part):
+            out = (np.empty(cap, dtype=np.uint64), np.empty(cap, dtype=np.bool_), np.empty(cap, dtype=np.int64))
+            stats = np.zeros(lru.N_STATS, dtype=np.int64)
+            n = single(*state, addr, w, stats, *out, part, parts)
+            return stats, [o[:n] for o in out]
+
+        results = [run(0)] if parts == 1 else list(_pool().map(run, range(parts)))
+        self._stats += sum(r[0] for r in results)
+        if not emit:
+            self.stream = None
+        elif parts == 1:
+            self.stream = Stream(*(o.copy() for o in results[0][1]))
+        else:  # each part's stream is in access order: a stable sort by source merges them
+            a, wr, src = (np.concatenate([r[1][k] for r in results]) for k in range(3))
+            order = np.argsort(src, kind="stable")
+            self.stream = Stream(a[order], wr[order], src[order])
         return self.stats
 
     def contents(self) -> list[list[int]]:
         """Line addresses held in each set, most recent first (for tests and inspection)."""
         out = []
         for s in range(self.sets):
-            h = int(self._head[s])
-            row = self._tags[s * self.ways:(s + 1) * self.ways]
-            order = [row[(h + k) % self.ways] for k in range(self.ways)]
-            out.append([int(t) >> 1 for t in order if t >= 0])  # tags hold line << 1 | dirty
+            row = slice(s * self.ways, (s + 1) * self.ways)
+            order = np.argsort(self._ages[row], kind="stable")  # age 0 = most recent
+            out.append([int(t) >> 1 for t in self._tags[row][order] if t >= 0])  # tags hold line << 1 | dirty
         return out
 
     def __repr__(self) -> str:
@@ -207,3 +232,16 @@ class Cache:
             ", write-allocate" if self.write_allocate else ", no-write-allocate")
         sect = f", {self.sector_B} B sectors" if self.sector_B else ""
         return f"Cache({self.capacity_B} B, {self.sets} sets x {self.ways} ways x {self.line_B} B, {pol}{sect})"
+
+
+_POOL: ThreadPoolExecutor | None = None
+_POOL_LOCK = threading.Lock()
+
+
+def _pool() -> ThreadPoolExecutor:
+    """One process-wide pool for ``Cache(threads=...)`` (the kernels release the GIL)."""
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None:
+            _POOL = ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 1), thread_name_prefix="nvmsim-cache")
+        return _POOL

@@ -1,0 +1,104 @@
+"""Vector building blocks for the cache kernels, written as Numba intrinsics (LLVM vector IR).
+
+Why: LLVM does not vectorise a search loop that stops at the first match, and the scalar search plus the
+move-to-front shifting cost one or two mispredicted branches per access.  Comparing all ways of a set at once
+(one vector compare, a bit mask, count trailing zeros) and keeping LRU as per-way age ranks updated by one vector
+add makes a lookup nearly branch-free: on this project's 2-core AVX2 machine it measured 1.3x faster on random
+traces and 2.2x on streaming ones than the ring move-to-front kernel it replaced (benchmarks/bench_cache.py).
+
+The way count must be a compile-time constant (a literal or a closed-over int); any count works: lanes are
+processed in blocks of at most 64.
+"""
+
+from __future__ import annotations
+
+from llvmlite import ir
+from numba.core import types
+from numba.core.extending import intrinsic
+
+_BLOCK = 64
+
+
+def _splat(builder, value, elt, width):
+    vt = ir.VectorType(elt, width)
+    v = builder.insert_element(ir.Constant(vt, ir.Undefined), value, ir.Constant(ir.IntType(32), 0))
+    return builder.shuffle_vector(v, v, ir.Constant(ir.VectorType(ir.IntType(32), width), [0] * width))
+
+
+def _cast(builder, value, elt, signed):
+    if value.type.width > elt.width:
+        return builder.trunc(value, elt)
+    if value.type.width < elt.width:
+        return builder.sext(value, elt) if signed else builder.zext(value, elt)
+    return value
+
+
+def _block_ptr(context, builder, arrty, arr, index, elt, width):
+    data = context.make_array(arrty)(context, builder, arr).data
+    return builder.bitcast(builder.gep(data, [index]), ir.VectorType(elt, width).as_pointer())
+
+
+def _check(arr, n):
+    if not isinstance(arr, types.Array) or not isinstance(arr.dtype, types.Integer) or arr.ndim != 1:
+        raise TypeError("expected a one-dimensional integer array")
+    if not isinstance(n, types.IntegerLiteral) or n.literal_value < 1:
+        raise TypeError("the lane count must be a positive compile-time integer")
+    return n.literal_value
+
+
+@intrinsic(prefer_literal=True)
+def first_equal(typingctx, arr, base, value, n, ignore):
+    """Index ``k`` of the first ``arr[base + k] | ignore == value | ignore`` for ``k < n``; ``n`` when none.
+
+    ``ignore`` (a compile-time integer) names bits left out of the comparison, e.g. a dirty flag kept in a tag.
+    """
+    width = _check(arr, n)
+    if not isinstance(ignore, types.IntegerLiteral):
+        raise TypeError("ignore must be a compile-time integer")
+    bits = ignore.literal_value
+
+    def codegen(context, builder, sig, args):
+        a, b, v, _, _ = args
+        elt = ir.IntType(sig.args[0].dtype.bitwidth)
+        i64 = ir.IntType(64)
+        x = _cast(builder, v, elt, sig.args[2].signed if isinstance(sig.args[2], types.Integer) else True)
+        if bits:
+            x = builder.or_(x, ir.Constant(elt, bits))
+        b = _cast(builder, b, i64, False)
+        result = ir.Constant(i64, width)
+        for start in reversed(range(0, width, _BLOCK)):  # the earliest block's match wins
+            w = min(_BLOCK, width - start)
+            p = _block_ptr(context, builder, sig.args[0], a, builder.add(b, ir.Constant(i64, start)), elt, w)
+            cur = builder.load(p, align=elt.width // 8)
+            if bits:
+                cur = builder.or_(cur, ir.Constant(ir.VectorType(elt, w), [bits] * w))
+            eq = builder.icmp_unsigned("==", cur, _splat(builder, x, elt, w))
+            mask = builder.zext(builder.bitcast(eq, ir.IntType(w)), i64)
+            tz = builder.cttz(mask, ir.Constant(ir.IntType(1), 0))  # 64 when no lane matched
+            found = builder.icmp_unsigned("<", tz, ir.Constant(i64, 64))
+            result = builder.select(found, builder.add(tz, ir.Constant(i64, start)), result)
+        return result
+
+    return types.int64(arr, base, value, n, ignore), codegen
+
+
+@intrinsic(prefer_literal=True)
+def increment_below(typingctx, arr, base, value, n):
+    """``arr[base + k] += 1`` wherever ``arr[base + k] < value`` (unsigned), for ``k < n``: one LRU age step."""
+    width = _check(arr, n)
+
+    def codegen(context, builder, sig, args):
+        a, b, v, _ = args
+        elt = ir.IntType(sig.args[0].dtype.bitwidth)
+        i64 = ir.IntType(64)
+        x = _cast(builder, v, elt, False)
+        b = _cast(builder, b, i64, False)
+        for start in range(0, width, _BLOCK):
+            w = min(_BLOCK, width - start)
+            p = _block_ptr(context, builder, sig.args[0], a, builder.add(b, ir.Constant(i64, start)), elt, w)
+            cur = builder.load(p, align=elt.width // 8)
+            lt = builder.icmp_unsigned("<", cur, _splat(builder, x, elt, w))
+            builder.store(builder.add(cur, builder.zext(lt, ir.VectorType(elt, w))), p, align=elt.width // 8)
+        return context.get_dummy_value()
+
+    return types.none(arr, base, value, n), codegen

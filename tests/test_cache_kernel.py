@@ -1,0 +1,131 @@
+"""The LRU kernel itself: the banked form against separate caches, and sets wider than one vector block.
+
+The single-cache kernel is checked against pycachesim and a pure-Python textbook LRU (tests/test_cache*.py).
+Here: (1) the banked kernel (per-SM L1s, L2 slices) gives, bank by bank, exactly what one cache per bank gives,
+bypassed accesses pass through in order, and statistics groups add up; (2) sets of more than 64 ways (the vector
+search works in blocks of 64 lanes) and of 256 or more ways (ages wider than a byte) agree with the reference
+model of tests/test_cache.py.
+"""
+
+import numpy as np
+import pytest
+
+from models.errors import ConfigError
+from simulator.cache import Cache
+from simulator.kernels import lru
+from tests.test_cache import RefLRU, _counts
+
+SETS, WAYS, LSHIFT = 6, 4, 7  # 6 sets: not a power of two
+
+
+def _banked(wb, wa, addr, w, bank, set_key, group, banks, groups):
+    fn = lru.get_kernels(SETS, WAYS, LSHIFT, LSHIFT, wb, wa, True)[1]
+    state = lru.new_state(banks, SETS, WAYS)
+    stats = np.zeros(groups * banks * lru.N_STATS, dtype=np.int64)
+    cap = lru.out_capacity(len(addr), LSHIFT, LSHIFT)
+    oa, ow, osrc = np.empty(cap, np.uint64), np.empty(cap, np.bool_), np.empty(cap, np.int64)
+    outs = []
+    for lo in range(0, len(addr), 700):  # several calls: state carried across chunks
+        sl = slice(lo, lo + 700)
+        n = fn(*state, addr[sl], w[sl], bank[sl], set_key[sl], group[sl], stats, oa, ow, osrc)
+        outs.append(np.stack([oa[:n].astype(np.int64), ow[:n], osrc[:n] + lo]))
+    return stats.reshape(groups, banks, lru.N_STATS), np.concatenate(outs, axis=1)
+
+
+@pytest.mark.parametrize("wb,wa", [(True, True), (False, False)])
+def test_banked_kernel_is_one_cache_per_bank(wb, wa):
+    rng = np.random.default_rng(7)
+    n = 3000
+    banks, groups = 3, 2
+    addr = (rng.integers(0, 60, n) * 128 + rng.integers(0, 128, n)).astype(np.uint64)
+    w = rng.random(n) < 0.4
+    bank = rng.integers(-1, banks, n).astype(np.int64)
+    key = (addr >> np.uint64(LSHIFT)).astype(np.int64)  # set = line mod SETS, as in a single cache
+    group = rng.integers(0, groups, n).astype(np.int64)
+    stats, out = _banked(wb, wa, addr, w, bank, key, group, banks, groups)
+    assert stats[..., lru.ST_READ_HITS].sum() > 0 and stats[..., lru.ST_EVICTIONS].sum() > 0
+    for b in range(banks):
+        sel = np.flatnonzero(bank == b)
+        c = Cache(sets=SETS, ways=WAYS, write_back=wb, write_allocate=wa)
+        s = c.access(addr[sel], w[sel])
+        total = stats[:, b, :].sum(axis=0)
+        assert total[:6].tolist() == [s.read_hits, s.read_misses, s.write_hits, s.write_misses, s.evictions,
+                                      s.writebacks]
+        mine = out[:, np.isin(out[2], sel)]
+        assert mine[0].tolist() == c.stream.addr.astype(np.int64).tolist()
+        assert mine[1].astype(bool).tolist() == c.stream.is_write.tolist()
+        assert mine[2].tolist() == sel[c.stream.src].tolist()
+        # statistics groups split the same counts
+        for g in range(groups):
+            gs = sel[group[sel] == g]
+            assert stats[g, b, lru.ST_READ_HITS] + stats[g, b, lru.ST_READ_MISSES] == int((~w[gs]).sum())
+    byp = np.flatnonzero(bank < 0)
+    fwd = out[:, np.isin(out[2], byp)]
+    assert fwd[2].tolist() == byp.tolist() and fwd[0].tolist() == addr[byp].astype(np.int64).tolist()
+
+
+@pytest.mark.parametrize("ways", [100, 300])
+def test_wide_sets_agree_with_reference(ways):
+    rng = np.random.default_rng(ways)
+    n = 4000
+    lines = 2 * 3 * ways  # twice the capacity of 3 sets: hits and evictions both
+    addr = (rng.integers(0, lines, n) * 128).astype(np.uint64)
+    w = rng.random(n) < 0.3
+    c = Cache(sets=3, ways=ways)
+    s = c.access(addr, w)
+    ref = RefLRU(3, ways)
+    for a, ww in zip(addr.tolist(), w.tolist(), strict=True):
+        ref.access(a, ww)
+    assert _counts(s) == ref.c
+    assert list(zip(c.stream.addr.tolist(), c.stream.is_write.tolist(), strict=True)) == ref.stream
+    assert c.contents() == [[x[0] for x in st] for st in ref.data]  # most recent first
+
+
+@pytest.mark.parametrize("sector", [None, 32])
+def test_threads_split_sets_exactly(sector):
+    """Sets are independent: two threads owning alternate sets give the one-thread counts and stream."""
+    rng = np.random.default_rng(5)
+    n = 3 * Cache.PARALLEL_MIN  # long enough to take the threaded path
+    addr = np.where(rng.random(n) < 0.5, rng.integers(0, 96 * 128, n), rng.integers(0, 1 << 22, n)).astype(np.uint64)
+    w = rng.random(n) < 0.3
+    one = Cache(sets=64, ways=4, sector_B=sector)
+    two = Cache(sets=64, ways=4, sector_B=sector, threads=2)
+    for lo in (0, n // 2):  # state carried across calls
+        a, b = one.access(addr[lo:lo + n // 2], w[lo:lo + n // 2]), two.access(addr[lo:lo + n // 2], w[lo:lo + n // 2])
+        assert a == b and a.writebacks > 0 and a.read_hits > 0
+        for x, y in zip((one.stream.addr, one.stream.is_write, one.stream.src),
+                        (two.stream.addr, two.stream.is_write, two.stream.src), strict=True):
+            assert (x == y).all()
+    assert one.contents() == two.contents()
+
+
+def test_threads_must_be_positive():
+    with pytest.raises(ConfigError, match="threads"):
+        Cache(sets=64, ways=4, threads=0)
+
+
+def test_banked_parts_match_one_pass():
+    """The banked kernel split over two parts (bypasses in part 0) gives the counts and stream of one pass."""
+    rng = np.random.default_rng(9)
+    n, banks = 4000, 3
+    addr = (rng.integers(0, 90, n) * 128).astype(np.uint64)
+    w = rng.random(n) < 0.4
+    bank = rng.integers(-1, banks, n).astype(np.int64)
+    key = (addr >> np.uint64(LSHIFT)).astype(np.int64)
+    group = np.zeros(n, dtype=np.int64)
+    stats, out = _banked(True, True, addr, w, bank, key, group, banks, 1)
+    fn = lru.get_kernels(SETS, WAYS, LSHIFT, LSHIFT, True, True, True)[1]
+    state = lru.new_state(banks, SETS, WAYS)
+    cap = lru.out_capacity(n, LSHIFT, LSHIFT)
+    total = np.zeros(banks * lru.N_STATS, dtype=np.int64)
+    streams = []
+    for part in range(2):
+        st = np.zeros_like(total)
+        oa, ow, osrc = np.empty(cap, np.uint64), np.empty(cap, np.bool_), np.empty(cap, np.int64)
+        k = fn(*state, addr, w, bank, key, group, st, oa, ow, osrc, part, 2)
+        total += st
+        streams.append(np.stack([oa[:k].astype(np.int64), ow[:k], osrc[:k]]))
+    merged = np.concatenate(streams, axis=1)
+    merged = merged[:, np.argsort(merged[2], kind="stable")]
+    assert (total.reshape(1, banks, -1) == stats).all()
+    assert (merged == out).all()
