@@ -111,6 +111,10 @@ def _techs(tech, caps) -> list[list[_Tech]]:
     """Per capacity, the list of technologies with their latencies."""
     if tech is None:
         return [[_Tech(DEFAULT_TECH, c.l2.read_latency_ns, c.l2.write_latency_ns)] for _, c in caps]
+    if isinstance(tech, (list, tuple)):  # one entry (mapping or None) per capacity, in the order of l2_MB
+        if len(tech) != len(caps):
+            raise ConfigError("tech", f"a list needs one entry per capacity ({len(caps)}), got {len(tech)}")
+        return [_techs(t, [cap])[0] for t, cap in zip(tech, caps, strict=True)]
     if isinstance(tech, pd.DataFrame):
         if "technology" not in tech.columns:
             raise ConfigError("tech", "a DataFrame needs a 'technology' column")
@@ -243,58 +247,161 @@ def _kernel_cycles(kc, cap_idx, chip: GpuChip, t: _Tech) -> int:
 
 
 def _slice_busy(l2s, rd, wr):
-    reads = l2s[:, lru.ST_READ_HITS] + l2s[:, lru.ST_READ_MISSES] + l2s[:, lru.ST_WRITEBACKS]
-    writes = l2s[:, lru.ST_WRITE_HITS] + l2s[:, lru.ST_WRITE_MISSES] + l2s[:, lru.ST_NEXT_READS]
+    reads = l2s[..., lru.ST_READ_HITS] + l2s[..., lru.ST_READ_MISSES] + l2s[..., lru.ST_WRITEBACKS]
+    writes = l2s[..., lru.ST_WRITE_HITS] + l2s[..., lru.ST_WRITE_MISSES] + l2s[..., lru.ST_NEXT_READS]
     return (reads * rd + writes * wr).astype(np.float64)
 
 
 # ----------------------------------------------------------------------------------------------- fast mode
 
+class _FastCounts:
+    """Per-kernel accumulators of fast mode as growing arrays (one row per kernel, in order of first use).
+
+    Arrays instead of an object per kernel: the output rows (kernel x capacity x technology) are then built and
+    timed with numpy, not one Python call per row (GoogLeNet training b64: 8064 kernels).
+    """
+
+    def __init__(self, chip: GpuChip, n_caps: int):
+        self.n_sms, self.slices, self.n_caps = chip.n_sms, chip.l2.slices, n_caps
+        self.index: dict[int, int] = {}
+        self.kids: list[int] = []
+        self._alloc(64)
+
+    def _alloc(self, rows: int) -> None:
+        old = getattr(self, "issue", None)
+        issue = np.zeros((rows, self.n_sms + 1), dtype=np.int64)  # last slot: accesses with no SM
+        l1 = np.zeros((rows, lru.N_STATS), dtype=np.int64)  # summed over SMs
+        l2 = np.zeros((self.n_caps, rows, self.slices, lru.N_STATS), dtype=np.int64)
+        if old is not None:
+            k = len(old)
+            issue[:k], l1[:k], l2[:, :k] = self.issue, self.l1, self.l2
+        self.issue, self.l1, self.l2 = issue, l1, l2
+
+    def rows_for(self, kernel_ids) -> np.ndarray:
+        """Row index of each kernel id (new ids appended in the order given)."""
+        out = np.empty(len(kernel_ids), dtype=np.int64)
+        for j, kid in enumerate(kernel_ids):
+            r = self.index.get(kid)
+            if r is None:
+                r = self.index[kid] = len(self.kids)
+                self.kids.append(kid)
+            out[j] = r
+        if len(self.kids) > len(self.issue):
+            self._alloc(max(2 * len(self.issue), len(self.kids)))
+        return out
+
+    @property
+    def n(self) -> int:
+        return len(self.kids)
+
+
+def _l1_stage(ch, chip: GpuChip, l1: _Level):
+    """Everything of one chunk up to the L2: kernel groups, issue counts, the L1s, the L2 mapping."""
+    group, ids = _groups(ch.kernel)
+    ng = len(ids)
+    sm = _sm_index(ch.sm, chip)
+    bank = sm if chip.l1.enabled else np.full(len(sm), -1, dtype=np.int64)  # -1: bypass the L1
+    slot = group * (chip.n_sms + 1)
+    slot += np.where(sm < 0, chip.n_sms, sm)
+    issue = np.bincount(slot, minlength=ng * (chip.n_sms + 1)).reshape(ng, chip.n_sms + 1)
+    line_key = (ch.addr >> np.uint64(l1.lshift)).view(np.int64)  # < 2**57: the same values, no copy
+    st1, addr2, w2, src = l1.run(ch.addr, ch.is_write, bank, line_key, group, ng)
+    g2 = group[src]
+    slice_, key = map_l2(addr2, chip.l2)
+    used = issue.sum(axis=1) > 0  # dense kernel ranges may hold ids absent from this chunk
+    return {"ids": ids, "ng": ng, "issue": issue, "st1": st1, "addr2": addr2, "w2": w2, "g2": g2,
+            "slice": slice_, "key": key, "used": used}
+
+
 def _run_fast(chunks, chip, caps, show):
+    """One pass over the chunks; the L2s of a chunk run in threads while the next chunk's trace and L1 run.
+
+    Each capacity's L2 still sees its chunks strictly in order (a chunk's L2 jobs are submitted only after the
+    previous chunk's have finished), so counts are exactly those of a sequential run.
+    """
     l1 = _make_l1(chip)
     l2s = [_make_l2(c) for _, c in caps]
-    kernels: dict[int, _KernelCounts] = {}
+    acc = _FastCounts(chip, len(caps))
+
+    def _l2(i, st):
+        return l2s[i].run(st["addr2"], st["w2"], st["slice"], set_keys_for(st["key"], caps[i][1].l2), st["g2"],
+                          st["ng"])[0]
+
+    def _collect(st, futures):
+        used = st["used"]
+        rows = acc.rows_for(st["ids"][used].tolist())
+        acc.issue[rows] += st["issue"][used]
+        acc.l1[rows] += st["st1"][used].sum(axis=1)
+        for i, fut in enumerate(futures):
+            acc.l2[i, rows] += fut.result()[used]
+
     pool = ThreadPoolExecutor(max_workers=max(1, min(len(caps), os.cpu_count() or 1)))
+    pending = None
     try:
         for ch in _progress(chunks, desc="simulate", enabled=None if show else False, unit="chunk"):
             if len(ch) == 0:
                 continue
-            group, ids = _groups(ch.kernel)
-            ng = len(ids)
-            sm = _sm_index(ch.sm, chip)
-            bank = sm if chip.l1.enabled else np.full(len(sm), -1, dtype=np.int64)  # -1: bypass the L1
-            slot = group * (chip.n_sms + 1)
-            slot += np.where(sm < 0, chip.n_sms, sm)
-            issue = np.bincount(slot, minlength=ng * (chip.n_sms + 1))
-            line_key = (ch.addr >> np.uint64(l1.lshift)).view(np.int64)  # < 2**57: the same values, no copy
-            st1, addr2, w2, src = l1.run(ch.addr, ch.is_write, bank, line_key, group, ng)
-            g2 = group[src]
-            byp = bank[src] < 0
-            byp_r = np.bincount(g2[byp & ~w2], minlength=ng)
-            byp_w = np.bincount(g2[byp & w2], minlength=ng)
-            slice_, key = map_l2(addr2, chip.l2)
-
-            def _l2(i, addr2=addr2, w2=w2, slice_=slice_, key=key, g2=g2, ng=ng):
-                c = caps[i][1]
-                return l2s[i].run(addr2, w2, slice_, set_keys_for(key, c.l2), g2, ng)[0]
-
-            st2 = list(pool.map(_l2, range(len(caps))))
-            issue = issue.reshape(ng, chip.n_sms + 1)
-            for g, kid in enumerate(ids.tolist()):
-                if issue[g].sum() == 0:
-                    continue
-                kc = kernels.get(kid)
-                if kc is None:
-                    kc = kernels[kid] = _KernelCounts(chip, len(caps))
-                kc.issue += issue[g]
-                kc.l1 += st1[g]
-                kc.bypass[0] += int(byp_r[g])
-                kc.bypass[1] += int(byp_w[g])
-                for i in range(len(caps)):
-                    kc.l2[i] = st2[i][g].copy() if kc.l2[i] is None else kc.l2[i] + st2[i][g]
+            st = _l1_stage(ch, chip, l1)  # overlaps the previous chunk's L2 jobs
+            if pending is not None:
+                _collect(*pending)
+            pending = (st, [pool.submit(_l2, i, st) for i in range(len(caps))])
+        if pending is not None:
+            _collect(*pending)
     finally:
         pool.shutdown()
-    return kernels
+    return acc
+
+
+def _fast_rows(acc: _FastCounts, cap_idx: int, chip: GpuChip, t: _Tech, mb: float) -> dict:
+    """Columns of the per-kernel rows of one (capacity, technology), vectorised over kernels.
+
+    The same arithmetic, in the same order, as :func:`_kernel_cycles` and :func:`_count_row` per kernel.
+    """
+    k = acc.n
+    l2s = acc.l2[cap_idx, :k]
+    issue_sm = acc.issue[:k, :-1]
+    rd = _lat_cycles(t.read_latency_ns, chip.clocks.l2_MHz)
+    wr = _lat_cycles(t.write_latency_ns, chip.clocks.l2_MHz)
+    core_per_l2 = chip.clocks.core_MHz / chip.clocks.l2_MHz
+    issue = issue_sm.max(axis=1).astype(np.float64) if chip.n_sms else np.zeros(k)
+    busy = (_slice_busy(l2s, rd, wr) * core_per_l2).max(axis=1) if k else np.zeros(0)
+    grain = chip.sector_B or chip.l2.line_B
+    per_ch = (l2s[:, :, lru.ST_NEXT_READS] + l2s[:, :, lru.ST_NEXT_WRITES]).reshape(k, chip.l2.channels, -1)
+    per_ch = per_ch.sum(axis=2)
+    bw_ch = chip.dram.bandwidth_GBps / chip.l2.channels
+    dram = (per_ch.max(axis=1).astype(np.float64) * grain / bw_ch * chip.clocks.core_MHz / 1000.0
+            if k else np.zeros(0))
+    latency = chip.l1.hit_latency_cycles + chip.l2.rop_latency_cycles + max(rd, wr) * core_per_l2
+    latency_dram = latency + chip.dram.latency_ns * chip.clocks.core_MHz / 1000.0
+    lat = np.where(per_ch.sum(axis=1) > 0, latency_dram, latency)
+    cycles = np.ceil(np.maximum(np.maximum(issue, busy), dram) + lat).astype(np.int64)
+    idle = (l2s.sum(axis=(1, 2)) == 0) & (issue == 0)
+    cycles[idle] = 0
+    l1 = acc.l1[:k]
+    l2 = l2s.sum(axis=1)
+    atoms = max(grain // chip.dram.atom_B, 1)
+    cols = {
+        "l1_reads": l1[:, lru.ST_READ_HITS] + l1[:, lru.ST_READ_MISSES],
+        "l1_writes": l1[:, lru.ST_WRITE_HITS] + l1[:, lru.ST_WRITE_MISSES],
+        "l1_hits": l1[:, lru.ST_READ_HITS] + l1[:, lru.ST_WRITE_HITS],
+        "l1_misses": l1[:, lru.ST_READ_MISSES] + l1[:, lru.ST_WRITE_MISSES],
+        "l2_reads": l2[:, lru.ST_READ_HITS] + l2[:, lru.ST_READ_MISSES],
+        "l2_writes": l2[:, lru.ST_WRITE_HITS] + l2[:, lru.ST_WRITE_MISSES],
+        "l2_read_hits": l2[:, lru.ST_READ_HITS],
+        "l2_read_misses": l2[:, lru.ST_READ_MISSES],
+        "l2_write_hits": l2[:, lru.ST_WRITE_HITS],
+        "l2_write_misses": l2[:, lru.ST_WRITE_MISSES],
+        "l2_evictions": l2[:, lru.ST_EVICTIONS],
+        "l2_writebacks": l2[:, lru.ST_WRITEBACKS],
+        "dram_reads": l2[:, lru.ST_NEXT_READS],
+        "dram_writes": l2[:, lru.ST_NEXT_WRITES],
+        "dram_read_sectors": l2[:, lru.ST_NEXT_READS] * atoms,
+        "dram_write_sectors": l2[:, lru.ST_NEXT_WRITES] * atoms,
+    }
+    return {"l2_MB": np.full(k, mb, dtype=np.float64), "l2_capacity_B": np.full(k, chip.l2.capacity_B, np.int64),
+            "technology": np.full(k, t.name, dtype=object), "mode": np.full(k, "fast", dtype=object),
+            "kernel": np.asarray(acc.kids, dtype=np.int64), **cols, "cycles": cycles,
+            "time_ns": cycles * 1000.0 / chip.clocks.core_MHz}
 
 
 # ----------------------------------------------------------------------------------------------- timed mode
@@ -462,10 +569,11 @@ def simulate_gpu(chunks: Iterable, chip, *, l2_MB=None, tech=None, mode: str = "
         A chip or a preset name / TOML path (see :func:`simulator.chip.load_chip`).
     l2_MB : float or list of float, optional
         L2 capacities in MB (default: the chip's own).
-    tech : mapping or DataFrame, optional
+    tech : mapping, DataFrame or list, optional
         Technology name -> ``{"read_latency_ns": .., "write_latency_ns": ..}``, or the circuit model's table
-        (a ``technology`` column, and ``capacity_MB`` when it has a row per capacity).  Default: the chip's
-        SRAM latencies under the name ``"sram"``.
+        (a ``technology`` column, and ``capacity_MB`` when it has a row per capacity), or a list with one such
+        mapping (or None) per capacity of ``l2_MB``, when each capacity has its own technologies.  Default: the
+        chip's SRAM latencies under the name ``"sram"``.
     mode : {"fast", "timed"}
         See the module docstring; the result's ``mode`` column says which was used.
     progress : bool
@@ -483,14 +591,10 @@ def simulate_gpu(chunks: Iterable, chip, *, l2_MB=None, tech=None, mode: str = "
     techs = _techs(tech, caps)
     rows = []
     if mode == "fast":
-        kernels = _run_fast(chunks, chip, caps, progress)
-        for i, (mb, c) in enumerate(caps):
-            for t in techs[i]:
-                for kid, kc in kernels.items():
-                    cyc = _kernel_cycles(kc, i, c, t)
-                    rows.append({"l2_MB": mb, "l2_capacity_B": c.l2.capacity_B, "technology": t.name,
-                                 "mode": mode, "kernel": kid, **_count_row(kc, i, c), "cycles": cyc,
-                                 "time_ns": cyc * 1000.0 / c.clocks.core_MHz})
+        acc = _run_fast(chunks, chip, caps, progress)
+        blocks = [_fast_rows(acc, i, c, t, mb) for i, (mb, c) in enumerate(caps) for t in techs[i]]
+        cols = list(blocks[0]) if blocks else []
+        rows = {k: np.concatenate([b[k] for b in blocks]) for k in cols}
     else:
         sims = _run_timed(chunks, chip, caps, techs, progress)
         for i, (mb, c) in enumerate(caps):

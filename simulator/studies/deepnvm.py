@@ -80,10 +80,6 @@ def _chunks(wl: dict, chip):
     return network_trace(wl["network"], phase=wl["phase"], batch=wl["batch"], dataset=wl["dataset"], chip=chip)
 
 
-def _tag(tech: str, cap: float) -> str:
-    return f"{tech}@{cap:g}MB"
-
-
 def gpu_counts_compute(points: list[dict]) -> list[pd.DataFrame]:
     """Runner ``compute``: simulate one workload for every capacity (and technology) of ``points``.
 
@@ -91,8 +87,9 @@ def gpu_counts_compute(points: list[dict]) -> list[pd.DataFrame]:
     one pass over the trace feeds all their capacities. Each point may carry
     one technology's latencies for its capacity: in fast mode they set that
     technology's cycles (the counts are shared), in timed mode they shape the
-    traffic. Technologies are passed to the simulator tagged with their
-    capacity so that each capacity gets exactly its own technologies' latencies.
+    traffic. The simulator gets one technology mapping per capacity, so each
+    capacity is timed with exactly its own technologies (not every
+    technology of every capacity: that made kernels x capacities² rows).
     """
     from simulator.chip import load_chip
     from simulator.gpu import simulate_gpu
@@ -106,7 +103,12 @@ def gpu_counts_compute(points: list[dict]) -> list[pd.DataFrame]:
     caps = sorted({float(p["l2_MB"]) for p in points})
     tech = None
     if any(p["tech"] is not None for p in points):
-        tech = {_tag(p["technology"], float(p["l2_MB"])): p["tech"] for p in points}
+        # one mapping per capacity: each capacity is timed with exactly its own technologies' latencies
+        per_cap: dict[float, dict] = {}
+        for p in points:
+            if p["tech"] is not None:
+                per_cap.setdefault(float(p["l2_MB"]), {})[p["technology"]] = p["tech"]
+        tech = [per_cap.get(c) for c in caps]
     # progress=True: a per-chunk bar on a terminal (off when not a TTY or under NVMSIM_NO_PROGRESS)
     res = simulate_gpu(_chunks(first["workload"], chip), chip, l2_MB=caps, tech=tech, mode=first["mode"],
                        progress=True)
@@ -117,11 +119,9 @@ def gpu_counts_compute(points: list[dict]) -> list[pd.DataFrame]:
         cap = float(p["l2_MB"])
         sel = totals["_cap"] == round(cap, 6)
         if p["tech"] is not None:
-            sel &= totals["technology"].astype(str) == _tag(p["technology"], cap)
+            sel &= totals["technology"].astype(str) == p["technology"]
         rows = totals.loc[sel].drop(columns=["_cap"]).head(1).copy()
-        if p["tech"] is not None:
-            rows["technology"] = p["technology"]
-        elif "technology" in rows.columns:
+        if p["tech"] is None and "technology" in rows.columns:
             rows = rows.drop(columns=["technology"])  # capacity-only counts: crossed with every technology later
         wl = p["workload"]
         rows.insert(0, "network", wl["network"])

@@ -40,7 +40,10 @@ QUICK = Plan(networks=("alexnet", "squeezenet", "resnet18"), phases=(("inference
              notes=("quick mode: 3 networks, inference and training at batch 1 (the paper: 5 networks, "
                     "inference batch 4, training batch 64); batch study 1-4",))
 
-CAPS_PER_PASS = 4
+#: Capacities simulated per trace pass (None: all in one pass). One pass for all 12 capacities of the full plan
+#: reads each trace and runs its L1s once instead of three times; fast mode keeps per-kernel counters as arrays
+#: (GoogLeNet training b64, 8064 kernels x 12 capacities: ~150 MB), so memory no longer forces smaller passes.
+CAPS_PER_PASS: int | None = None
 
 # DeepNVM++ §IV headline numbers: (study, metric, technology) -> (paper value, how stated)
 PAPER = [
@@ -250,13 +253,12 @@ def reproduce_deepnvm(out_dir, quick: bool = False, *, chip: str = deepnvm.DEFAU
     wls = [deepnvm.workload(n, ph, b) for n in plan.networks for ph, b in plan.phases]
     batch_wls = [deepnvm.workload(plan.batch_network, ph, b) for ph in deepnvm.PHASES for b in plan.batches]
     batch_wls = [w for w in batch_wls if w not in wls]
-    # One trace pass per workload for every capacity any study needs: the studies below then find their
-    # points in the store (same keys) instead of re-reading the trace once per study.
-    # At most CAPS_PER_PASS capacities per pass: the simulator's memory grows with the capacities it carries
-    # (GoogLeNet training b64: 1.0 GB peak with 4; a worker reached 5.4 GB with 12).
+    # One trace pass per workload for every capacity any study needs (the union over the studies): the studies
+    # below then find their points in the store (same keys) instead of re-reading the trace once per study.
     all_caps = sorted({3.0, *plan.sweep_MB, *plan.scalability_MB, *iso_caps.values()})
-    for i in range(0, len(all_caps), CAPS_PER_PASS):
-        deepnvm.simulate_counts(wls, all_caps[i:i + CAPS_PER_PASS], chip=chip, mode=mode, tech=tech, store=store,
+    per_pass = CAPS_PER_PASS or len(all_caps)
+    for i in range(0, len(all_caps), per_pass):
+        deepnvm.simulate_counts(wls, all_caps[i:i + per_pass], chip=chip, mode=mode, tech=tech, store=store,
                                 workers=workers, scheduler=scheduler, compute=compute, desc="simulate")
     deepnvm.simulate_counts(batch_wls, [3.0], chip=chip, mode=mode, tech=tech, store=store, workers=workers,
                             scheduler=scheduler, compute=compute, desc="simulate batches")
