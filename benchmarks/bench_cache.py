@@ -46,7 +46,7 @@ C_SOURCE = r"""
 static int64_t tags[SETS * WAYS];
 static int64_t head[SETS];
 static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec + 1e-9 * t.tv_nsec; }
-/* ring move-to-front LRU, the same algorithm as nvmsim's kernel */
+/* ring move-to-front LRU, the algorithm of nvmsim's previous kernel */
 static long ring(const uint64_t *a, long n) {
     long hits = 0;
     for (long i = 0; i < n; i++) {

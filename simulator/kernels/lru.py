@@ -17,8 +17,8 @@ hit ages the lines more recent than it by one, a miss replaces the way of
 age ``WAYS-1`` and ages all the others -- one vector add each
 (:func:`simulator.kernels.simd.increment_below`).  Empty ways start with
 the oldest ages, so they fill before anything is evicted.  This replaced a
-ring move-to-front kernel that searched and shifted way by way: 1.3x faster
-on random traces, 2.2x on streaming ones, with identical counts and stream.
+ring move-to-front kernel that searched and shifted way by way (1.3-1.5x
+faster on read traces, identical counts and stream; see ``simd``).
 
 Statistics (int64), indices ``ST_*``; the stream sent to the next level is
 written to ``out_addr``/``out_w``/``out_src`` (``out_src`` = index of the
