@@ -57,6 +57,14 @@ K_READ_HIT, K_READ_MISS, K_WRITE_HIT, K_WRITE_MISS = ST_READ_HITS, ST_READ_MISSE
 _KERNELS: dict[tuple, tuple] = {}
 
 
+@njit(inline="always")
+def _put(out_addr, out_w, out_src, n, addr, is_write, src):
+    """Append one next-level request (inlined into the kernels at Numba IR level: no call)."""
+    out_addr[n] = addr
+    out_w[n] = is_write
+    out_src[n] = src
+
+
 def get_kernels(sets: int, ways: int, line_shift: int, sector_shift: int, write_back: bool, write_allocate: bool,
                 emit: bool = True):
     """Return ``(access_single, access_banked)`` compiled for this geometry and policy (memoised).
@@ -72,7 +80,8 @@ def get_kernels(sets: int, ways: int, line_shift: int, sector_shift: int, write_
 
 
 def _build(SETS, WAYS, LSHIFT, SSHIFT, WB, WA, EMIT):  # noqa: C901 - one flat body; LLVM folds the constants
-    # One flat loop body (no helper calls: measured 2.4x faster than an inlined helper).  The closure captures
+    # One flat loop body (no helper calls: measured 2.4x faster than an inlined helper; only the tiny ``_put``,
+    # inlined at Numba IR level, measured a tie).  The closure captures
     # only ints and bools, so Numba's on-disk cache keys stay stable across processes.  Indices are unsigned
     # (Numba adds a wrap-around test to every signed index).
     NSECT = 1 << (LSHIFT - SSHIFT)
@@ -115,9 +124,7 @@ def _build(SETS, WAYS, LSHIFT, SSHIFT, WB, WA, EMIT):  # noqa: C901 - one flat b
                     b = bank[i]
                     if b < 0:  # bypass: forwarded unchanged (by part 0)
                         if EMIT:
-                            out_addr[n_out] = a
-                            out_w[n_out] = w
-                            out_src[n_out] = i
+                            _put(out_addr, out_w, out_src, n_out, a, w, i)
                         n_out += 1
                         continue
                     sidx = U(b) * U(SETS) + U(set_key[i]) % U(SETS)
@@ -162,9 +169,7 @@ def _build(SETS, WAYS, LSHIFT, SSHIFT, WB, WA, EMIT):  # noqa: C901 - one flat b
                             v |= bit
                         if fwd or (kind == K_READ_MISS):
                             if EMIT:
-                                out_addr[n_out] = req
-                                out_w[n_out] = fwd
-                                out_src[n_out] = i
+                                _put(out_addr, out_w, out_src, n_out, req, fwd, i)
                             n_out += 1
                         if kind != K_WRITE_MISS or WA:
                             if WB:
@@ -176,9 +181,7 @@ def _build(SETS, WAYS, LSHIFT, SSHIFT, WB, WA, EMIT):  # noqa: C901 - one flat b
                             tags[slot] = tag | 1
                         else:
                             if EMIT:
-                                out_addr[n_out] = req
-                                out_w[n_out] = True
-                                out_src[n_out] = i
+                                _put(out_addr, out_w, out_src, n_out, req, True, i)
                             n_out += 1
                     else:
                         kind = K_READ_HIT
@@ -189,9 +192,7 @@ def _build(SETS, WAYS, LSHIFT, SSHIFT, WB, WA, EMIT):  # noqa: C901 - one flat b
                     kind = K_WRITE_MISS if w else K_READ_MISS
                     if w and not WA:
                         if EMIT:
-                            out_addr[n_out] = req
-                            out_w[n_out] = True
-                            out_src[n_out] = i
+                            _put(out_addr, out_w, out_src, n_out, req, True, i)
                         n_out += 1
                     else:
                         slot = base + U(first_equal(ages, base, OLDEST, WAYS, 0))
@@ -204,16 +205,13 @@ def _build(SETS, WAYS, LSHIFT, SSHIFT, WB, WA, EMIT):  # noqa: C901 - one flat b
                                 for s in range(NSECT):
                                     if (vd >> np.uint32(s)) & np.uint32(1):
                                         if EMIT:
-                                            out_addr[n_out] = (vline << U(LSHIFT)) + (U(s) << U(SSHIFT))
-                                            out_w[n_out] = True
-                                            out_src[n_out] = i
+                                            sa = (vline << U(LSHIFT)) + (U(s) << U(SSHIFT))
+                                            _put(out_addr, out_w, out_src, n_out, sa, True, i)
                                         n_out += 1
                                         nwb += 1
                             elif vt & 1:
                                 if EMIT:
-                                    out_addr[n_out] = vline << U(LSHIFT)
-                                    out_w[n_out] = True
-                                    out_src[n_out] = i
+                                    _put(out_addr, out_w, out_src, n_out, vline << U(LSHIFT), True, i)
                                 n_out += 1
                                 nwb = 1
                         if SECTORED:
@@ -228,15 +226,11 @@ def _build(SETS, WAYS, LSHIFT, SSHIFT, WB, WA, EMIT):  # noqa: C901 - one flat b
                         ages[slot] = 0
                         if w and not WB:  # write-through of an allocated write
                             if EMIT:
-                                out_addr[n_out] = req
-                                out_w[n_out] = True
-                                out_src[n_out] = i
+                                _put(out_addr, out_w, out_src, n_out, req, True, i)
                             n_out += 1
                         if not w or not SECTORED:  # fill (fetch-on-write for whole-line caches)
                             if EMIT:
-                                out_addr[n_out] = req
-                                out_w[n_out] = False
-                                out_src[n_out] = i
+                                _put(out_addr, out_w, out_src, n_out, req, False, i)
                             n_out += 1
                 if BANKED:
                     stats[so + kind] += 1
