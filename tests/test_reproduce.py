@@ -7,7 +7,7 @@ Checks the report's plumbing and that headline metrics are computed the paper's 
 import pandas as pd
 import pytest
 
-from simulator.studies import report
+from simulator.studies import report, runner
 from tests.test_studies import TECH, analytic_compute
 
 AREA = {("sram", 3.0): 5.53, ("stt", 3.0): 2.34, ("sot", 3.0): 1.95, ("stt", 7.0): 5.12, ("sot", 10.0): 5.64}
@@ -70,3 +70,51 @@ def test_reproduce_cli_dispatch(tmp_path, monkeypatch, capsys):
         monkeypatch.setattr(sp, "reproduce_scratchpad", lambda out, quick: seen.update(sp=(out, quick)) or "# ok")
         assert main(["reproduce", "scratchpad", "--quick", "--out", str(tmp_path / "s")]) == 0
         assert seen["sp"] == (tmp_path / "s", True)
+
+
+PLAN = report.Plan(networks=("alexnet", "vgg16"), phases=(("inference", 1), ("training", 2)),
+                   batch_network="alexnet", batches=(1, 2), sweep_MB=(3.0, 6.0, 12.0), scalability_MB=(1.0, 3.0, 12.0))
+ISO = {"stt": 7.0, "sot": 10.0}
+
+
+def test_one_trace_pass_per_workload_and_killed_run_resumes(tmp_path):
+    """Every workload is simulated in ONE task covering every capacity any study needs (the union); a run killed
+    part-way, rerun, computes only the missing points and ends with the tables of an uninterrupted run."""
+    calls = []
+
+    def counting(points):
+        calls.append(points)
+        return analytic_compute(points)
+
+    full = report.reproduce_deepnvm(tmp_path / "full", plan=PLAN, tech=_tech(), iso_capacities=ISO,
+                                    compute=counting, figures=False)
+    main_wls = [c for c in calls if c[0]["workload"]["batch"] in (1, 2) and len({p["l2_MB"] for p in c}) > 1]
+    assert len(main_wls) == 4  # 2 networks x 2 phases, one pass each
+    for c in main_wls:
+        assert {p["l2_MB"] for p in c} == {1.0, 3.0, 6.0, 7.0, 10.0, 12.0}
+        assert len({str(p["workload"]) for p in c}) == 1
+    n_points = sum(len(c) for c in calls)
+    calls.clear()
+    report.reproduce_deepnvm(tmp_path / "full", plan=PLAN, tech=_tech(), iso_capacities=ISO, compute=counting,
+                             figures=False)
+    assert calls == []  # everything came from the store
+
+    def dies_on_third(points):
+        if len(calls) == 2:
+            raise KeyboardInterrupt("killed")
+        calls.append(points)
+        return analytic_compute(points)
+
+    with pytest.raises(KeyboardInterrupt):
+        report.reproduce_deepnvm(tmp_path / "killed", plan=PLAN, tech=_tech(), iso_capacities=ISO,
+                                 compute=dies_on_third, figures=False)
+    done = sum(len(c) for c in calls)
+    assert len(runner.stored_points(tmp_path / "killed" / "points")) == done
+    calls.clear()
+    resumed = report.reproduce_deepnvm(tmp_path / "killed", plan=PLAN, tech=_tech(), iso_capacities=ISO,
+                                       compute=counting, figures=False)
+    assert sum(len(c) for c in calls) == n_points - done
+    pd.testing.assert_frame_equal(resumed, full)
+    for name in ("iso_capacity", "batch_size", "sweep_l2", "iso_area", "scalability"):
+        pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "killed" / f"{name}.csv"),
+                                      pd.read_csv(tmp_path / "full" / f"{name}.csv"))

@@ -1,0 +1,95 @@
+"""Fast mode's array accumulators, vectorised rows and per-capacity technologies (issue 5 speed-up).
+
+Oracles: the per-kernel scalar timing model (``_kernel_cycles`` / ``_count_row``, the code the vectorised rows
+replaced), totals recorded from the implementation before the change (commit cd73885, same trace and chip), and
+single-capacity runs (each capacity's L2 is independent of the others in one pass).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from models.errors import ConfigError
+from simulator import gpu
+from simulator.gpu import COUNT_COLUMNS, simulate_gpu
+from tests.test_gpu import STT, small_chip, trace
+
+CAPS = [0.125, 0.25]
+
+
+def _chunks():
+    # several chunks and kernels, kernels spanning chunk boundaries
+    return trace(30000, seed=11, kernels=3, chunk=7000, footprint=256 * 1024)
+
+
+def test_totals_equal_the_implementation_before_the_change():
+    # recorded from simulator/gpu.py at commit cd73885 (per-kernel Python objects, rows one dict per kernel)
+    want = pd.DataFrame({
+        "l2_MB": [0.125, 0.125, 0.25, 0.25], "technology": ["sram", "stt", "sram", "stt"],
+        "l2_reads": [20811] * 4, "l2_writes": [9034] * 4, "l2_read_hits": [10076, 10076, 19382, 19382],
+        "l2_write_hits": [4403, 4403, 8415, 8415], "dram_reads": [15366, 15366, 2048, 2048],
+        "dram_writes": [6560, 6560, 0, 0], "cycles": [54271, 122502, 35636, 66413]})
+    r = simulate_gpu(_chunks(), small_chip(), l2_MB=CAPS, tech=STT)
+    got = r.totals[list(want.columns)].reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, want, check_dtype=False)
+    per_kernel = r.kernels.groupby("kernel").cycles.sum().tolist()
+    assert per_kernel == [99590, 89572, 89660]
+
+
+def test_vectorised_rows_equal_the_scalar_per_kernel_model():
+    chip = small_chip()
+    caps = gpu._capacities(chip, CAPS)
+    acc = gpu._run_fast(_chunks(), chip, caps, False)
+    assert acc.n == 3 and acc.kids == [0, 1, 2]
+    for i, (mb, c) in enumerate(caps):
+        for name, lat in STT.items():
+            t = gpu._Tech(name, lat["read_latency_ns"], lat["write_latency_ns"])
+            rows = gpu._fast_rows(acc, i, c, t, mb)
+            for r in range(acc.n):
+                kc = gpu._KernelCounts(chip, len(caps))
+                kc.issue[:] = acc.issue[r]
+                kc.l1[0] = acc.l1[r]  # the scalar model sums L1 stats over SMs: one SM row holds the sum
+                kc.l2[i] = acc.l2[i, r]
+                assert rows["cycles"][r] == gpu._kernel_cycles(kc, i, c, t)
+                for col, v in gpu._count_row(kc, i, c).items():
+                    assert rows[col][r] == v, col
+
+
+def test_tech_list_gives_each_capacity_its_own_technologies():
+    chip = small_chip()
+    sot = {"read_latency_ns": 3.71, "write_latency_ns": 1.38}  # DeepNVM++ Table II, 3 MB
+    per_cap = [{"sram": STT["sram"]}, {"stt": STT["stt"], "sot": sot}]
+    r = simulate_gpu(_chunks(), chip, l2_MB=CAPS, tech=per_cap).totals
+    assert list(zip(r.l2_MB, r.technology, strict=True)) == [(0.125, "sram"), (0.25, "stt"), (0.25, "sot")]
+    # the same rows as each capacity simulated alone with only its technologies
+    for mb, tech in zip(CAPS, per_cap, strict=True):
+        alone = simulate_gpu(_chunks(), chip, l2_MB=mb, tech=tech).totals
+        got = r[r.l2_MB == mb].reset_index(drop=True)
+        pd.testing.assert_frame_equal(got, alone)
+    none_first = simulate_gpu(_chunks(), chip, l2_MB=CAPS, tech=[None, {"stt": STT["stt"]}]).totals
+    assert list(none_first.technology) == ["sram", "stt"]  # None: the chip's own SRAM timing
+    with pytest.raises(ConfigError) as err:
+        simulate_gpu(_chunks(), chip, l2_MB=CAPS, tech=[{"sram": STT["sram"]}])
+    assert err.value.field == "tech"
+
+
+def test_many_kernels_grow_the_accumulators_in_first_use_order():
+    # more kernels than the initial 64 rows, ids interleaved across chunks and out of order
+    chip = small_chip()
+    rng = np.random.default_rng(0)
+    from traces.chunk import TraceChunk
+
+    chunks = []
+    for c in range(4):
+        n = 3000
+        kernel = np.sort(rng.integers(0, 150, n)).astype(np.int32)[::-1] + c  # descending ids within a chunk
+        addr = rng.integers(0, 1 << 16, n).astype(np.uint64) * 128
+        chunks.append(TraceChunk.from_arrays(addr, rng.random(n) < 0.3, rng.integers(0, 4, n), kernel))
+    r = simulate_gpu(chunks, chip, l2_MB=CAPS)
+    k = r.kernels[r.kernels.l2_MB == CAPS[0]]
+    assert k.kernel.is_unique and len(k) > 64
+    assert int(k.l1_reads.sum() + k.l1_writes.sum()) == 4 * 3000
+    for col in (*COUNT_COLUMNS, "cycles"):
+        assert int(k[col].sum()) == int(r.totals[r.totals.l2_MB == CAPS[0]][col].iloc[0])
