@@ -17,8 +17,9 @@ Units
 Modes
 -----
 ``fast``: the trace's own interleaving is fixed, so the L1s are simulated once and their miss stream feeds
-every L2 capacity (run side by side in threads: the kernels release the GIL); counts are shared by all
-technologies.  Cycles come from a bottleneck model per kernel (kernels run one after another)::
+every L2 capacity (run side by side in threads: the kernels release the GIL; a chunk's L2 jobs overlap the next
+chunk's trace generation and L1s); counts are shared by all technologies. Per-kernel counters are arrays, and the
+per-kernel rows and their cycles are computed with numpy over all kernels at once.  Cycles come from a bottleneck model per kernel (kernels run one after another)::
 
     cycles = max(issue, l2, dram) + latency
     issue  = max over SMs of the SM's accesses           (one request per core cycle per SM)
@@ -316,14 +317,19 @@ def _l1_stage(ch, chip: GpuChip, l1: _Level):
 def _run_fast(chunks, chip, caps, show):
     """One pass over the chunks; the L2s of a chunk run in threads while the next chunk's trace and L1 run.
 
-    Each capacity's L2 still sees its chunks strictly in order (a chunk's L2 jobs are submitted only after the
-    previous chunk's have finished), so counts are exactly those of a sequential run.
+    Each capacity's L2 still sees its chunks strictly in order: the job of (capacity, chunk k+1) first waits
+    for that of (capacity, chunk k). Jobs leave the pool's queue in submission order, so the job waited for is
+    always running or done (no deadlock), and a thread free at the end of chunk k starts chunk k+1 instead of
+    idling until chunk k's slowest capacity ends. At most two chunks are in flight; counts are exactly those of
+    a sequential run.
     """
     l1 = _make_l1(chip)
     l2s = [_make_l2(c) for _, c in caps]
     acc = _FastCounts(chip, len(caps))
 
-    def _l2(i, st):
+    def _l2(i, st, before):
+        if before is not None:
+            before.result()
         return l2s[i].run(st["addr2"], st["w2"], st["slice"], set_keys_for(st["key"], caps[i][1].l2), st["g2"],
                           st["ng"])[0]
 
@@ -342,9 +348,11 @@ def _run_fast(chunks, chip, caps, show):
             if len(ch) == 0:
                 continue
             st = _l1_stage(ch, chip, l1)  # overlaps the previous chunk's L2 jobs
+            before = pending[1] if pending is not None else [None] * len(caps)
+            submitted = (st, [pool.submit(_l2, i, st, before[i]) for i in range(len(caps))])
             if pending is not None:
                 _collect(*pending)
-            pending = (st, [pool.submit(_l2, i, st) for i in range(len(caps))])
+            pending = submitted
         if pending is not None:
             _collect(*pending)
     finally:
