@@ -7,14 +7,16 @@ degree from the bits each active subarray must sense.  Every formula below is cl
 the whole space (~20 000 candidates) is one pass of array arithmetic.
 
 Delay: predecoder + row decoder/wordline driver (logical-effort chain into the distributed wordline),
-bitline (SRAM: cell current discharging the bitline to the sense margin plus the line's Elmore delay;
+bitline (SRAM: cell current, less the worst-case leakage of the column's unselected cells, discharging the
+bitline to the sense margin plus the line's Elmore delay;
 MRAM: the cell's characterised sense time plus the line's RC, NVSim's ICCAD'09 current-sense model),
 sense amplifier, column and output muxes, and an H-tree of unrepeated global wires with a buffer at
 every node (address in and data out for reads, once for writes).  Writes: SRAM drives the bitlines full
 swing; resistive cells add the cell's write pulse.  Energy per access counts decoders, wordlines, the
 bitlines that swing, sense amps, muxes, cell read/write energy and the H-tree; leakage counts SRAM cells
-and all peripherals of every subarray (no power gating); area is cells plus decoder and column strips,
-predecoders per mat and mats tiled in the bank.
+and all peripherals of every subarray (no power gating); area is cells plus decoder and column strips
+(resistive arrays' column-mux pass gates sized as NVSim's for the read margin and write current),
+predecoders per mat, mats tiled in the bank and the H-tree's node buffers.
 """
 
 from __future__ import annotations
@@ -97,6 +99,17 @@ def _sram_widths(cell: Cell, tech: TechNode) -> tuple[float, float]:
     return cell.sram_nmos_width_F * tech.F_m, cell.sram_pmos_width_F * tech.F_m
 
 
+def sram_bitline_currents(cell: Cell, tech: TechNode) -> tuple[float, float]:
+    """(read current of the selected cell, off-current of one unselected cell's access device), in A.
+
+    The read current flows through the access device and the pull-down in series; an unselected cell whose
+    storage node is low leaks through its off access device from the precharged bitline.
+    """
+    w_acc = _access_width(cell, tech, cell.read_fins)
+    w_pd, _ = _sram_widths(cell, tech)
+    return float(tech.vdd_V / (tech.r_on(w_acc) + tech.r_on(w_pd))), float(tech.i_off(w_acc))
+
+
 def evaluate(cell: Cell, tech: TechNode, spec: ArraySpec, org: dict[str, np.ndarray],
              cal: Calibration = DEFAULT) -> dict[str, np.ndarray]:
     """Latency (s), dynamic energy (J), leakage (W) and area (m^2) of every organisation in ``org``."""
@@ -132,6 +145,12 @@ def evaluate(cell: Cell, tech: TechNode, spec: ArraySpec, org: dict[str, np.ndar
     else:
         c_wl_write = c_wl_read
     w_pass = 9.0 * F  # column-mux pass gate (NVSim)
+    if not sram and cell.resistance_on_ohm > 0:
+        # NVSim (Mux.cpp) sizes a resistive array's column-mux pass gates so that they add at most 20 % to the low
+        # resistance (else they eat the read margin) and can carry the write current
+        i_w = max(cell.set_current_uA, cell.reset_current_uA, 0.0) * 1e-6
+        w_ir = min(tech.k_r * vdd / (tech.ion_n_uA_per_um * 0.2 * cell.resistance_on_ohm), 100.0 * F)  # MaxNmosSize
+        w_pass = max(w_pass, w_ir, i_w / tech.ion_n_uA_per_um)
     c_bl = c_loc * l_bl + rows * tech.c_drain(w_acc_r) / 2.0 + tech.c_drain(w_pass)
     c_bl_write = c_loc * l_bl + rows * tech.c_drain(w_acc_w) / 2.0 + tech.c_drain(w_pass)
     r_bl = r_loc * l_bl
@@ -159,7 +178,8 @@ def evaluate(cell: Cell, tech: TechNode, spec: ArraySpec, org: dict[str, np.ndar
         sa_area = cal.sa_width_F * F * apw + cal.iv_converter_area_F2 * F * F
         i_w = max(cell.set_current_uA, cell.reset_current_uA, 1.0) * 1e-6
         w_wd = max(i_w / (tech.ion_n_uA_per_um * 1.0) * 2.0, 4.0 * tech.w_min_m) * (1 + tech.pn_ratio)
-    col_area = cols * cal.column_width_F * F * apw + senses_per_sub * sa_area + write_per_sub * w_wd * apw
+    col_area = (cols * (cal.column_width_F * F + w_pass - 9.0 * F) * apw + senses_per_sub * sa_area
+                + write_per_sub * w_wd * apw)
     col_height = col_area / l_wl + cal.strip_overhead_F * F
     h_sub = l_bl + col_height
     w_sub = l_wl + dec_width
@@ -182,9 +202,12 @@ def evaluate(cell: Cell, tech: TechNode, spec: ArraySpec, org: dict[str, np.ndar
     # ---------------------------------------------------------------- bitline and sensing
     v_sense = cell.min_sense_voltage_mV * 1e-3
     if sram:
-        w_pd, _ = _sram_widths(cell, tech)
-        i_cell = vdd / (tech.r_on(w_acc_r) + tech.r_on(w_pd))
-        t_bl = c_bl * v_sense / i_cell + ELMORE_DISTRIBUTED * r_bl * c_bl
+        i_cell, i_leak = sram_bitline_currents(cell, tech)
+        # The read cell discharges its bitline while the column's unselected cells, in the worst case all
+        # holding the opposite value, leak onto the same line through their off access devices: the
+        # differential develops with the difference (Calibration.sram_bitline_leakage).
+        i_sig = i_cell - (rows - 1.0) * i_leak if cal.sram_bitline_leakage else i_cell * np.ones_like(rows)
+        t_bl = c_bl * v_sense / np.maximum(i_sig, 1e-3 * i_cell) + ELMORE_DISTRIBUTED * r_bl * c_bl
         t_sa = fo4 * np.log(vdd / v_sense)
     else:
         r_off = max(cell.resistance_off_ohm, 1.0) + tech.r_on(w_acc_r)
@@ -254,6 +277,10 @@ def evaluate(cell: Cell, tech: TechNode, spec: ArraySpec, org: dict[str, np.ndar
     e_tree_write = act * (spec.addr_bits * e_lvl_addr + spec.write_bits * e_lvl_data)
     # buffers of every bundle leak (address + data bits at every level's node)
     leak_tree = leak_tree * (spec.addr_bits + spec.block_bits)
+    # ... and take layout: their width (leakage rule of driver_chain / repeated_wire: half the width leaks) at
+    # the peripherals' area per unit width
+    area_tree = leak_tree / (0.5 * tech.i_off(1.0) * vdd) * apw
+    area = area + area_tree
 
     read_latency = t_pre + t_sub_read + 2.0 * t_tree
     write_latency = t_pre + t_sub_write + t_tree
@@ -330,7 +357,7 @@ def evaluate(cell: Cell, tech: TechNode, spec: ArraySpec, org: dict[str, np.ndar
         "ew_bl": e_bl_write, "ew_cell": e_cell_write, "ew_tree": e_tree_write,
         "t_pre": t_pre, "t_rowdec": t_rowdec, "t_bl": t_bl, "t_sa": t_sa, "t_mux": t_mux_sa + t_mux_out,
         "t_tree": t_tree, "a_cells": spec.capacity_bits * a_cell, "h_sub": h_sub, "w_sub": w_sub,
-        "dec_width": dec_width, "col_height": col_height}.items()}
+        "dec_width": dec_width, "col_height": col_height, "a_tree": area_tree}.items()}
 
 
 def _chain_effort(tech: TechNode, c_load, r_wire, effort: float):

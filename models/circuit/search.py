@@ -27,7 +27,7 @@ import numpy as np
 
 from ..cells import Cell
 from ..technology import TechNode
-from .array import ArraySpec, evaluate, organisations
+from .array import ArraySpec, evaluate, organisations, sram_bitline_currents
 from .calibration import DEFAULT, Calibration
 
 TARGETS = ("read_latency", "write_latency", "read_energy", "write_energy", "read_edp", "write_edp", "area",
@@ -75,6 +75,10 @@ def array_optima(cell: Cell, tech: TechNode, spec: ArraySpec, targets=TARGETS, c
     max_rows = np.inf
     if not cell.is_sram and cell.access_type == "cmos":
         max_rows = tech.ion_n_uA_per_um / tech.ioff_uA_per_um
+    elif cell.is_sram and cal.sram_bitline_leakage:
+        # the unselected cells' leakage must stay below the read current, or no differential develops
+        i_cell, i_leak = sram_bitline_currents(cell, tech)
+        max_rows = 1.0 + i_cell / i_leak
     org = organisations(spec, max_rows)
     if org["rows"].size == 0 and spec.enforce_aspect is False:
         raise ValueError("no valid organisation")
