@@ -19,7 +19,8 @@ Modes
 ``fast``: the trace's own interleaving is fixed, so the L1s are simulated once and their miss stream feeds
 every L2 capacity (run side by side in threads: the kernels release the GIL; a chunk's L2 jobs overlap the next
 chunk's trace generation and L1s); counts are shared by all technologies. Per-kernel counters are arrays, and the
-per-kernel rows and their cycles are computed with numpy over all kernels at once.  Cycles come from a bottleneck model per kernel (kernels run one after another)::
+per-kernel rows and their cycles are computed with numpy over all kernels at once.  Cycles come from a bottleneck
+model per kernel (kernels run one after another)::
 
     cycles = max(issue, l2, dram) + latency
     issue  = max over SMs of the SM's accesses           (one request per core cycle per SM)
