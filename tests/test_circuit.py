@@ -163,3 +163,78 @@ def test_resistive_read_adds_current_sense_amplifier():
     old = evaluate(sot, t, spec, org, dataclasses.replace(DEFAULT, cell_sense_time_as_sa=True))
     assert old["part_t_sa"] == pytest.approx(0.650e-9, rel=1e-9)
     assert np.allclose(new["read_latency_s"] - old["read_latency_s"], new["part_t_sa"] - 0.650e-9)
+
+
+def test_sram_bitline_leakage_slows_and_limits_long_bitlines():
+    # Oracle: the read differential develops at (I_read - (rows - 1) I_off,access) / C_BL; a column may hold no
+    # more rows than 1 + I_read / I_off,access (the same rule NVSim applies to resistive cells as I_on / I_off).
+    # I_read = Vdd / (R_access + R_pulldown) in series, R = k_R Vdd / (I_on W) (NVSim/CACTI device model).
+    import dataclasses
+
+    from models.circuit.array import sram_bitline_currents
+    from models.circuit.calibration import DEFAULT
+    from models.circuit.search import array_optima
+
+    t = tech_node(16)
+    cell = load_cell("sram")
+    i_read, i_leak = sram_bitline_currents(cell, t)
+    fin = t.fin_width_m()
+    assert i_read == pytest.approx(t.vdd_V / (2 * t.k_r * t.vdd_V / (t.ion_n_uA_per_um * fin)), rel=1e-9)
+    assert i_leak == pytest.approx(t.ioff_uA_per_um * 1e-6 * fin * 1e6, rel=1e-9)
+    spec = ArraySpec(2**22, 512, 512, 512, 512, 13)
+    org = organisations(spec)
+    with_leak = evaluate(cell, t, spec, org)
+    without = evaluate(cell, t, spec, org, dataclasses.replace(DEFAULT, sram_bitline_leakage=False))
+    # t_BL = C_BL V_sense / I + 0.38 R_BL C_BL: the signal part scales by f = I_read / (I_read - (rows - 1) I_leak)
+    # and the Elmore part does not; solving the two runs for both parts, Elmore / signal = 0.38 R_BL I_read /
+    # V_sense must be proportional to the bitline length, i.e. to the rows
+    rows = org["rows"]
+    ok = (rows < 1 + i_read / i_leak) & (rows > 1)
+    f = i_read / (i_read - (rows[ok] - 1) * i_leak)
+    t_w, t_wo = with_leak["part_t_bl"][ok], without["part_t_bl"][ok]
+    signal = (t_w - t_wo) / (f - 1)
+    elmore = t_wo - signal
+    assert np.all(signal > 0) and np.all(elmore > 0)
+    per_row = elmore / signal / rows[ok]
+    assert np.allclose(per_row, per_row[0], rtol=1e-6)
+    _, _, chosen = array_optima(cell, t, cache_specs(2**22, 16, 128, "sequential")[0])
+    assert chosen["rows"].max() <= 1 + i_read / i_leak
+
+
+def test_resistive_column_mux_sized_like_nvsim():
+    # NVSim Mux.cpp: for MRAM/PCM/RRAM the column-mux pass NMOS adds at most 20 % (IR_DROP_TOLERANCE) to the
+    # cell's low resistance, W = R_on(F) F / (0.2 R_on,cell), capped at MaxNmosSize (100 F), and carries the
+    # write current.  The wider pass gates make the column periphery of an MRAM array larger than with NVSim's
+    # 9 F default: same organisations, strictly larger area.
+    import dataclasses
+
+    t = tech_node(28)
+    cell = load_cell("stt28")
+    w = t.k_r * t.vdd_V / (t.ion_n_uA_per_um * 0.2 * cell.resistance_on_ohm)
+    assert 9 * t.F_m < w < 100 * t.F_m  # 43 F at 28 nm
+    spec = ArraySpec(2**22, 1024, 1024, 1024, 1024, 12)
+    org = organisations(spec)
+    wide = evaluate(cell, t, spec, org)
+    # a cell with a 5x larger low resistance needs the 9 F default only: its columns are narrower
+    narrow = evaluate(dataclasses.replace(cell, resistance_on_ohm=15000.0, resistance_off_ohm=30000.0), t, spec, org)
+    extra = org["cols"] * (w - 9 * t.F_m) * 10.0 * t.F_m  # columns x extra width x area per width (10 F)
+    a_wide, a_narrow = wide["area_m2"], narrow["area_m2"]
+    assert np.all(a_wide > a_narrow)
+    # per subarray the column strip grows by exactly that layout
+    sub = (wide["part_col_height"] - narrow["part_col_height"]) * (wide["part_w_sub"] - wide["part_dec_width"])
+    assert np.allclose(sub, extra, rtol=1e-9)
+
+
+def test_htree_buffers_take_area():
+    # the node buffers whose leakage the model counts also take layout: area = their width (half of it leaks,
+    # driver_chain's rule) x the peripherals' area per unit width
+    from models.circuit.calibration import DEFAULT
+
+    t = tech_node(16)
+    spec = ArraySpec(2**24, 1024, 1024, 1024, 1024, 14)
+    org = organisations(spec)
+    res = evaluate(load_cell("sram"), t, spec, org)
+    width = res["part_leak_tree"] / (0.5 * t.i_off(1.0) * t.vdd_V)
+    assert np.allclose(res["part_a_tree"], width * DEFAULT.area_per_width_F * t.F_m, rtol=1e-9)
+    many = org["mat_rows"] * org["mat_cols"] > 1
+    assert np.all(res["part_a_tree"][many] > 0)
