@@ -17,7 +17,10 @@ With ``--reproduce DIR`` it instead times the whole ``nvmsim reproduce deepnvm -
 load average around the run and the headline numbers of ``DIR/comparison.csv`` beside the paper's, in RESULTS.md
 section ``studies-reproduce``. Target: under 30 minutes on the 2-core machine, peak memory under 2 GB.
 
-Usage: ``python benchmarks/bench_studies.py [--training-timeout 900] [--skip-training]``
+``--baseline-src DIR`` also runs each sweep from another source tree (e.g. ``git archive <commit>`` unpacked), just
+before the current one, and reports the speed-up and whether counts and cycles are identical.
+
+Usage: ``python benchmarks/bench_studies.py [--training-timeout 900] [--skip-training] [--baseline-src DIR]``
        ``python benchmarks/bench_studies.py --reproduce DIR [--time-log FILE] [--load-before "0.5 0.4 0.3"]``
 """
 
@@ -38,11 +41,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _results import write_section  # noqa: E402
 
 
-def run(args: list[str], timeout: float) -> dict:
-    """Run ``nvmsim <args>`` in a fresh process; wall time, exit status and peak RSS."""
+def run(args: list[str], timeout: float, src: Path | None = None) -> dict:
+    """Run ``nvmsim <args>`` in a fresh process (from source tree ``src`` if given); wall time, status, peak RSS."""
     with tempfile.TemporaryDirectory() as tmp:
         cmd = [sys.executable, "-m", "simulator.cli", *args, "--out", tmp, "--quiet"]
         env = {**os.environ, "NVMSIM_NO_PROGRESS": "1"}
+        if src is not None:
+            env["PYTHONPATH"] = str(src)
         t0 = time.perf_counter()
         try:
             proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)
@@ -154,6 +159,10 @@ def main() -> None:
     ap.add_argument("--load-after", default=None, help="with --time-log: load average after that run")
     ap.add_argument("--note", default="", help="a line to add under the table (e.g. machine contention)")
     ap.add_argument("--reproduce-timeout", type=float, default=7200.0)
+    ap.add_argument("--baseline-src", type=Path, default=None,
+                    help="also run each sweep from this source tree (e.g. `git archive <commit>` unpacked) for a "
+                         "side-by-side speed-up")
+    ap.add_argument("--baseline-label", default="an earlier commit", help="how to name the baseline in RESULTS")
     opts = ap.parse_args()
     if opts.reproduce is not None:
         if opts.time_log is not None:
@@ -171,21 +180,43 @@ def main() -> None:
              ("inference b4 (warm)", [*base, "--phase", "inference", "--batch", "4"], 600.0, 30.0)]
     if not opts.skip_training:
         cases.append(("training b64", [*base, "--phase", "training", "--batch", "64"], opts.training_timeout, 300.0))
-    lines = ["| run | wall (s) | target (s) | peak RSS (MB) | status | DRAM-access reduction vs 3 MB |",
-             "|---|---|---|---|---|---|"]
+    base_src = opts.baseline_src
+    extra = " baseline wall (s) | speed-up | same table |" if base_src else ""
+    lines = ["| run | wall (s) | target (s) | peak RSS (MB) | status | DRAM-access reduction vs 3 MB |" + extra,
+             "|---|---|---|---|---|---|" + ("---|---|---|" if base_src else "")]
+    load_before = _load()
     for name, args, timeout, target in cases:
+        b = run(args, timeout, base_src) if base_src else None  # baseline first: the peak RSS is a running max
         r = run(args, timeout)
         ok = "ok" if r["status"] == 0 else f"{r['status']} {' '.join(r['err'])}"
         line = (f"| {name} | {r['wall_s']:.1f} | {target:.0f} | {r['peak_MB']:.0f} | {ok} | "
                 f"{_reduction(r['rows'])} |")
+        if b is not None:
+            same = "—"
+            if b["rows"] is not None and r["rows"] is not None:
+                import pandas as pd
+
+                energy = [c for c in r["rows"].columns if c.endswith(("_nJ", "_Js", "_norm"))]
+                try:  # counts and cycles exactly; energies may move with the circuit model between the trees
+                    pd.testing.assert_frame_equal(b["rows"].drop(columns=energy, errors="ignore"),
+                                                  r["rows"].drop(columns=energy, errors="ignore"), check_exact=True)
+                    same = "yes"
+                except AssertionError:
+                    same = "NO"
+            line += f" {b['wall_s']:.1f} | {b['wall_s'] / r['wall_s']:.2f}× | {same} |"
         print(line, flush=True)
         lines.append(line)
+    load = f"Load average (1/5/15 min) before → after: {load_before} → {_load()}."
+    baseline = (f" Baseline: the same command from source tree `{base_src}` ({opts.baseline_label}), run just "
+                "before each, side by side; 'same table' compares counts and cycles exactly." if base_src else "")
     text = "\n".join([
         "`nvmsim sweep-l2 --network alexnet --phase {inference --batch 4 | training --batch 64}`, L2 3/6/12/24 MB × "
         "SRAM/STT/SOT, fast mode (one trace pass feeds all four capacities; energy for all technologies "
-        "afterwards), in-process, fresh store. Peak RSS is the running maximum over child processes.",
+        "afterwards), in-process, fresh store. Peak RSS is the running maximum over child processes." + baseline,
         "",
         *lines,
+        "",
+        load + (" " + opts.note if opts.note else ""),
         "",
         "For scale: GPGPU-Sim / Accel-Sim needs hours per benchmark single-threaded, days for some "
         "(Huerta & González, arXiv:2502.14691, 2025, citing a ~480,000× slowdown vs hardware); DeepNVM++ ran "
