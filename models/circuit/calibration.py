@@ -21,8 +21,8 @@ area entered the model):
 * grid: area_per_width_F {10, 13, 16, 20} x strip_overhead_F {150, 250, 350} x predecoder_area_F2 {2.5e5, 5e5,
   1e6} x wordline_stage_effort {8, 16, 32} x htree_activity {0.3, 0.4, 0.5}: 324 points, 7 feasible (two
   points with a lower error, rms 0.129 and 0.132, pass every constraint but the 1-4 MB read-energy bound: they put
-  the SOT/SRAM crossing at 4 MB); the best feasible point is kept, the next ones reach rms 0.137-0.143.  All 7
-  have wordline_stage_effort 16 and htree_activity 0.4; area_per_width_F lands on the grid's lower edge.
+  the SOT/SRAM crossing at 4 MB); the best feasible point is kept, the next four reach rms 0.137-0.143, all
+  with wordline_stage_effort 16 and htree_activity 0.4; area_per_width_F lands on the grid's lower edge.
 * result: rms log error 0.132 (the old constants 16 / 250 / 5e5 / 16 / 0.3 in the same model: 0.136, with the
   SOT read-energy crossing from 12 MB and SRAM the highest write energy only from 8 MB).
   Residuals (model / paper - 1): SRAM read latency +11 %, write latency -11 %, read energy +15 %, write energy
