@@ -146,7 +146,7 @@ class Cache:
     sector_B : int, optional
         Sector size in bytes for a sectored cache (power of two dividing the line).
     threads : int
-        Threads that share one call's lookups, each owning the sets ``s % threads == k`` (sets are independent,
+        Threads that share one call's lookups, each owning a contiguous range of sets (sets are independent,
         so counts and stream are exactly those of one thread).  Worth it for one large cache; when several caches
         already run side by side (a capacity sweep), keep 1.  Calls shorter than ``PARALLEL_MIN`` run on one.
     """

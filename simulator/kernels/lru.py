@@ -101,16 +101,21 @@ def _build(SETS, WAYS, LSHIFT, SSHIFT, WB, WA, EMIT):  # noqa: C901 - one flat b
             count = addr.shape[0]
             if PARTED and parts > 1:
                 # this part's accesses, compacted first without branches: skipping the other parts' sets inside
-                # the main loop would cost a mispredicted branch per access on random traces
+                # the main loop would cost a mispredicted branch per access on random traces.  A part owns a
+                # contiguous range of sets, so that the threads never write the same cache line of ``ages``.
+                total = U(nb * SETS)
+                first = total * U(part) // U(parts)
+                end = total * U(part + 1) // U(parts)
                 idx = np.empty(count, dtype=np.int32)
                 m = 0
                 for k in range(count):
                     if BANKED:
                         bk = bank[k]
-                        mine = part == 0 if bk < 0 else (U(bk) * U(SETS) + U(set_key[k]) % U(SETS)) % U(parts) == U(
-                            part)
+                        g = U(bk) * U(SETS) + U(set_key[k]) % U(SETS)
+                        mine = part == 0 if bk < 0 else (g >= first) & (g < end)
                     else:
-                        mine = ((addr[k] >> U(LSHIFT)) % U(SETS)) % U(parts) == U(part)
+                        g = (addr[k] >> U(LSHIFT)) % U(SETS)
+                        mine = (g >= first) & (g < end)
                     idx[m] = k
                     m += mine
                 count = m
@@ -268,7 +273,7 @@ def _build(SETS, WAYS, LSHIFT, SSHIFT, WB, WA, EMIT):  # noqa: C901 - one flat b
     def access_single(tags, dirty, valid, ages, addr, is_write, stats, out_addr, out_w, out_src, part=0, parts=1):
         """One cache: set = line mod SETS.  Adds to ``stats``; returns the number of next-level requests.
 
-        With ``parts > 1`` only the sets ``s`` with ``s % parts == part`` are looked up: ``parts`` threads,
+        With ``parts > 1`` only the ``part``-th of ``parts`` equal ranges of sets is looked up: ``parts`` threads,
         each with its own ``stats`` and output arrays, share one cache state without touching the same set.
         """
         fn = single_parts if parts > 1 else single_plain
