@@ -1,6 +1,6 @@
 """The fit of the five layout/sizing constants of :class:`~models.circuit.calibration.Calibration`.
 
-Run ``python -m models.circuit.fit`` (a few minutes on two cores) to redo it.  What it does:
+Run ``python -m models.circuit.fit`` (about 7 minutes on two cores) to redo it.  What it does:
 
 * data: DeepNVM++ (Inci et al., arXiv:2012.04559) Table II at 3 MB, 16 nm: the 18 entries (read/write latency,
   read/write energy, leakage, area of SRAM, STT and SOT), the two area ratios SRAM/STT 2.4 and SRAM/SOT 2.8 and
