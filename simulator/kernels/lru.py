@@ -38,9 +38,13 @@ Policy:
 
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
+
 import numpy as np
 from numba import njit
 
+from simulator.kernels import simd
 from simulator.kernels.simd import first_equal, increment_below
 
 ST_READ_HITS = 0
@@ -79,6 +83,12 @@ def get_kernels(sets: int, ways: int, line_shift: int, sector_shift: int, write_
     return _KERNELS[key]
 
 
+def _simd_revision() -> int:
+    """A hash of ``simd.py``'s source.  Numba keys its on-disk cache on the kernel's own file and its closure
+    values only, so the kernels capture this: an edit to the intrinsics they call then recompiles them."""
+    return int(hashlib.sha1(Path(simd.__file__).read_bytes()).hexdigest()[:12], 16)
+
+
 def _build(SETS, WAYS, LSHIFT, SSHIFT, WB, WA, EMIT):  # noqa: C901 - one flat body; LLVM folds the constants
     # One flat loop body (no helper calls: measured 2.4x faster than an inlined helper; only the tiny ``_put``,
     # inlined at Numba IR level, measured a tie).  The closure captures
@@ -89,12 +99,13 @@ def _build(SETS, WAYS, LSHIFT, SSHIFT, WB, WA, EMIT):  # noqa: C901 - one flat b
     SMASK = NSECT - 1
     OLDEST = WAYS - 1
     U = np.uint64
+    SIMD_REV = _simd_revision()
 
     def make(BANKED, PARTED):
         @njit(cache=True, nogil=True)
         def access(tags, dirty, valid, ages, addr, is_write, bank, set_key, group, stats, out_addr, out_w, out_src,
                    part=0, parts=1):
-            n_out = 0
+            n_out = SIMD_REV - SIMD_REV  # 0; referencing SIMD_REV ties the cached code to simd.py (see above)
             c0 = c1 = c2 = c3 = c4 = c5 = 0  # single cache: counts kept in registers
             nb = tags.shape[0] // (SETS * WAYS)
             so = 0
