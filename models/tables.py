@@ -31,6 +31,18 @@ COLUMNS = ["technology", "capacity_MB", "read_latency_ns", "write_latency_ns", "
            "write_energy_nJ", "leakage_mW", "area_mm2", "organization"]
 MODES = ("cache", "ram")
 HTREE_WIRES = ("unrepeated", "repeated")
+BUFFER_DESIGNS = ("auto", "balanced", "latency")
+
+
+def resolve_buffer_design(buffer_design: str, node_nm: float) -> str:
+    """The wordline-driver style actually used: "auto" is "latency" at the planar nodes NVSim ships tables for
+    (22-45 nm, and 28 nm interpolated as NVSim does: the scratchpad paper's 28 nm arrays came from stock NVSim,
+    whose shipped configurations select ``-BufferDesignOptimization: latency``) and "balanced" at 16 nm FinFET,
+    the DeepNVM++ node the fitted calibration serves (see ``Calibration.buffer_design``)."""
+    as_choice(buffer_design, "buffer_design", BUFFER_DESIGNS)
+    if buffer_design != "auto":
+        return buffer_design
+    return "balanced" if tech_node(node_nm).finfet else "latency"
 
 
 def _cells(cells) -> list[Cell]:
@@ -79,7 +91,8 @@ def _design_cached(cell: Cell, node_nm, roadmap, temperature_K, capacity_B, asso
 def design_point(cell, capacity_MB: float, node_nm: float = 16, *, assoc: int = 16, line_B: int = 128,
                  access_types: Sequence[str] = ACCESS_TYPES, targets: str = "edap", temperature_K: float = 350,
                  mode: str = "cache", roadmap: str = "hp", edap: str = "rw", write_convention: str = "nvsim",
-                 htree_wires: str = "unrepeated", calibration: Calibration = DEFAULT) -> Design:
+                 htree_wires: str = "unrepeated", buffer_design: str = "auto",
+                 calibration: Calibration = DEFAULT) -> Design:
     """The chosen :class:`~models.circuit.search.Design` of one cell at one capacity (see :func:`tech_table`)."""
     cell = load_cell(cell)
     assoc, line_B, access_types = _check(node_nm, assoc, line_B, access_types, targets, mode, temperature_K,
@@ -87,6 +100,9 @@ def design_point(cell, capacity_MB: float, node_nm: float = 16, *, assoc: int = 
     as_choice(htree_wires, "htree_wires", HTREE_WIRES)
     if (htree_wires == "repeated") != calibration.htree_repeaters:
         calibration = dataclasses.replace(calibration, htree_repeaters=htree_wires == "repeated")
+    style = resolve_buffer_design(buffer_design, node_nm)
+    if style != calibration.buffer_design:
+        calibration = dataclasses.replace(calibration, buffer_design=style)
     cap = as_positive(capacity_MB, "capacities_MB")
     cap_B = float(cap) * 2**20
     if mode == "cache" and cap_B < assoc * line_B * 2:
@@ -106,7 +122,8 @@ def tech_table(cells: Iterable = ("sram", "stt", "sot"), capacities_MB: Iterable
                node_nm: float = 16, assoc: int = 16, line_B: int = 128,
                access_types: Sequence[str] = ACCESS_TYPES, targets: str = "edap", temperature_K: float = 350,
                mode: str = "cache", *, roadmap: str = "hp", edap: str = "rw", write_convention: str = "nvsim",
-               htree_wires: str = "unrepeated", calibration: Calibration = DEFAULT) -> pd.DataFrame:
+               htree_wires: str = "unrepeated", buffer_design: str = "auto",
+               calibration: Calibration = DEFAULT) -> pd.DataFrame:
     """Latency, energy, leakage and area of each technology at each capacity.
 
     Parameters
@@ -140,6 +157,11 @@ def tech_table(cells: Iterable = ("sram", "stt", "sot"), capacities_MB: Iterable
         "unrepeated" (default: NVSim's sample setting, used by both papers; H-tree delay grows with the
         square of the bank size) or "repeated" (optimally repeated global wires: linear delay, for
         realistic very large arrays).
+    buffer_design : str
+        Wordline-driver sizing: "balanced" (stage effort 16, the DeepNVM++-fitted 16 nm calibration),
+        "latency" (NVSim's latency-first drivers: stage effort ~4, last stage at most 100 F, NVSim's inverter
+        leakage rule; what NVSim's shipped configurations and the scratchpad paper's 28 nm runs use) or "auto"
+        (default: "latency" at planar nodes, "balanced" at 16 nm FinFET).
 
     Returns
     -------
@@ -155,7 +177,8 @@ def tech_table(cells: Iterable = ("sram", "stt", "sot"), capacities_MB: Iterable
         for cap in caps:
             d = design_point(cell, cap, node_nm, assoc=assoc, line_B=line_B, access_types=access_types,
                              targets=targets, temperature_K=temperature_K, mode=mode, roadmap=roadmap, edap=edap,
-                             write_convention=write_convention, htree_wires=htree_wires, calibration=calibration)
+                             write_convention=write_convention, htree_wires=htree_wires,
+                             buffer_design=buffer_design, calibration=calibration)
             rows.append({"technology": cell.name, "capacity_MB": cap, "read_latency_ns": d.read_latency_ns,
                          "write_latency_ns": d.write_latency_ns, "read_energy_nJ": d.read_energy_nJ,
                          "write_energy_nJ": d.write_energy_nJ, "leakage_mW": d.leakage_mW, "area_mm2": d.area_mm2,

@@ -238,3 +238,26 @@ def test_htree_buffers_take_area():
     assert np.allclose(res["part_a_tree"], width * DEFAULT.area_per_width_F * t.F_m, rtol=1e-9)
     many = org["mat_rows"] * org["mat_cols"] > 1
     assert np.all(res["part_a_tree"][many] > 0)
+
+
+def test_latency_first_driver_follows_nvsim_outputdriver():
+    # NVSim OutputDriver.cpp, latency_first: stage effort ~4 (OPT_F), the last stage's NMOS capped at MaxNmosSize
+    # (100 F by default); OutputDriver::CalculatePower counts each inverter's leakage as CalculateGateLeakage(INV),
+    # max(W_N, W_P) I_off Vdd = W_P I_off Vdd with W_P = pn W_N.
+    from models.circuit.array import _chain_effort
+
+    tech = tech_node(28)
+    pn = tech.pn_ratio
+    w_inv0 = tech.w_min_m * (1 + pn)
+    c_in0 = tech.c_gate(w_inv0)
+    # a load of 64 minimum inverters: three stages of effort 4, sizes 1 + 4 + 16
+    t, _, leak, width = _chain_effort(tech, 64 * c_in0, 0.0, 4.0, max_nmos_m=100 * tech.F_m, rounded=True)
+    assert float(width) == pytest.approx(21 * w_inv0, rel=1e-9)
+    assert float(leak) == pytest.approx(pn / (1 + pn) * tech.i_off(21 * w_inv0) * tech.vdd_V, rel=1e-9)
+    # a 1 pF load: the last stage stops at 100 F of NMOS (100 / 1.5 minimum inverters) and the chain before it
+    # adds less than the last stage again; slower than an uncapped chain
+    cap_inv = 100 / 1.5
+    t_big, _, _, w_big = _chain_effort(tech, 1e-12, 0.0, 4.0, max_nmos_m=100 * tech.F_m, rounded=True)
+    t_free, _, _, w_free = _chain_effort(tech, 1e-12, 0.0, 4.0, rounded=True)
+    assert cap_inv * w_inv0 < float(w_big) < 2 * cap_inv * w_inv0
+    assert float(w_free) > 5 * float(w_big) and float(t_big) > float(t_free)

@@ -156,10 +156,17 @@ def evaluate(cell: Cell, tech: TechNode, spec: ArraySpec, org: dict[str, np.ndar
     r_bl = r_loc * l_bl
 
     # ---------------------------------------------------------------- row decoder + wordline driver
-    wl_eff = cal.wordline_stage_effort
-    t_wl, e_wl, leak_wl, wdt_wl = _chain_effort(tech, c_wl_read, r_wl, wl_eff)
+    if cal.buffer_design == "latency":
+        # NVSim's latency-first OutputDriver (its shipped configs' "-BufferDesignOptimization: latency"):
+        # stage effort ~4 (OPT_F), last stage capped at MaxNmosSize
+        drv = dict(effort=4.0, max_nmos_m=cal.max_nmos_F * F, rounded=True)
+        drv_w = drv
+    else:
+        drv = dict(effort=cal.wordline_stage_effort)
+        drv_w = dict(effort=cal.write_wordline_stage_effort)
+    t_wl, e_wl, leak_wl, wdt_wl = _chain_effort(tech, c_wl_read, r_wl, **drv)
     if cell.separate_read_path:
-        t_wlw, e_wlw, leak_wlw, wdt_wlw = _chain_effort(tech, c_wl_write, r_wl, cal.write_wordline_stage_effort)
+        t_wlw, e_wlw, leak_wlw, wdt_wlw = _chain_effort(tech, c_wl_write, r_wl, **drv_w)
     else:
         t_wlw, e_wlw, leak_wlw, wdt_wlw = t_wl, e_wl, np.zeros_like(leak_wl), np.zeros_like(wdt_wl)
     nand_delay = 1.5 * fo4 * np.ones_like(rows)  # NAND2 of two predecoded lines (logical effort 4/3, + p)
@@ -360,8 +367,14 @@ def evaluate(cell: Cell, tech: TechNode, spec: ArraySpec, org: dict[str, np.ndar
         "dec_width": dec_width, "col_height": col_height, "a_tree": area_tree}.items()}
 
 
-def _chain_effort(tech: TechNode, c_load, r_wire, effort: float):
-    """Driver chain whose stage effort is ``effort`` (>= 4 trades delay for driver area and leakage)."""
+def _chain_effort(tech: TechNode, c_load, r_wire, effort: float, max_nmos_m: float = np.inf, rounded: bool = False):
+    """Driver chain whose stage effort is ``effort`` (>= 4 trades delay for driver area and leakage).
+
+    ``rounded`` picks the stage count as NVSim's latency-first OutputDriver does (the nearest integer to
+    log_effort of the electrical effort, so stages run at about ``effort``); otherwise enough stages that none
+    exceeds ``effort``.  ``max_nmos_m`` caps the last stage's NMOS width (NVSim's ``MaxNmosSize``, 100 F by
+    default): a capped stage drives the rest of the load alone, slower but with bounded area and leakage.
+    """
     wn0 = tech.w_min_m
     w_inv0 = wn0 * (1.0 + tech.pn_ratio)
     c_in0 = tech.c_gate(w_inv0)
@@ -369,11 +382,23 @@ def _chain_effort(tech: TechNode, c_load, r_wire, effort: float):
     r0 = tech.r_on(wn0)
     c_load = np.asarray(c_load, dtype=float)
     total = np.maximum(c_load / c_in0, 1.0)
-    n = np.maximum(1.0, np.ceil(np.log(total) / np.log(effort)))
+    stages = np.round if rounded else np.ceil
+    n = np.maximum(1.0, stages(np.log(total) / np.log(effort)))
     f = total ** (1.0 / n)
-    t = LN2 * r0 * c_in0 * n * (f + gamma) + ELMORE_DISTRIBUTED * r_wire * c_load
-    sizes = np.where(f > 1.0 + 1e-9, (f ** n - 1.0) / np.maximum(f - 1.0, 1e-9), n)
+    # input capacitance of the last stage, in minimum inverters, and its cap
+    last = f ** (n - 1.0)
+    cap = max(max_nmos_m / wn0, 1.0)
+    capped = last > cap
+    last = np.minimum(last, cap)
+    f_front = np.where(n > 1.0, last ** (1.0 / np.maximum(n - 1.0, 1.0)), 1.0)
+    f_front = np.where(capped, f_front, f)
+    h_last = np.where(capped, total / last, f)  # effort of the last stage
+    t = LN2 * r0 * c_in0 * ((n - 1.0) * (f_front + gamma) + h_last + gamma) + ELMORE_DISTRIBUTED * r_wire * c_load
+    sizes = np.where(f_front > 1.0 + 1e-9, (f_front ** n - 1.0) / np.maximum(f_front - 1.0, 1e-9), n)
     width = w_inv0 * sizes
     energy = (c_load + c_in0 * sizes * (1.0 + gamma)) * tech.vdd_V ** 2
-    leak = 0.5 * tech.i_off(width) * tech.vdd_V
+    # an idle inverter leaks through its off device: half the chain's width on average (one of N or P is off),
+    # or, as NVSim's OutputDriver counts it (CalculateGateLeakage of an INV), the wider of the two, the PMOS
+    off_frac = tech.pn_ratio / (1.0 + tech.pn_ratio) if rounded else 0.5
+    leak = off_frac * tech.i_off(width) * tech.vdd_V
     return t, energy, leak, width

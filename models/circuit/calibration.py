@@ -61,6 +61,15 @@ class Calibration:
     #: stage effort of wordline and write drivers: NVSim's "balanced" buffer style sizes for ~2x the
     #: latency-optimal stage effort of 4, trading a little delay for driver area and leakage.
     wordline_stage_effort: float = 16.0
+    #: wordline-driver sizing style.  "balanced": chains of stage effort ``wordline_stage_effort`` (the fitted
+    #: DeepNVM++ 16 nm calibration).  "latency": NVSim's latency-first OutputDriver, the style its shipped
+    #: configurations select (``-BufferDesignOptimization: latency`` in nvsim.cfg and sample_STTRAM_cache.cfg):
+    #: stage effort ~4 (NVSim's OPT_F), the last stage's NMOS capped at ``max_nmos_F`` (NVSim's MaxNmosSize).
+    #: The scratchpad paper ran stock NVSim at 28 nm (Sec. IV), so ``buffer_design="auto"`` in
+    #: :func:`models.tech_table` uses "latency" at the planar nodes NVSim ships and "balanced" at 16 nm.
+    buffer_design: str = "balanced"
+    #: largest driver NMOS, in F (NVSim's ``-MaxNmosSize`` default, 100 F); used by the "latency" style.
+    max_nmos_F: float = 100.0
     #: stage effort of the separate write-wordline drivers of 2T cells (SOT): sized "area-first" (a
     #: steep chain, NVSim's area-optimised buffer style), since these lines only carry short write pulses
     #: and their drivers would otherwise double the row periphery's area and leakage.
