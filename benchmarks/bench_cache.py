@@ -212,6 +212,7 @@ def main(argv=None) -> int:
     ap.add_argument("--no-write", action="store_true", help="do not update benchmarks/RESULTS.md")
     args = ap.parse_args(argv)
     n, reps = args.accesses, args.reps
+    load_before = os.getloadavg()[0]
     cap = 3 * 2**20
     sets = cap // (16 * 128)
     rng = np.random.default_rng(0)
@@ -318,7 +319,9 @@ def main(argv=None) -> int:
               f"({n_gpu / t_gpu / 1e6:.1f} M trace accesses/s).",
               "", "Hit counts of Numba, the three C loops and pycachesim agree exactly (checked in the run). "
               "The machine is shared with other engineers' jobs (2 cores): rates are noisy; the ratios were "
-              "measured side by side in one run."]
+              "measured side by side in one run.",
+              "", f"Load average (1 min) before / after the run: {load_before:.2f} / {os.getloadavg()[0]:.2f} on "
+              f"{os.cpu_count()} cores (a load near 1 leaves one core to a run that wants two)."]
     md = "\n".join(lines)
     print(md)
     if not args.no_write:
