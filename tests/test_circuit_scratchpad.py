@@ -98,8 +98,8 @@ def test_the_papers_runs_used_hp_devices_at_350K():
 
 def test_latency_first_drivers_are_the_missing_mram_leakage():
     # The MRAM's leakage is its periphery's.  With the DeepNVM++-fitted "balanced" drivers (stage effort 16) the
-    # paper's 512 KB MRAM leaks about a quarter of Table II's 323 mW (the model before this choice: 84 mW at its own
-    # 672 KB); NVSim's latency-first drivers, as the paper's stock NVSim configuration selects, leak > 1.5x more.
+    # paper's 512 KB MRAM leaks a third of Table II's 323 mW (105 mW; the model before this choice: 84 mW at its own
+    # 672 KB); NVSim's latency-first drivers, as the paper's stock NVSim configuration selects, leak 2.3x more.
     cap = PAPER_KB[0.5, "stt28"] / 1024
     bal = design_point("stt28", cap, buffer_design="balanced", **KW)
     lat = design_point("stt28", cap, buffer_design="latency", **KW)
