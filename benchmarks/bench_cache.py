@@ -296,7 +296,8 @@ def main(argv=None) -> int:
              f"{args.pycachesim_accesses / 1e6:g} M).",
              " Numba and the C loops (cc -O3 -march=native) run alternately on the full trace; pycachesim "
              "(Python-list input) alternately with Numba on the prefix (the last column compares those two).",
-             " '2 threads' is `Cache(threads=2)`: the sets split between the two cores, exactly the same counts.",
+             " '2 threads' is `Cache(threads=2)`: each thread first sorts half of the trace by owner (two halves of "
+             "the sets), then looks up its own sets' accesses; exactly the same counts.",
              " 'C, same age LRU' is nvmsim's algorithm in C; 'C ring' is the ring move-to-front LRU nvmsim used "
              "before, 'C shift' the classic shift-the-set LRU.",
              "", "| trace | hit rate | nvmsim (Numba), 1 thread | 2 threads | target | C, same age LRU | C ring | "

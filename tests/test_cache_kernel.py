@@ -104,8 +104,9 @@ def test_threads_must_be_positive():
         Cache(sets=64, ways=4, threads=0)
 
 
-def test_banked_parts_match_one_pass():
-    """The banked kernel split over two parts (bypasses in part 0) gives the counts and stream of one pass."""
+def test_banked_index_lists_match_one_pass():
+    """The banked kernel run over two disjoint index lists (owners of two ranges of sets; bypasses in the first)
+    gives, summed and merged by source, the counts and stream of one pass."""
     rng = np.random.default_rng(9)
     n, banks = 4000, 3
     addr = (rng.integers(0, 90, n) * 128).astype(np.uint64)
@@ -117,15 +118,29 @@ def test_banked_parts_match_one_pass():
     fn = lru.get_kernels(SETS, WAYS, LSHIFT, LSHIFT, True, True, True)[1]
     state = lru.new_state(banks, SETS, WAYS)
     cap = lru.out_capacity(n, LSHIFT, LSHIFT)
+    g = bank * SETS + key % SETS
+    owner = np.where(bank < 0, 0, g >= banks * SETS // 2)
     total = np.zeros(banks * lru.N_STATS, dtype=np.int64)
     streams = []
     for part in range(2):
         st = np.zeros_like(total)
         oa, ow, osrc = np.empty(cap, np.uint64), np.empty(cap, np.bool_), np.empty(cap, np.int64)
-        k = fn(*state, addr, w, bank, key, group, st, oa, ow, osrc, part, 2)
+        k = fn(*state, addr, w, bank, key, group, st, oa, ow, osrc, np.flatnonzero(owner == part).astype(np.int32))
         total += st
         streams.append(np.stack([oa[:k].astype(np.int64), ow[:k], osrc[:k]]))
     merged = np.concatenate(streams, axis=1)
     merged = merged[:, np.argsort(merged[2], kind="stable")]
     assert (total.reshape(1, banks, -1) == stats).all()
     assert (merged == out).all()
+
+
+def test_splitter_sorts_by_owner_in_order():
+    split = lru.get_splitter(10, LSHIFT)
+    addr = (np.arange(37, dtype=np.uint64) * 7 % 23) * np.uint64(128)
+    bounds = np.array([3, 7], dtype=np.int64)
+    idx, counts = np.empty((3, 30), dtype=np.int32), np.zeros(3, dtype=np.int64)
+    split(addr, 5, 35, bounds, idx, counts)
+    sets = (addr >> np.uint64(LSHIFT)) % np.uint64(10)
+    for p, (lo, hi) in enumerate([(0, 3), (3, 7), (7, 10)]):
+        want = [k for k in range(5, 35) if lo <= sets[k] < hi]
+        assert idx[p, :counts[p]].tolist() == want

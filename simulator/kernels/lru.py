@@ -101,44 +101,22 @@ def _build(SETS, WAYS, LSHIFT, SSHIFT, WB, WA, EMIT):  # noqa: C901 - one flat b
     U = np.uint64
     SIMD_REV = _simd_revision()
 
-    def make(BANKED, PARTED):
+    def make(BANKED, INDEXED):
         @njit(cache=True, nogil=True)
         def access(tags, dirty, valid, ages, addr, is_write, bank, set_key, group, stats, out_addr, out_w, out_src,
-                   part=0, parts=1):
+                   idx):
             n_out = SIMD_REV - SIMD_REV  # 0; referencing SIMD_REV ties the cached code to simd.py (see above)
             c0 = c1 = c2 = c3 = c4 = c5 = 0  # single cache: counts kept in registers
             nb = tags.shape[0] // (SETS * WAYS)
             so = 0
-            count = addr.shape[0]
-            if PARTED and parts > 1:
-                # this part's accesses, compacted first without branches: skipping the other parts' sets inside
-                # the main loop would cost a mispredicted branch per access on random traces.  A part owns a
-                # contiguous range of sets, so that the threads never write the same cache line of ``ages``.
-                total = U(nb * SETS)
-                first = total * U(part) // U(parts)
-                end = total * U(part + 1) // U(parts)
-                idx = np.empty(count, dtype=np.int32)
-                m = 0
-                for k in range(count):
-                    if BANKED:
-                        bk = bank[k]
-                        g = U(bk) * U(SETS) + U(set_key[k]) % U(SETS)
-                        mine = part == 0 if bk < 0 else (g >= first) & (g < end)
-                    else:
-                        g = (addr[k] >> U(LSHIFT)) % U(SETS)
-                        mine = (g >= first) & (g < end)
-                    idx[m] = k
-                    m += mine
-                count = m
-            else:
-                idx = np.empty(0, dtype=np.int32)
+            count = idx.shape[0] if INDEXED else addr.shape[0]
             for j in range(count):
-                i = np.int64(idx[j]) if PARTED else j
+                i = np.int64(idx[j]) if INDEXED else j
                 a = addr[i]
                 w = is_write[i]
                 if BANKED:
                     b = bank[i]
-                    if b < 0:  # bypass: forwarded unchanged (by part 0)
+                    if b < 0:  # bypass: forwarded unchanged
                         if EMIT:
                             _put(out_addr, out_w, out_src, n_out, a, w, i)
                         n_out += 1
@@ -264,7 +242,7 @@ def _build(SETS, WAYS, LSHIFT, SSHIFT, WB, WA, EMIT):  # noqa: C901 - one flat b
                         c3 += 1
                     c4 += evicted
                     c5 += nwb
-            if not BANKED:  # (stats of a part are its own array: no sharing between threads)
+            if not BANKED:
                 stats[ST_READ_HITS] += c0
                 stats[ST_READ_MISSES] += c1
                 stats[ST_WRITE_HITS] += c2
@@ -275,33 +253,64 @@ def _build(SETS, WAYS, LSHIFT, SSHIFT, WB, WA, EMIT):  # noqa: C901 - one flat b
 
         return access
 
-    # The variants that split sets between threads are separate compilations (made on first use), so that the
-    # one-thread loop stays exactly as tight as without the option (the index indirection measured 7-9% slower).
-    banked_plain, banked_parts = make(True, False), make(True, True)
-    single_plain, single_parts = make(False, False), make(False, True)
+    # The variants that follow an index list (threads splitting the sets) are separate compilations, made on
+    # first use, so that the one-thread loop stays as tight as without the option (the indirection measured 7-9 %).
+    banked_plain, banked_indexed = make(True, False), make(True, True)
+    single_plain, single_indexed = make(False, False), make(False, True)
     dummy = np.zeros(0, dtype=np.int64)
+    no_idx = np.zeros(0, dtype=np.int32)
 
-    def access_single(tags, dirty, valid, ages, addr, is_write, stats, out_addr, out_w, out_src, part=0, parts=1):
+    def access_single(tags, dirty, valid, ages, addr, is_write, stats, out_addr, out_w, out_src, idx=None):
         """One cache: set = line mod SETS.  Adds to ``stats``; returns the number of next-level requests.
 
-        With ``parts > 1`` only the ``part``-th of ``parts`` equal ranges of sets is looked up: ``parts`` threads,
-        each with its own ``stats`` and output arrays, share one cache state without touching the same set.
+        With ``idx`` (int32, ascending) only the accesses ``addr[idx]`` are looked up, in that order: threads
+        owning disjoint sets (see :func:`get_splitter`) share one cache state, each with its own ``stats``
+        and output arrays; ``out_src`` still indexes ``addr``.
         """
-        fn = single_parts if parts > 1 else single_plain
-        return fn(tags, dirty, valid, ages, addr, is_write, dummy, dummy, dummy, stats, out_addr, out_w, out_src, part,
-                  parts)
+        if idx is None:
+            return single_plain(tags, dirty, valid, ages, addr, is_write, dummy, dummy, dummy, stats, out_addr, out_w,
+                                out_src, no_idx)
+        return single_indexed(tags, dirty, valid, ages, addr, is_write, dummy, dummy, dummy, stats, out_addr, out_w,
+                              out_src, idx)
 
     def access_banked(tags, dirty, valid, ages, addr, is_write, bank, set_key, group, stats, out_addr, out_w, out_src,
-                      part=0, parts=1):
+                      idx=None):
         """Many caches of one geometry (per-SM L1s, L2 slices): ``bank[i]`` picks the cache (negative: bypass,
         forwarded unchanged), ``set_key[i] % SETS`` the set, ``group[i]`` the statistics row; ``stats`` is
-        ``[groups, banks, N_STATS]`` flattened.  ``part``/``parts`` split the sets between threads as for
-        ``access_single`` (the global set index ``bank * SETS + set`` decides; bypasses go to part 0)."""
-        fn = banked_parts if parts > 1 else banked_plain
-        return fn(tags, dirty, valid, ages, addr, is_write, bank, set_key, group, stats, out_addr, out_w, out_src, part,
-                  parts)
+        ``[groups, banks, N_STATS]`` flattened.  ``idx`` as for ``access_single``."""
+        fn = banked_plain if idx is None else banked_indexed
+        return fn(tags, dirty, valid, ages, addr, is_write, bank, set_key, group, stats, out_addr, out_w, out_src,
+                  no_idx if idx is None else idx)
 
     return access_single, access_banked
+
+
+_SPLITTERS: dict[tuple, object] = {}
+
+
+def get_splitter(sets: int, line_shift: int):
+    """``split(addr, lo, hi, bounds, idx, counts)`` compiled for ``sets``: the accesses ``lo .. hi-1`` of one
+    cache, sorted (stably, without branches) into ``len(bounds) + 1`` contiguous ranges of sets: access ``k``
+    goes to part ``p`` = the number of ``bounds`` its set reaches; its index is appended to ``idx[p]`` and
+    ``counts[p]`` counts them.  Threads then each run :func:`get_kernels`' kernel over one part's list.
+    """
+    key = (int(sets), int(line_shift))
+    if key not in _SPLITTERS:
+        SETS, LSHIFT = key
+        U = np.uint64
+
+        @njit(cache=True, nogil=True)
+        def split(addr, lo, hi, bounds, idx, counts):
+            for k in range(lo, hi):
+                g = (addr[k] >> U(LSHIFT)) % U(SETS)
+                p = 0
+                for b in range(bounds.shape[0]):
+                    p += g >= U(bounds[b])
+                idx[p, counts[p]] = k
+                counts[p] += 1
+
+        _SPLITTERS[key] = split
+    return _SPLITTERS[key]
 
 
 def new_state(banks: int, sets: int, ways: int):
