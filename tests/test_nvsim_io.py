@@ -111,3 +111,19 @@ def test_cli_tech_verbs(tmp_path, capsys):
     assert main(["tech", "iso-area", "--area", "0.5", "--cells", "sram28", "--node", "28", "--mode", "ram"]) == 0
     assert main(["tech", "iso-area", "--reference", "sram-3MB"]) == 2
     assert main(["tech", "table", "--cells", "nosuch"]) == 2
+
+
+def test_cli_tech_buffer_design(tmp_path):
+    """--buffer-design reaches the model: NVSim's latency-first drivers leak more than the balanced ones at 28 nm
+    (the scratchpad paper's stock-NVSim runs; see tests/test_circuit_scratchpad.py)."""
+    import pandas as pd
+
+    leak = {}
+    for design in ("balanced", "latency"):
+        out = tmp_path / f"{design}.csv"
+        assert main(["tech", "table", "--cells", "stt28", "--capacities", "0.5", "--node", "28", "--mode", "ram",
+                     "--target", "read_latency", "--buffer-design", design, "--csv", str(out), "--quiet"]) == 0
+        leak[design] = float(pd.read_csv(out)["leakage_mW"].iloc[0])
+    assert leak["latency"] > 1.5 * leak["balanced"]
+    with pytest.raises(SystemExit):
+        main(["tech", "table", "--buffer-design", "fastest"])

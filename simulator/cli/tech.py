@@ -51,6 +51,10 @@ def _common(p, default_cells: str = "sram,stt,sot") -> None:
                    help="nvsim: a Normal/Fast cache write pays 1/assoc of the cell energy, as the papers' NVSim runs")
     p.add_argument("--htree-wires", default="unrepeated", choices=("unrepeated", "repeated"),
                    help="H-tree global wires: unrepeated (NVSim default, the papers) or optimally repeated")
+    p.add_argument("--buffer-design", default="auto", choices=("auto", "balanced", "latency"),
+                   help="driver sizing: latency = NVSim's latency-first drivers (its shipped configs, the scratchpad "
+                        "paper at 28 nm), balanced = the fitted 16 nm DeepNVM++ model, auto = latency at planar "
+                        "nodes and balanced at 16 nm")
 
 
 def parse_capacity_MB(text: str, field: str = "capacity") -> float:
@@ -69,7 +73,8 @@ def _table(args) -> int:
                     node_nm=args.node, assoc=args.assoc, line_B=args.line,
                     access_types=tuple(parse_str_list(args.access_types)), targets=args.target,
                     temperature_K=args.temperature, mode=args.mode, roadmap=args.roadmap,
-                    write_convention=args.write_convention, htree_wires=args.htree_wires)
+                    write_convention=args.write_convention, htree_wires=args.htree_wires,
+                    buffer_design=args.buffer_design)
     emit(df, args, columns=SHOWN if args.mode == "cache" else SHOWN[:-1])
     return 0
 
@@ -79,7 +84,7 @@ def _iso_area(args) -> int:
 
     cells = parse_str_list(args.cells)
     kw = dict(assoc=args.assoc, line_B=args.line, temperature_K=args.temperature, roadmap=args.roadmap,
-              write_convention=args.write_convention, htree_wires=args.htree_wires)
+              write_convention=args.write_convention, htree_wires=args.htree_wires, buffer_design=args.buffer_design)
     if args.area is not None:
         rows = []
         for c in cells:
