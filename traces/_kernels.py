@@ -101,6 +101,28 @@ def _emit_rows(p, op, g, off_B, pitch_B, count, len_B, sh, is_w, sm, out_addr, o
     return n
 
 
+@njit(cache=True, inline="always")
+def _next_slot(wave, step, slot, n_ctas, wave_size, n_steps):
+    """``(cta, step, slot)`` at schedule position (wave, step, slot) -- ``cta = -1`` once every wave is done --
+    followed by the next position.
+
+    CTAs run in waves of ``wave_size``; within a wave, all its CTAs take step 0 in round-robin order (CTA slot
+    ``j`` on SM ``j % n_sms``), then step 1, ... up to ``n_steps - 1``. Fills keep the position in locals and
+    store it in their ``state`` when they stop, to resume there on the next call.
+    """
+    lo = wave * wave_size
+    if lo >= n_ctas:
+        return -1, 0, 0, wave, step, slot
+    nxt_wave, nxt_step, nxt_slot = wave, step, slot + 1
+    if nxt_slot >= min(n_ctas, lo + wave_size) - lo:
+        nxt_slot = 0
+        nxt_step += 1
+        if nxt_step >= n_steps:
+            nxt_step = 0
+            nxt_wave += 1
+    return lo + slot, step, slot, nxt_wave, nxt_step, nxt_slot
+
+
 @njit(cache=True)
 def sgemm_fill(p, state, out_addr, out_w, out_sm, n, stop_at):
     """Requests of a tiled SGEMM ``C[M,N] (+)= A[M,K] @ B[K,N]`` (row-major, ``groups`` times).
@@ -123,54 +145,43 @@ def sgemm_fill(p, state, out_addr, out_w, out_sm, n, stop_at):
     n_tn = (N + TN - 1) // TN
     n_ctas = groups * n_tm * n_tn
     wave_size = n_sms * p[G_CPS]
-    n_waves = (n_ctas + wave_size - 1) // wave_size
     nk = (K + TK - 1) // TK
-    wave, step, slot = state[0], state[1], state[2]
-    while wave < n_waves:
-        lo = wave * wave_size
-        in_wave = min(n_ctas, lo + wave_size) - lo
-        while step <= nk:
-            while slot < in_wave:
-                if n >= stop_at:
-                    state[0], state[1], state[2] = wave, step, slot
-                    return n
-                cta = lo + slot
-                sm = slot % n_sms
-                g = cta // (n_tm * n_tn)
-                r = cta % (n_tm * n_tn)
-                m0 = (r // n_tn) * TM
-                n0 = (r % n_tn) * TN
-                rows = min(TM, M - m0)
-                cols = min(TN, N - n0)
-                if step < nk:
-                    k0 = step * TK
-                    kk = min(TK, K - k0)
-                    if ta:
-                        n = _emit_rows(p, G_A, g, (k0 * M + m0) * isa, M * isa, kk, rows * isa, sh, False, sm,
-                                       out_addr, out_w, out_sm, n)
-                    else:
-                        n = _emit_rows(p, G_A, g, (m0 * K + k0) * isa, K * isa, rows, kk * isa, sh, False, sm,
-                                       out_addr, out_w, out_sm, n)
-                    if tb:
-                        n = _emit_rows(p, G_B, g, (n0 * K + k0) * isb, K * isb, cols, kk * isb, sh, False, sm,
-                                       out_addr, out_w, out_sm, n)
-                    else:
-                        n = _emit_rows(p, G_B, g, (k0 * N + n0) * isb, N * isb, kk, cols * isb, sh, False, sm,
-                                       out_addr, out_w, out_sm, n)
-                elif acc:
-                    for i in range(rows):
-                        s, e = _operand_range(p, G_C, g, ((m0 + i) * N + n0) * isc, cols * isc)
-                        n = _emit(s, e, sh, False, sm, out_addr, out_w, out_sm, n)
-                        n = _emit(s, e, sh, True, sm, out_addr, out_w, out_sm, n)
-                else:
-                    n = _emit_rows(p, G_C, g, (m0 * N + n0) * isc, N * isc, rows, cols * isc, sh, True, sm,
-                                   out_addr, out_w, out_sm, n)
-                slot += 1
-            slot = 0
-            step += 1
-        step = 0
-        wave += 1
-    state[0], state[1], state[2] = n_waves, 0, 0
+    pw, ps, pl = state[0], state[1], state[2]  # the schedule position: wave, step, slot
+    while n < stop_at:
+        cta, step, slot, pw, ps, pl = _next_slot(pw, ps, pl, n_ctas, wave_size, nk + 1)
+        if cta < 0:
+            break
+        sm = slot % n_sms
+        g = cta // (n_tm * n_tn)
+        r = cta % (n_tm * n_tn)
+        m0 = (r // n_tn) * TM
+        n0 = (r % n_tn) * TN
+        rows = min(TM, M - m0)
+        cols = min(TN, N - n0)
+        if step < nk:
+            k0 = step * TK
+            kk = min(TK, K - k0)
+            if ta:
+                n = _emit_rows(p, G_A, g, (k0 * M + m0) * isa, M * isa, kk, rows * isa, sh, False, sm,
+                               out_addr, out_w, out_sm, n)
+            else:
+                n = _emit_rows(p, G_A, g, (m0 * K + k0) * isa, K * isa, rows, kk * isa, sh, False, sm,
+                               out_addr, out_w, out_sm, n)
+            if tb:
+                n = _emit_rows(p, G_B, g, (n0 * K + k0) * isb, K * isb, cols, kk * isb, sh, False, sm,
+                               out_addr, out_w, out_sm, n)
+            else:
+                n = _emit_rows(p, G_B, g, (k0 * N + n0) * isb, N * isb, kk, cols * isb, sh, False, sm,
+                               out_addr, out_w, out_sm, n)
+        elif acc:
+            for i in range(rows):
+                s, e = _operand_range(p, G_C, g, ((m0 + i) * N + n0) * isc, cols * isc)
+                n = _emit(s, e, sh, False, sm, out_addr, out_w, out_sm, n)
+                n = _emit(s, e, sh, True, sm, out_addr, out_w, out_sm, n)
+        else:
+            n = _emit_rows(p, G_C, g, (m0 * N + n0) * isc, N * isc, rows, cols * isc, sh, True, sm,
+                           out_addr, out_w, out_sm, n)
+    state[0], state[1], state[2] = pw, ps, pl
     return n
 
 
@@ -246,40 +257,30 @@ def elementwise_fill(T, bases, sizes, elems, isz, is_w, unit, n_sms, cps, state,
     W = (T + 31) // 32
     n_ctas = (W + 7) // 8
     wave_size = n_sms * cps
-    n_waves = (n_ctas + wave_size - 1) // wave_size
     nt = len(bases)
     sh = _log2(unit)
-    wave, step, slot = state[0], state[1], state[2]
-    while wave < n_waves:
-        lo = wave * wave_size
-        in_wave = min(n_ctas, lo + wave_size) - lo
-        while step < 8:
-            while slot < in_wave:
-                if n >= stop_at:
-                    state[0], state[1], state[2] = wave, step, slot
-                    return n
-                w = (lo + slot) * 8 + step
-                if w < W:
-                    sm = slot % n_sms
-                    t1 = min((w + 1) * 32, T)
-                    for j in range(nt):
-                        if elems[j] == T:  # the common case, and free of 64-bit overflow
-                            e0 = w * 32
-                            e1 = t1
-                        else:
-                            e0 = (w * 32 * elems[j]) // T
-                            e1 = (t1 * elems[j]) // T
-                        if e1 <= e0:
-                            e1 = e0 + 1
-                        s = bases[j] + e0 * isz[j]
-                        e = min(bases[j] + e1 * isz[j], bases[j] + sizes[j])
-                        n = _emit(s, e, sh, is_w[j], sm, out_addr, out_w, out_sm, n)
-                slot += 1
-            slot = 0
-            step += 1
-        step = 0
-        wave += 1
-    state[0], state[1], state[2] = n_waves, 0, 0
+    pw, ps, pl = state[0], state[1], state[2]  # the schedule position: wave, step, slot
+    while n < stop_at:
+        cta, step, slot, pw, ps, pl = _next_slot(pw, ps, pl, n_ctas, wave_size, 8)
+        if cta < 0:
+            break
+        w = cta * 8 + step
+        if w < W:
+            sm = slot % n_sms
+            t1 = min((w + 1) * 32, T)
+            for j in range(nt):
+                if elems[j] == T:  # the common case, and free of 64-bit overflow
+                    e0 = w * 32
+                    e1 = t1
+                else:
+                    e0 = (w * 32 * elems[j]) // T
+                    e1 = (t1 * elems[j]) // T
+                if e1 <= e0:
+                    e1 = e0 + 1
+                s = bases[j] + e0 * isz[j]
+                e = min(bases[j] + e1 * isz[j], bases[j] + sizes[j])
+                n = _emit(s, e, sh, is_w[j], sm, out_addr, out_w, out_sm, n)
+    state[0], state[1], state[2] = pw, ps, pl
     return n
 
 
@@ -408,27 +409,17 @@ def gather_fill(T, D, ids, bases, sizes, isz, is_w, mode, unit, n_sms, cps, stat
     W = (T + 31) // 32
     n_ctas = (W + 7) // 8
     wave_size = n_sms * cps
-    n_waves = (n_ctas + wave_size - 1) // wave_size
     sh = _log2(unit)
-    wave, step, slot = state[0], state[1], state[2]
-    while wave < n_waves:
-        lo = wave * wave_size
-        in_wave = min(n_ctas, lo + wave_size) - lo
-        while step < 8:
-            while slot < in_wave:
-                if n >= stop_at:
-                    state[0], state[1], state[2] = wave, step, slot
-                    return n
-                w = (lo + slot) * 8 + step
-                if w < W:
-                    n = _gather_warp(w, T, D, ids, bases, sizes, isz, is_w, mode, sh, slot % n_sms, out_addr,
-                                     out_w, out_sm, n, True)
-                slot += 1
-            slot = 0
-            step += 1
-        step = 0
-        wave += 1
-    state[0], state[1], state[2] = n_waves, 0, 0
+    pw, ps, pl = state[0], state[1], state[2]  # the schedule position: wave, step, slot
+    while n < stop_at:
+        cta, step, slot, pw, ps, pl = _next_slot(pw, ps, pl, n_ctas, wave_size, 8)
+        if cta < 0:
+            break
+        w = cta * 8 + step
+        if w < W:
+            n = _gather_warp(w, T, D, ids, bases, sizes, isz, is_w, mode, sh, slot % n_sms, out_addr,
+                             out_w, out_sm, n, True)
+    state[0], state[1], state[2] = pw, ps, pl
     return n
 
 
