@@ -83,10 +83,9 @@ def get_kernels(sets: int, ways: int, line_shift: int, sector_shift: int, write_
     return _KERNELS[key]
 
 
-def _simd_revision() -> int:
-    """A hash of ``simd.py``'s source.  Numba keys its on-disk cache on the kernel's own file and its closure
-    values only, so the kernels capture this: an edit to the intrinsics they call then recompiles them."""
-    return int(hashlib.sha1(Path(simd.__file__).read_bytes()).hexdigest()[:12], 16)
+#: A hash of ``simd.py``'s source.  Numba keys its on-disk cache on the kernel's own file and its closure values
+#: only, so the kernels capture this: an edit to the intrinsics they call then recompiles them.
+SIMD_REVISION = int(hashlib.sha1(Path(simd.__file__).read_bytes()).hexdigest()[:12], 16)
 
 
 def _build(SETS, WAYS, LSHIFT, SSHIFT, WB, WA, EMIT):  # noqa: C901 - one flat body; LLVM folds the constants
@@ -99,13 +98,13 @@ def _build(SETS, WAYS, LSHIFT, SSHIFT, WB, WA, EMIT):  # noqa: C901 - one flat b
     SMASK = NSECT - 1
     OLDEST = WAYS - 1
     U = np.uint64
-    SIMD_REV = _simd_revision()
+    SIMD_REV = SIMD_REVISION  # a closure value (see SIMD_REVISION)
 
     def make(BANKED, INDEXED):
         @njit(cache=True, nogil=True)
         def access(tags, dirty, valid, ages, addr, is_write, bank, set_key, group, stats, out_addr, out_w, out_src,
                    idx):
-            n_out = SIMD_REV - SIMD_REV  # 0; referencing SIMD_REV ties the cached code to simd.py (see above)
+            n_out = SIMD_REV - SIMD_REV  # 0; referencing SIMD_REV ties the cached code to simd.py
             c0 = c1 = c2 = c3 = c4 = c5 = 0  # single cache: counts kept in registers
             nb = tags.shape[0] // (SETS * WAYS)
             so = 0
