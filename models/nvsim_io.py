@@ -25,19 +25,19 @@ from .errors import FileFormatError
 _MEM_TYPES = {"sram": "sram", "mram": "mram", "pcram": "pcram", "memristor": "memristor", "fefet": "fefet"}
 _ACCESS = {"cmos": "cmos", "bjt": "bjt", "diode": "diode", "none": "none"}
 
-# NVSim's I-V converter delay for current sensing (HSPICE values in its SenseAmp model, ns), by node.
-_IV_DELAY_NS = ((22, 1.45), (32, 1.07), (45, 0.80), (65, 0.62), (90, 0.53), (120, 0.49))
+# NVSim's I-V converter delay for current sensing (HSPICE values in its SenseAmp model, ns): a step function of
+# the feature size, each value holding down to the next tabulated node (>= 119, 89, 64, 44, 31 nm), 1.45 ns below
+# 31 nm (so 28 nm takes the 22 nm value, not an interpolation).
+_IV_DELAY_STEPS = ((119, 0.49), (89, 0.53), (64, 0.62), (44, 0.80), (31, 1.07))
+_IV_DELAY_BELOW_NS = 1.45
 
 
 def iv_converter_delay_ns(node_nm: float) -> float:
-    """NVSim's current-sense I-V converter delay, interpolated linearly between its tabulated nodes."""
-    pts = _IV_DELAY_NS
-    if node_nm <= pts[0][0]:
-        return pts[0][1]
-    for (n0, d0), (n1, d1) in zip(pts, pts[1:], strict=False):
-        if node_nm <= n1:
-            return d0 + (d1 - d0) * (node_nm - n0) / (n1 - n0)
-    return pts[-1][1]
+    """NVSim's current-sense I-V converter delay (ns) at ``node_nm``: its step table, not an interpolation."""
+    for threshold_nm, delay_ns in _IV_DELAY_STEPS:
+        if node_nm >= threshold_nm:
+            return delay_ns
+    return _IV_DELAY_BELOW_NS
 
 
 def _text_of(source: str | Path) -> tuple[str, str]:

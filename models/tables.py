@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .cells import Cell, load_cell
-from .circuit.calibration import DEFAULT, Calibration
+from .circuit.calibration import DEFAULT, Calibration, nvsim_stock
 from .circuit.search import ACCESS_TYPES, TARGETS, WRITE_CONVENTIONS, Design, design
 from .config import as_choice, as_positive
 from .errors import ConfigError
@@ -101,7 +101,10 @@ def design_point(cell, capacity_MB: float, node_nm: float = 16, *, assoc: int = 
     if (htree_wires == "repeated") != calibration.htree_repeaters:
         calibration = dataclasses.replace(calibration, htree_repeaters=htree_wires == "repeated")
     style = resolve_buffer_design(buffer_design, node_nm)
-    if style != calibration.buffer_design:
+    if style == "latency":
+        # NVSim's stock periphery: latency-first drivers, passive H-tree, column-select decoders
+        calibration = nvsim_stock(calibration)
+    elif style != calibration.buffer_design:
         calibration = dataclasses.replace(calibration, buffer_design=style)
     cap = as_positive(capacity_MB, "capacities_MB")
     cap_B = float(cap) * 2**20
@@ -158,10 +161,12 @@ def tech_table(cells: Iterable = ("sram", "stt", "sot"), capacities_MB: Iterable
         square of the bank size) or "repeated" (optimally repeated global wires: linear delay, for
         realistic very large arrays).
     buffer_design : str
-        Wordline-driver sizing: "balanced" (stage effort 16, the DeepNVM++-fitted 16 nm calibration),
-        "latency" (NVSim's latency-first drivers: stage effort ~4, last stage at most 100 F, NVSim's inverter
-        leakage rule; what NVSim's shipped configurations and the scratchpad paper's 28 nm runs use) or "auto"
-        (default: "latency" at planar nodes, "balanced" at 16 nm FinFET).
+        Periphery style: "balanced" (the DeepNVM++-fitted 16 nm calibration: wordline drivers of stage effort 16,
+        a buffer at every H-tree node), "latency" (NVSim's stock periphery, what its shipped configurations and the
+        scratchpad paper's 28 nm runs build: latency-first drivers of stage effort ~4 with the last stage at most
+        100 F and NVSim's inverter leakage rule, the passive unrepeated H-tree, a column-select decoder per
+        subarray; see ``models.circuit.calibration.nvsim_stock``) or "auto" (default: "latency" at planar nodes,
+        "balanced" at 16 nm FinFET).
 
     Returns
     -------

@@ -22,7 +22,8 @@ Sources, per row of ``_NODES``:
   (6.4 W); it is of the order of NVSim's 22 nm HP value at 350 K (1.06 uA/um).  The 16 nm LSTP row scales the
   22 nm LSTP currents by the same footprint gain.
 * Wires (r in ohm/um, c in fF/um at 350 K, local / semi-global / global, "aggressive" ITRS projections):
-  22 and 32 nm from NVSim's tables; 28 nm interpolated; 45 nm and 16 nm scaled from 32 / 22 nm with
+  22 and 32 nm from NVSim's tables; 28 nm takes the 32 nm table, as NVSim's Wire::Initialize does (it has
+  no 28 nm table and selects by "feature size <= 32 nm"); 45 nm and 16 nm scaled from 32 / 22 nm with
   NVSim's geometry rule (pitch proportional to F: r ~ 1/F^2, c about constant).
 """
 
@@ -139,9 +140,11 @@ def _row(node: int, roadmap: str):
                 out.append(x)
             elif i in (4, 5):  # off-currents: geometric, as NVSim does
                 out.append(math.exp(math.log(x) + t * (math.log(y) - math.log(x))))
+            elif 10 <= i <= 15:  # wires: NVSim's Wire takes the next tabulated node up (32 nm), no interpolation
+                out.append(y)
             else:
                 out.append(x + t * (y - x))
-        out[-1] = f"interpolated 22/32nm {roadmap.upper()} (NVSim's rule: linear, I_off geometric)"
+        out[-1] = f"interpolated 22/32nm {roadmap.upper()} (NVSim's rule: linear, I_off geometric; 32nm wires)"
         return out
     raise ConfigError("node_nm", f"no technology for {node} nm (available: {', '.join(map(str, NODES))})")
 

@@ -2,21 +2,31 @@
 
 Source: the STT-MRAM scratchpad paper for DNN training (Sec. V-B and Table II): in 0.5 mm^2 SRAM holds 183 KB
 and MRAM 512 KB, in 48.1 mm^2 40592 KB and 131072 KB; "MRAM improves the iso-area capacity by 2.8-3.2x while
-reducing the leakage power by a factor of 1.9-4.4" (SRAM 594 / 64257 mW, MRAM 323 / 14573 mW).  The paper chose
-NVSim's designs with the read-latency target (Sec. V-B), so these tests do too, in RAM mode (a scratchpad has no
-tag array) with the shipped ``sram28`` / ``stt28`` cells.  The paper ran stock NVSim (Sec. IV), whose shipped
-configurations (nvsim.cfg, sample_STTRAM_cache.cfg) use the HP roadmap at 350 K and latency-first drivers
-("-BufferDesignOptimization: latency"); nvmsim's default ``buffer_design="auto"`` picks NVSim's latency-first
-drivers at 28 nm.  Tolerances and the known deviations are stated at each test.
+reducing the leakage power by a factor of 1.9-4.4" (SRAM 594 / 64257 mW, MRAM 323 / 14573 mW); read latency
+0.2 / 3.3 ns and 10.3 / 14.6 ns, write latency 0.1 / 10.2 ns and 5.3 / 15.8 ns (SRAM / MRAM, 0.5 / 48.1 mm^2).
+The paper chose NVSim's read-latency-optimal designs (Sec. V-B), so these tests do too, in RAM mode (a scratchpad
+has no tag array) with the shipped ``sram28`` / ``stt28`` cells.  The paper ran stock NVSim (Sec. IV); nvmsim's
+default ``buffer_design="auto"`` builds NVSim's stock periphery at 28 nm (``models.circuit.calibration.nvsim_stock``:
+latency-first drivers, the passive unrepeated H-tree, column-select decoders; NVSim's 32 nm wire tables and its
+I-V converter step value at 28 nm).  Tolerances and the known deviations are stated at each test.
 """
 
+import dataclasses
+
+import numpy as np
 import pytest
 
 from models import area_budget_capacity, design_point
+from models.cells import load_cell
+from models.circuit.calibration import nvsim_stock
+from models.circuit.search import array_optima, cache_specs, design
+from models.technology import tech_node
 
 PAPER_KB = {(0.5, "sram28"): 183, (0.5, "stt28"): 512, (48.1, "sram28"): 40592, (48.1, "stt28"): 131072}
 PAPER_LEAK_MW = {(0.5, "sram28"): 594, (0.5, "stt28"): 323, (48.1, "sram28"): 64257, (48.1, "stt28"): 14573}
 PAPER_LEAK_RATIO = {0.5: 594 / 323, 48.1: 64257 / 14573}  # 1.84 and 4.41 ("1.9-4.4")
+PAPER_READ_NS = {(0.5, "sram28"): 0.2, (0.5, "stt28"): 3.3, (48.1, "sram28"): 10.3, (48.1, "stt28"): 14.6}
+PAPER_WRITE_NS = {(0.5, "sram28"): 0.1, (0.5, "stt28"): 10.2, (48.1, "sram28"): 5.3, (48.1, "stt28"): 15.8}
 KW = dict(node_nm=28, mode="ram", targets="read_latency")
 
 
@@ -30,63 +40,133 @@ def table2():
     return out
 
 
-def test_capacities_in_the_area_budgets(table2):
-    # 48.1 mm^2: both within +-20 % (nvmsim: SRAM 39936 KB, MRAM 116736 KB); 0.5 mm^2: MRAM within +-20 % (496 KB).
-    # Known deviation: nvmsim's small SRAM is denser than the paper's NVSim design (248 KB vs 183), checked from
-    # the paper's figure to 1.5x it.
-    for key in ((48.1, "sram28"), (48.1, "stt28"), (0.5, "stt28")):
-        assert table2[key][0] == pytest.approx(PAPER_KB[key], rel=0.20), key
-    assert PAPER_KB[0.5, "sram28"] <= table2[0.5, "sram28"][0] <= 1.5 * PAPER_KB[0.5, "sram28"]
+def test_capacities_in_the_large_budget(table2):
+    # 48.1 mm^2: both within +-5 % (nvmsim 40448 KB, -0.4 %; 126976 KB, -3.1 %), the ratio within the paper's
+    # 2.8-3.2x (nvmsim 3.14x)
+    for key in ((48.1, "sram28"), (48.1, "stt28")):
+        assert table2[key][0] == pytest.approx(PAPER_KB[key], rel=0.05), key
+    big = table2[48.1, "stt28"][0] / table2[48.1, "sram28"][0]
+    assert 2.8 <= big <= 3.2
     for budget in (0.5, 48.1):
         assert table2[budget, "sram28"][1].area_mm2 <= budget and table2[budget, "stt28"][1].area_mm2 <= budget
 
 
-def test_mram_holds_about_three_times_the_sram_capacity(table2):
-    # paper: 2.8-3.2x.  nvmsim: 2.92x at 48.1 mm^2 (checked within 2.8-3.2 +-10 %); 2.00x at 0.5 mm^2, where the
-    # SRAM comes out too dense (checked 1.9 to 3.2); larger in the larger area, where the MRAM's per-sense-amplifier
-    # I-V converters (NVSim's 50 000 F^2) weigh less
-    big = table2[48.1, "stt28"][0] / table2[48.1, "sram28"][0]
+def test_capacities_in_the_small_budget(table2):
+    # 0.5 mm^2: SRAM within +-15 % (nvmsim 200 KB, +9 %).  Known deviation: MRAM 304 KB vs 512 KB (ratio 1.52x vs
+    # 2.8x).  At small capacities the MRAM's area hardly grows with capacity (I-V converters, drivers and strips of
+    # many small subarrays; the paper itself finds SRAM and MRAM equal in area near 128 KB and MRAM 2.8x denser at
+    # 0.5 mm^2), so a modest area error becomes a large capacity error: at the paper's own 512 KB nvmsim's MRAM
+    # takes 0.593 mm^2 (+19 %, checked within +25 %), and test_small_mram_read_latency_landscape_is_flat shows why
+    # the chosen organisation is not pinned down better.  Still, MRAM holds more than SRAM, and the ratio grows
+    # with the area as in the paper.
+    assert table2[0.5, "sram28"][0] == pytest.approx(PAPER_KB[0.5, "sram28"], rel=0.15)
+    assert design_point("stt28", 0.5, **KW).area_mm2 == pytest.approx(0.5, rel=0.25)
     small = table2[0.5, "stt28"][0] / table2[0.5, "sram28"][0]
-    assert 2.8 * 0.90 <= big <= 3.2 * 1.10
-    assert 1.9 <= small <= 3.2
-    assert big > small
+    big = table2[48.1, "stt28"][0] / table2[48.1, "sram28"][0]
+    assert 1.3 <= small < big
+
+
+def test_small_mram_read_latency_landscape_is_flat():
+    # Why the small MRAM's capacity is ill-determined: its read latency is the I-V converter's (NVSim: 1.45 ns at
+    # 28 nm) plus ~0.3 ns of everything else, so organisations of very different area read almost equally fast.
+    # At 512 KB the fastest design takes 0.593 mm^2 and the fastest one within the paper's 0.5 mm^2 reads only
+    # 1.8 % slower (checked: within 3 %); which of them NVSim's own delay details pick cannot be resolved here.
+    cal = nvsim_stock()
+    spec, _ = cache_specs(512 * 1024, 16, 128, "ram", cal)
+    best, res, _ = array_optima(load_cell("stt28"), tech_node(28), spec, ("read_latency",), cal)
+    rl, area = res["read_latency_s"], res["area_m2"] * 1e6
+    aspect = np.maximum(res["width_m"], res["height_m"]) / np.minimum(res["width_m"], res["height_m"])
+    fits = (area <= 0.5) & (aspect <= cal.max_bank_aspect)
+    assert area[best["read_latency"]] > 0.5 and fits.any()
+    assert rl[fits].min() <= 1.03 * rl[best["read_latency"]]
+
+
+def test_budgets_are_the_mram_arrays_own_areas():
+    # Table II's budgets hold a power-of-two MRAM (512 KB, 128 MB) and a fractional SRAM capacity, and Fig. 8's
+    # budgets end at 187 mm^2 (about 4 x 48.1): the paper's budgets are the areas of its NVSim MRAM arrays at 512 KB,
+    # 128 MB and 512 MB.  nvmsim: 49.3 mm^2 at 128 MB (+2.6 %, checked within +-5 %), 197 mm^2 at 512 MB (+5.5 %,
+    # checked within +-10 %).  (The 512 KB case is the small-budget deviation above.)
+    assert design_point("stt28", 128, **KW).area_mm2 == pytest.approx(48.1, rel=0.05)
+    assert design_point("stt28", 512, **KW).area_mm2 == pytest.approx(187, rel=0.10)
 
 
 def test_leakage(table2):
-    # Absolute leakage.  SRAM (cells dominate) within +-30 % at both budgets (nvmsim 448 / 56 870 mW).  MRAM (all
-    # periphery, mostly the latency-first wordline drivers of every row): within +-30 % at 48.1 mm^2 (11 061 mW vs
-    # 14 573) and within a factor of 2 at 0.5 mm^2 (185 mW vs 323; known deviation, the paper's small arrays carry
-    # more periphery).  Ratio SRAM/MRAM within +-35 % of the paper's 1.84x / 4.41x (nvmsim 2.42x / 5.14x, +32 % /
-    # +17 %) and larger in the larger area, as in the paper.
+    # 48.1 mm^2: SRAM within +-15 % (nvmsim 57 490 mW, -11 %), MRAM within +-15 % (13 098 mW, -10 %; most of it
+    # the latency-first wordline and column-select drivers of every subarray), ratio within +-10 % of 4.41x (4.39x).
+    # 0.5 mm^2, known deviation: both leak less than in the paper, SRAM 314 mW (-47 %, checked >= 0.45x) and MRAM
+    # 139 mW at its smaller capacity (221 mW at the paper's 512 KB, -32 %, checked >= 0.6x): NVSim's small arrays
+    # leak ~0.7 W/mm^2 of periphery against nvmsim's ~0.15-0.3; the ratio is within +-30 % of 1.84x (2.26x) and
+    # smaller than in the large budget, as in the paper.
     ratios = {}
     for budget in (0.5, 48.1):
         ds, dm = table2[budget, "sram28"][1], table2[budget, "stt28"][1]
-        assert ds.leakage_mW == pytest.approx(PAPER_LEAK_MW[budget, "sram28"], rel=0.30), budget
         ratios[budget] = ds.leakage_mW / dm.leakage_mW
-        assert ratios[budget] == pytest.approx(PAPER_LEAK_RATIO[budget], rel=0.35), (budget, ratios[budget])
-    assert table2[48.1, "stt28"][1].leakage_mW == pytest.approx(PAPER_LEAK_MW[48.1, "stt28"], rel=0.30)
-    m_small = table2[0.5, "stt28"][1].leakage_mW
-    assert PAPER_LEAK_MW[0.5, "stt28"] / 2 <= m_small <= PAPER_LEAK_MW[0.5, "stt28"] * 1.3
+    for key in ((48.1, "sram28"), (48.1, "stt28")):
+        assert table2[key][1].leakage_mW == pytest.approx(PAPER_LEAK_MW[key], rel=0.15), key
+    assert ratios[48.1] == pytest.approx(PAPER_LEAK_RATIO[48.1], rel=0.10)
+    assert 0.45 * PAPER_LEAK_MW[0.5, "sram28"] <= table2[0.5, "sram28"][1].leakage_mW <= PAPER_LEAK_MW[0.5, "sram28"]
+    m512 = design_point("stt28", 0.5, **KW).leakage_mW
+    assert 0.6 * PAPER_LEAK_MW[0.5, "stt28"] <= m512 <= PAPER_LEAK_MW[0.5, "stt28"]
+    assert ratios[0.5] == pytest.approx(PAPER_LEAK_RATIO[0.5], rel=0.30)
     assert ratios[48.1] > ratios[0.5]
 
 
-def test_mram_write_latency_is_the_pulse_plus_periphery(table2):
-    # paper Table II: MRAM writes take 10.2 ns at 0.5 mm^2 and 15.8 ns at 48.1 mm^2 with the 10 ns pulse of the
-    # baseline cell; SRAM reads and writes are much faster in the small array (0.2 / 0.1 ns) than MRAM's.
-    # Checked: MRAM write latency within 10-12 ns at 0.5 mm^2 and +-30 % of 15.8 ns at 48.1 mm^2; SRAM faster
-    # than MRAM in both reads and writes at 0.5 mm^2.
-    m_small, m_big = table2[0.5, "stt28"][1], table2[48.1, "stt28"][1]
-    s_small = table2[0.5, "sram28"][1]
-    assert 10.0 < m_small.write_latency_ns < 12.0
-    assert m_big.write_latency_ns == pytest.approx(15.8, rel=0.30)
-    assert s_small.read_latency_ns < m_small.read_latency_ns and s_small.write_latency_ns < m_small.write_latency_ns
+def test_latencies(table2):
+    # 48.1 mm^2: all four within +-20 % (nvmsim SRAM 11.57 / 5.92 ns, +12 % / +12 %; MRAM 13.85 / 16.69 ns, -5 % /
+    # +6 %): the H-tree's wires dominate, as NVSim's passive wire model makes them.  0.5 mm^2: MRAM writes take
+    # the 10 ns pulse plus periphery (10.15 ns vs 10.2, checked 10-11 ns); SRAM reads and writes are fast
+    # (0.25 / 0.17 ns vs 0.2 / 0.1; checked below 0.35 ns, write faster than read).  The small MRAM's read (1.69 ns
+    # vs 3.3) is the deviation test_mram_read_latency_points_to_sequential_cache_runs explains.
+    for key in ((48.1, "sram28"), (48.1, "stt28")):
+        d = table2[key][1]
+        assert d.read_latency_ns == pytest.approx(PAPER_READ_NS[key], rel=0.20), key
+        assert d.write_latency_ns == pytest.approx(PAPER_WRITE_NS[key], rel=0.20), key
+    m_small, s_small = table2[0.5, "stt28"][1], table2[0.5, "sram28"][1]
+    assert 10.0 < m_small.write_latency_ns < 11.0
+    assert s_small.write_latency_ns < s_small.read_latency_ns < 0.35
+    assert s_small.read_latency_ns < m_small.read_latency_ns
+
+
+def test_passive_htree_is_what_stock_nvsim_builds():
+    # NVSim's unrepeated H-tree (Wire.cpp, RepeatedNone) is a passive wire, 2.3 R C / 2 per segment with no node
+    # buffers.  With it, nvmsim's read latencies at the paper's own capacities land within +-25 % of Table II (SRAM
+    # 40592 KB 11.6 ns vs 10.3, MRAM 128 MB 14.0 vs 14.6, SRAM 183 KB 0.25 vs 0.2); with a buffer at every node (the
+    # model fitted to DeepNVM++ at 16 nm) they are off by half or more (5.2, 7.2, 0.53 ns), and the buffered tree's
+    # cheap long wires let the 128 MB MRAM spread out to 57.7 mm^2 (paper: 48.1; passive: 49.3).
+    stock = nvsim_stock()
+    buffered = dataclasses.replace(stock, htree_node_buffers=True)
+    tech = tech_node(28)
+    for cell, kb, key in (("sram28", 40592, (48.1, "sram28")), ("stt28", 131072, (48.1, "stt28")),
+                          ("sram28", 183, (0.5, "sram28"))):
+        c = load_cell(cell)
+        passive = design(c, tech, kb * 1024, mode="ram", targets="read_latency", cal=stock)
+        buf = design(c, tech, kb * 1024, mode="ram", targets="read_latency", cal=buffered)
+        paper = PAPER_READ_NS[key]
+        assert passive.read_latency_ns == pytest.approx(paper, rel=0.25), cell
+        assert abs(buf.read_latency_ns / paper - 1) > 0.45, cell
+    c = load_cell("stt28")
+    assert design(c, tech, 2**27, mode="ram", targets="read_latency", cal=buffered).area_mm2 > 1.15 * 48.1
+    assert design(c, tech, 2**27, mode="ram", targets="read_latency", cal=stock).area_mm2 < 1.05 * 48.1
+
+
+def test_mram_read_latency_points_to_sequential_cache_runs():
+    # The paper says it chose NVSim's "cache configuration" (Sec. V-B).  A single current-sensed MRAM read at
+    # 512 KB takes ~1.7 ns in NVSim's structure (its 1.45 ns I-V converter + the rest); Table II's 3.3 ns is two
+    # of them in a row, the tag then the data of a Sequential-access cache (NVSim's sample STT-RAM cache
+    # configuration: Sequential, 16-way, 512-bit lines).  nvmsim in that mode: 3.39 ns (within +-10 %), and the
+    # 128 MB MRAM leaks 14.9 W (paper 14.6, within +-10 %); the RAM mode used above reads in 1.75 ns.  The
+    # iso-area capacities above stay RAM-mode (a scratchpad has no tag array); the deviation is reported.
+    seq = dict(node_nm=28, mode="cache", targets="read_latency", access_types=("sequential",), line_B=64)
+    assert design_point("stt28", 0.5, **seq).read_latency_ns == pytest.approx(3.3, rel=0.10)
+    assert design_point("stt28", 0.5, **KW).read_latency_ns < 0.6 * 3.3
+    assert design_point("stt28", 128, **seq).leakage_mW == pytest.approx(PAPER_LEAK_MW[48.1, "stt28"], rel=0.10)
 
 
 def test_the_papers_runs_used_hp_devices_at_350K():
     # The cause of the 28 nm leakage, checked on the paper's own 48.1 mm^2 SRAM (40592 KB, where the cells'
     # leakage dominates): with NVSim's 28 nm HP devices at 350 K (the shipped configurations' setting) nvmsim is
-    # within 15 % of the paper's 64 257 mW; at 300 K it falls below 65 % of it and with LSTP devices below 1 %,
-    # so neither can be what the paper ran.
+    # within 15 % of the paper's 64 257 mW (57 675 mW); at 300 K it falls below 65 % of it and with LSTP devices
+    # below 1 %, so neither can be what the paper ran.
     cap = PAPER_KB[48.1, "sram28"] / 1024
     hp350 = design_point("sram28", cap, **KW).leakage_mW
     hp300 = design_point("sram28", cap, temperature_K=300, **KW).leakage_mW
@@ -97,9 +177,9 @@ def test_the_papers_runs_used_hp_devices_at_350K():
 
 
 def test_latency_first_drivers_are_the_missing_mram_leakage():
-    # The MRAM's leakage is its periphery's.  With the DeepNVM++-fitted "balanced" drivers (stage effort 16) the
-    # paper's 512 KB MRAM leaks a third of Table II's 323 mW (105 mW; the model before this choice: 84 mW at its own
-    # 672 KB); NVSim's latency-first drivers, as the paper's stock NVSim configuration selects, leak 2.3x more.
+    # The MRAM's leakage is its periphery's.  With the DeepNVM++-fitted "balanced" periphery (stage effort 16,
+    # buffered H-tree, no column decoder) the paper's 512 KB MRAM leaks under a third of Table II's 323 mW
+    # (100 mW); NVSim's stock periphery, as the paper's stock NVSim configuration builds it, leaks 2.2x more (221 mW).
     cap = PAPER_KB[0.5, "stt28"] / 1024
     bal = design_point("stt28", cap, buffer_design="balanced", **KW)
     lat = design_point("stt28", cap, buffer_design="latency", **KW)

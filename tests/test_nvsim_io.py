@@ -127,3 +127,13 @@ def test_cli_tech_buffer_design(tmp_path):
     assert leak["latency"] > 1.5 * leak["balanced"]
     with pytest.raises(SystemExit):
         main(["tech", "table", "--buffer-design", "fastest"])
+
+
+def test_iv_converter_delay_is_nvsims_step_table():
+    # NVSim SenseAmp::CalculateLatency: HSPICE I-V converter delays by feature size, each holding down to the next
+    # threshold (>= 119, 89, 64, 44, 31 nm), 1.45 ns below 31 nm; so 28 nm takes 1.45 ns, not an interpolation
+    from models.nvsim_io import iv_converter_delay_ns
+
+    expect = {120: 0.49, 90: 0.53, 65: 0.62, 45: 0.80, 44: 0.80, 40: 1.07, 32: 1.07, 31: 1.07, 28: 1.45, 22: 1.45,
+              16: 1.45}
+    assert {n: iv_converter_delay_ns(n) for n in expect} == expect

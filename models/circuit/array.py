@@ -10,9 +10,10 @@ Delay: predecoder + row decoder/wordline driver (logical-effort chain into the d
 bitline (SRAM: cell current, less the worst-case leakage of the column's unselected cells, discharging the
 bitline to the sense margin plus the line's Elmore delay;
 MRAM: the cell's characterised sense time plus the line's RC, NVSim's ICCAD'09 current-sense model),
-sense amplifier, column and output muxes, and an H-tree of unrepeated global wires with a buffer at
-every node (address in and data out for reads, once for writes).  Writes: SRAM drives the bitlines full
-swing; resistive cells add the cell's write pulse.  Energy per access counts decoders, wordlines, the
+sense amplifier, column and output muxes, and an H-tree of unrepeated global wires, either with a buffer at
+every node (the fitted 16 nm model) or passive as NVSim builds it (address in and data out for reads, once for
+writes); optionally a column-select decoder per subarray (NVSim's bitline-mux decoder).  Writes: SRAM drives the
+bitlines full swing; resistive cells add the cell's write pulse.  Energy per access counts decoders, wordlines, the
 bitlines that swing, sense amps, muxes, cell read/write energy and the H-tree; leakage counts SRAM cells
 and all peripherals of every subarray (no power gating); area is cells plus decoder and column strips
 (resistive arrays' column-mux pass gates sized as NVSim's for the read margin and write current),
@@ -172,6 +173,13 @@ def evaluate(cell: Cell, tech: TechNode, spec: ArraySpec, org: dict[str, np.ndar
     nand_delay = 1.5 * fo4 * np.ones_like(rows)  # NAND2 of two predecoded lines (logical effort 4/3, + p)
     w_nand = 2.0 * 2.0 * tech.w_min_m * (1 + tech.pn_ratio)  # a NAND2 sized for unit drive
     leak_nand = 0.48 * 2.0 * tech.i_off(tech.w_min_m * tech.pn_ratio) * vdd  # NVSim's NAND2 leakage rule
+    # column-select decoder (NVSim's bitline-mux decoder, a row decoder of ``mux`` lines per subarray): each select
+    # line runs the subarray's width and drives the gates of every column's minimum-size select device; its
+    # driver is sized like a wordline driver.  Decoded in parallel with the rows, in the same strip (no area)
+    n_sel = np.where(mux > 1.0, np.ceil(mux - 1e-9), 0.0) if cal.column_select_drivers else np.zeros_like(mux)
+    c_sel = c_loc * l_wl + cols * tech.c_gate(1.5 * F)
+    t_sel, e_sel, leak_sel, _ = _chain_effort(tech, c_sel, r_wl, **drv)
+    t_sel = np.where(n_sel > 0, t_sel, 0.0)
 
     # ---------------------------------------------------------------- areas
     apw = cal.area_per_width_F * F  # m^2 of layout per m of transistor width
@@ -242,7 +250,7 @@ def evaluate(cell: Cell, tech: TechNode, spec: ArraySpec, org: dict[str, np.ndar
     t_mux_out = (LN2 * r_pass * (out_mux * tech.c_drain(w_pass) + c_loc * w_sub)
                  + ELMORE_DISTRIBUTED * r_loc * c_loc * w_sub ** 2)
 
-    t_rowdec = nand_delay + t_wl
+    t_rowdec = nand_delay + np.maximum(t_wl, t_sel)
     t_sub_read = t_rowdec + t_bl + t_sa + t_mux_sa + t_mux_out
     if sram:
         w_drv = 4.0 * tech.w_min_m
@@ -255,7 +263,7 @@ def evaluate(cell: Cell, tech: TechNode, spec: ArraySpec, org: dict[str, np.ndar
         t_cmp = cal.comparator_fo4 * fo4
         t_sub_read = t_sub_read + t_cmp
 
-    # ---------------------------------------------------------------- H-tree (unrepeated global wires, buffered nodes)
+    # ------------------------------------------------------- H-tree (global wires: buffered, passive or repeated)
     t_tree = np.zeros_like(rows)
     e_lvl_data = np.zeros_like(rows)  # energy per data bit over the path (J)
     e_lvl_addr = np.zeros_like(rows)  # energy per address bit, summed over the active branches (J)
@@ -270,6 +278,11 @@ def evaluate(cell: Cell, tech: TechNode, spec: ArraySpec, org: dict[str, np.ndar
             seg = np.where(active, seg0 * 2 ** (k - 1), 0.0)
             if cal.htree_repeaters:
                 t_k, e_k, lk_k = rep_delay * seg, rep_energy * seg, rep_leak * seg
+            elif not cal.htree_node_buffers:
+                # NVSim's passive wire (Wire.cpp, repeated_none): 2.3 R C / 2, the 90 % swing of a distributed line,
+                # no driver of its own, no leakage and no silicon area
+                t_k = 2.3 * (r_glob * seg) * (c_glob * seg) / 2.0
+                e_k, lk_k = c_glob * seg * vdd ** 2, np.zeros_like(seg)
             else:
                 t_k, e_k, lk_k, _ = driver_chain(tech, tech.c_gate(8 * tech.w_min_m), r_glob * seg, c_glob * seg)
             e_k = np.where(active, e_k, 0.0)
@@ -293,8 +306,9 @@ def evaluate(cell: Cell, tech: TechNode, spec: ArraySpec, org: dict[str, np.ndar
     write_latency = t_pre + t_sub_write + t_tree
 
     # ---------------------------------------------------------------- dynamic energy per access
-    e_dec_read = n_active * (e_wl + e_pre)
-    e_dec_write = n_active * (e_wlw + e_pre)
+    e_sel_access = np.where(n_sel > 0, e_sel, 0.0)  # one select line per active subarray
+    e_dec_read = n_active * (e_wl + e_pre + e_sel_access)
+    e_dec_write = n_active * (e_wlw + e_pre + e_sel_access)
     sensed = float(spec.sensed_bits)
     e_mux = sensed * (mux * tech.c_drain(w_pass) + c_sa_in) * vdd * (vdd - tech.vth_V)
     if sram:
@@ -326,7 +340,7 @@ def evaluate(cell: Cell, tech: TechNode, spec: ArraySpec, org: dict[str, np.ndar
 
     # ---------------------------------------------------------------- leakage (every subarray, no gating)
     n_rows_total = nsub * rows
-    leak_rows = n_rows_total * (leak_wl + leak_wlw + leak_nand)
+    leak_rows = n_rows_total * (leak_wl + leak_wlw + leak_nand) + nsub * n_sel * (leak_sel + leak_nand)
     n_sa_total = nsub * senses_per_sub
     if sram:
         w_pd, w_pu = _sram_widths(cell, tech)

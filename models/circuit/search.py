@@ -86,7 +86,7 @@ def array_optima(cell: Cell, tech: TechNode, spec: ArraySpec, targets=TARGETS, c
     valid = np.ones(org["rows"].shape, dtype=bool)
     if spec.enforce_aspect:
         aspect = np.maximum(res["width_m"], res["height_m"]) / np.minimum(res["width_m"], res["height_m"])
-        valid &= aspect <= 10.0
+        valid &= aspect <= cal.max_bank_aspect
         if not valid.any():  # tiny arrays: relax the bank aspect rule rather than fail
             valid[:] = True
     if not valid.any():

@@ -1,0 +1,94 @@
+"""NVSim's stock periphery in nvmsim's array model, each piece against NVSim's own rule (NVSim source, Dong et al.,
+TCAD 2012): the passive unrepeated H-tree (Wire.cpp, RepeatedNone: 2.3 R C / 2, no buffers), the column-select
+decoder of every subarray (SubArray.cpp's bitline-mux decoder), NVSim's wire tables at 28 nm (Wire::Initialize
+takes the 32 nm table for 23-32 nm) and the DeepNVM++ 16 nm calibration left untouched by all of them."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from models import design_point
+from models.cells import load_cell
+from models.circuit.array import _chain_effort, evaluate, organisations
+from models.circuit.calibration import DEFAULT, nvsim_stock
+from models.circuit.search import cache_specs
+from models.technology import tech_node
+
+
+@pytest.fixture(scope="module")
+def mram_orgs():
+    spec, _ = cache_specs(512 * 1024, 16, 128, "ram", DEFAULT)
+    org = organisations(spec, max_rows=1024)
+    return spec, org
+
+
+def test_stock_periphery_is_a_separate_calibration():
+    stock = nvsim_stock()
+    assert (stock.buffer_design, stock.htree_node_buffers, stock.column_select_drivers) == ("latency", False, True)
+    # the fitted DeepNVM++ model keeps its own periphery
+    assert (DEFAULT.buffer_design, DEFAULT.htree_node_buffers, DEFAULT.column_select_drivers) == (
+        "balanced", True, False)
+    # "auto" picks the stock periphery at 28 nm and the fitted one at 16 nm (identical to passing DEFAULT)
+    assert design_point("stt", 1, 16) == design_point("stt", 1, 16, buffer_design="balanced")
+    assert design_point("stt28", 0.25, 28, mode="ram") == design_point("stt28", 0.25, 28, mode="ram",
+                                                                       buffer_design="latency")
+
+
+def test_passive_htree_matches_nvsims_wire_formula(mram_orgs):
+    # NVSim (Wire::CalculateLatencyAndPower, RepeatedNone): delay 2.3 r c L^2 / 2 per segment, no leakage; the
+    # bank's H-tree levels halve from the bank edge down to one mat (segments w_mat 2^(k-1) horizontally and
+    # h_mat 2^(k-2) vertically).  No node buffers means no leakage and no area either.
+    spec, org = mram_orgs
+    tech, cell, cal = tech_node(28), load_cell("stt28"), nvsim_stock()
+    res = evaluate(cell, tech, spec, org, cal)
+    r, c = tech.wire("global")
+    w_mat = 2.0 * res["part_w_sub"] + np.sqrt(cal.predecoder_area_F2) * tech.F_m
+    h_mat = 2.0 * res["part_h_sub"]
+    expect = np.zeros_like(w_mat)
+    for k in range(1, 9):
+        for seg0, n in ((w_mat, org["mat_cols"]), (h_mat / 2.0, org["mat_rows"])):
+            seg = seg0 * 2 ** (k - 1)
+            expect += np.where(n >= 2 ** k, 2.3 * r * c * seg ** 2 / 2.0, 0.0)
+    assert np.allclose(res["htree_latency_s"], expect, rtol=1e-9, atol=0)
+    assert np.all(res["part_leak_tree"] == 0) and np.all(res["part_a_tree"] == 0)
+    # the buffered tree of the fitted model leaks and takes area
+    buffered = evaluate(cell, tech, spec, org, dataclasses.replace(cal, htree_node_buffers=True))
+    many = (org["mat_rows"] * org["mat_cols"]) >= 4
+    assert np.all(buffered["part_leak_tree"][many] > 0) and np.all(buffered["part_a_tree"][many] > 0)
+
+
+def test_column_select_decoder_leaks_like_nvsims_bitline_mux_decoder(mram_orgs):
+    # NVSim's SubArray has a bitline-mux decoder of muxSenseAmp select lines, each a NAND2 + latency-first driver
+    # into a wordline-long line loading every column's minimum select device (RowDecoder with the mux load).
+    # Oracle: the leakage it adds is subarrays x select lines x (driver + NAND2), and none without a mux.
+    spec, org = mram_orgs
+    tech, cell = tech_node(28), load_cell("stt28")
+    on = nvsim_stock()
+    off = dataclasses.replace(on, column_select_drivers=False)
+    a, b = evaluate(cell, tech, spec, org, on), evaluate(cell, tech, spec, org, off)
+    F = tech.F_m
+    a_cell = cell.area_F2 * (cell.node_nm * 1e-9) ** 2
+    l_wl = org["cols"] * np.sqrt(a_cell / cell.aspect_ratio)
+    r_loc, c_loc = tech.wire("local")
+    c_sel = c_loc * l_wl + org["cols"] * tech.c_gate(1.5 * F)
+    _, _, leak_sel, _ = _chain_effort(tech, c_sel, r_loc * l_wl, effort=4.0, max_nmos_m=on.max_nmos_F * F,
+                                      rounded=True)
+    leak_nand = 0.48 * 2.0 * tech.i_off(tech.w_min_m * tech.pn_ratio) * tech.vdd_V
+    nsub = org["mat_rows"] * org["mat_cols"] * 4
+    n_sel = np.where(org["mux"] > 1, np.ceil(org["mux"] - 1e-9), 0.0)
+    assert np.allclose(a["leakage_W"] - b["leakage_W"], nsub * n_sel * (leak_sel + leak_nand), rtol=1e-9)
+    # decoded in parallel with the rows: reads are never faster, areas are unchanged
+    assert np.all(a["read_latency_s"] >= b["read_latency_s"]) and np.array_equal(a["area_m2"], b["area_m2"])
+    assert (org["mux"] <= 1).any() and np.array_equal(a["leakage_W"][org["mux"] <= 1],
+                                                      b["leakage_W"][org["mux"] <= 1])
+
+
+def test_28nm_wires_are_nvsims_32nm_table():
+    # NVSim's Wire::Initialize picks its table by "feature size <= 32 nm", so a 28 nm run uses the 32 nm wires;
+    # the devices are interpolated between 22 and 32 nm (main.cpp's InterpolateWith, alpha 0.6 towards 32 nm).
+    t22, t28, t32 = tech_node(22), tech_node(28), tech_node(32)
+    for kind in ("local", "semi", "global"):
+        assert t28.wire(kind) == t32.wire(kind)
+    assert t28.ion_n_uA_per_um == pytest.approx(0.4 * t22.ion_n_uA_per_um + 0.6 * t32.ion_n_uA_per_um)
+    assert t28.ioff_uA_per_um == pytest.approx(t22.ioff_uA_per_um ** 0.4 * t32.ioff_uA_per_um ** 0.6)
