@@ -144,3 +144,89 @@ def test_splitter_sorts_by_owner_in_order():
     for p, (lo, hi) in enumerate([(0, 3), (3, 7), (7, 10)]):
         want = [k for k in range(5, 35) if lo <= sets[k] < hi]
         assert idx[p, :counts[p]].tolist() == want
+
+
+def _phased_trace(n, lines, seed):
+    """Phases that drive the adaptive loop both ways: a stream (all misses), a hot set (all hits), random lines
+    with random writes (unpredictable), and reads only."""
+    rng = np.random.default_rng(seed)
+    q = n // 4
+    addr = np.concatenate([np.arange(q) + 10 * lines, rng.integers(0, 3, q), rng.integers(0, lines, q),
+                           rng.integers(0, lines, n - 3 * q)]).astype(np.uint64) * np.uint64(128)
+    w = np.concatenate([np.zeros(q, bool), rng.random(q) < 0.5, rng.random(q) < 0.4, np.zeros(n - 3 * q, bool)])
+    return addr, w
+
+
+def _single(mode, sets, ways, wb, wa, addr, w, chunk=2500):
+    fn = lru.get_kernels(sets, ways, LSHIFT, LSHIFT, wb, wa, True, mode)[0]
+    state = lru.new_state(1, sets, ways)
+    stats = np.zeros(lru.N_STATS, dtype=np.int64)
+    cap = lru.out_capacity(chunk, LSHIFT, LSHIFT)
+    oa, ow, osrc = np.empty(cap, np.uint64), np.empty(cap, np.bool_), np.empty(cap, np.int64)
+    stream = []
+    for lo in range(0, len(addr), chunk):
+        k = fn(*state, addr[lo:lo + chunk], w[lo:lo + chunk], stats, oa, ow, osrc)
+        stream += list(zip(oa[:k].tolist(), ow[:k].tolist(), strict=True))
+    return stats, stream, state
+
+
+@pytest.mark.parametrize("wb,wa,ways", [(True, True, 4), (True, False, 4), (False, True, 4), (False, False, 4),
+                                        (True, True, 40)])
+def test_branchy_and_predicated_loops_agree_with_reference(wb, wa, ways):
+    """Both lookup loops (the adaptive default switches between them block by block) give the reference model's
+    counts, next-level stream and final state, for every write policy; 40 ways take the wide-set search."""
+    addr, w = _phased_trace(12000, 8 * SETS * ways // 4, ways)
+    ref = RefLRU(SETS, ways, write_back=wb, write_allocate=wa)
+    for a, ww in zip(addr.tolist(), w.tolist(), strict=True):
+        ref.access(a, ww)
+    results = {mode: _single(mode, SETS, ways, wb, wa, addr, w) for mode in ("branches", "predicated")}
+    for mode, (stats, stream, _) in results.items():
+        assert dict(zip(_counts_keys, stats[:6].tolist(), strict=True)) == ref.c, mode
+        assert stream == ref.stream, mode
+    (_, _, s1), (_, _, s2) = results.values()
+    for x, y in zip(s1, s2, strict=True):
+        assert (x == y).all()
+    assert ref.c["read_hits"] > 0 and ref.c["evictions"] > 0 and (ref.c["writebacks"] > 0 or not wb)
+
+
+_counts_keys = ("read_hits", "read_misses", "write_hits", "write_misses", "evictions", "writebacks")
+
+
+def test_adaptive_loop_and_read_only_calls_match():
+    """The adaptive default (through ``Cache``) and a read-only call (``is_write`` given as one bool) give what the
+    branchy loop gives."""
+    addr, _ = _phased_trace(12000, 8 * SETS * WAYS // 4, 3)
+    w = np.zeros(len(addr), dtype=bool)
+    stats, stream, _ = _single("branches", SETS, WAYS, True, True, addr, w)
+    c = Cache(sets=SETS, ways=WAYS)
+    s = c.access(addr, False)
+    assert [getattr(s, k) for k in _counts_keys] == stats[:6].tolist()
+    assert list(zip(c.stream.addr.tolist(), c.stream.is_write.tolist(), strict=True)) == stream
+
+
+@pytest.mark.parametrize("wb,wa", [(True, True), (False, False)])
+def test_banked_loops_agree(wb, wa):
+    """The banked kernel's two loops: the same counts per bank and group, and the same stream (bypasses included)."""
+    rng = np.random.default_rng(11)
+    n, banks, groups = 8000, 3, 2
+    addr, w = _phased_trace(n, 60, 5)
+    bank = np.where(rng.random(n) < 0.05, -1, rng.integers(0, banks, n)).astype(np.int64)
+    key = (addr >> np.uint64(LSHIFT)).astype(np.int64)
+    group = rng.integers(0, groups, n).astype(np.int64)
+    out = {}
+    for mode in ("branches", "predicated"):
+        fn = lru.get_kernels(SETS, WAYS, LSHIFT, LSHIFT, wb, wa, True, mode)[1]
+        state = lru.new_state(banks, SETS, WAYS)
+        stats = np.zeros(groups * banks * lru.N_STATS, dtype=np.int64)
+        cap = lru.out_capacity(n, LSHIFT, LSHIFT)
+        oa, ow, osrc = np.empty(cap, np.uint64), np.empty(cap, np.bool_), np.empty(cap, np.int64)
+        k = fn(*state, addr, w, bank, key, group, stats, oa, ow, osrc)
+        out[mode] = (stats, oa[:k].copy(), ow[:k].copy(), osrc[:k].copy())
+    for x, y in zip(*out.values(), strict=True):
+        assert (x == y).all()
+    assert out["branches"][0].reshape(groups, banks, -1)[..., lru.ST_READ_HITS].sum() > 0
+
+
+def test_unknown_loop_mode():
+    with pytest.raises(ValueError, match="mode"):
+        lru.get_kernels(SETS, WAYS, LSHIFT, LSHIFT, True, True, True, "fastest")

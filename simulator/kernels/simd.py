@@ -103,3 +103,43 @@ def increment_below(typingctx, arr, base, value, n):
         return context.get_dummy_value()
 
     return types.none(arr, base, value, n), codegen
+
+
+@intrinsic(prefer_literal=True)
+def hit_or_victim(typingctx, tags, ages, base, value, n, ignore, oldest):
+    """Where a line goes, without a branch: ``k < n`` when ``tags[base + k]`` holds ``value`` (as
+    :func:`first_equal`), else ``n + k`` for the first way whose age is ``oldest`` (the LRU victim).
+
+    Why: the kernel's predicated loop must not branch on hit or miss, and LLVM turns a ``select`` between two
+    searches back into a branch.  Both masks are joined into one word (hits in the low ``n`` bits, victims above)
+    and one count of trailing zeros picks the way: the result is pure arithmetic.  ``n`` is at most 32.
+    """
+    width = _check(tags, n)
+    if width > 32:
+        raise TypeError("hit_or_victim handles at most 32 ways")
+    if not isinstance(ignore, types.IntegerLiteral):
+        raise TypeError("ignore must be a compile-time integer")
+    if not isinstance(ages, types.Array) or not isinstance(ages.dtype, types.Integer) or ages.ndim != 1:
+        raise TypeError("expected a one-dimensional integer age array")
+    bits = ignore.literal_value
+
+    def codegen(context, builder, sig, args):
+        t, g, b, v, _, _, o = args
+        i64 = ir.IntType(64)
+        elt = ir.IntType(sig.args[0].dtype.bitwidth)
+        gelt = ir.IntType(sig.args[1].dtype.bitwidth)
+        x = _cast(builder, v, elt, sig.args[3].signed if isinstance(sig.args[3], types.Integer) else True)
+        b = _cast(builder, b, i64, False)
+        cur = builder.load(_block_ptr(context, builder, sig.args[0], t, b, elt, width), align=elt.width // 8)
+        if bits:
+            x = builder.or_(x, ir.Constant(elt, bits))
+            cur = builder.or_(cur, ir.Constant(ir.VectorType(elt, width), [bits] * width))
+        hits = builder.icmp_unsigned("==", cur, _splat(builder, x, elt, width))
+        age = builder.load(_block_ptr(context, builder, sig.args[1], g, b, gelt, width), align=gelt.width // 8)
+        old = builder.icmp_unsigned("==", age, _splat(builder, _cast(builder, o, gelt, False), gelt, width))
+        mh = builder.zext(builder.bitcast(hits, ir.IntType(width)), i64)
+        mo = builder.zext(builder.bitcast(old, ir.IntType(width)), i64)
+        m = builder.or_(mh, builder.shl(mo, ir.Constant(i64, width)))
+        return builder.cttz(m, ir.Constant(ir.IntType(1), 0))
+
+    return types.int64(tags, ages, base, value, n, ignore, oldest), codegen
