@@ -104,8 +104,9 @@ class Calibration:
     #: fraction of the H-tree's routed bits that toggle per access.  NVSim assumes every bit toggles (1.0);
     #: random data toggles half of the data lines and the address lines toggle less (fitted: 0.4).
     htree_activity: float = 0.4
-    #: H-tree wires: False = unrepeated global wires with a buffer at every node (NVSim's sample configs and
-    #: the papers' runs; delay grows with the square of each segment), True = optimally repeated wires
+    #: H-tree wires: False = unrepeated global wires (NVSim's sample configs and the papers' runs; delay grows
+    #: with the square of each segment; with or without node buffers, see ``htree_node_buffers``), True =
+    #: optimally repeated wires
     #: (Bakoglu sizing, as NVSim's RepeatedOpt; delay linear in length, repeaters leak).  A model option,
     #: chosen with ``tech_table(..., htree_wires="repeated")``.
     htree_repeaters: bool = False
