@@ -171,7 +171,7 @@ class Cache:
 
     def reset(self) -> None:
         """Empty the cache and zero the counts."""
-        self._tags, self._dirty, self._valid, self._ages = lru.new_state(1, self.sets, self.ways)
+        self._state = lru.new_state(1, self.sets, self.ways)
         self._stats = np.zeros(lru.N_STATS, dtype=np.int64)
         self.stream = None
 
@@ -203,7 +203,6 @@ class Cache:
         n = addr.shape[0]
         parts = min(self.threads, self.sets) if self.PARALLEL_MIN <= n < 2**31 else 1
         cap = lru.out_capacity(n, self._lshift, self._sshift) if emit else 0
-        state = (self._tags, self._dirty, self._valid, self._ages)
         lists = None
         if parts > 1:  # phase 1: each thread sorts a slice of the accesses by owner (a contiguous range of sets)
             split = lru.get_splitter(self.sets, self._lshift)
@@ -211,17 +210,18 @@ class Cache:
             edges = [n * k // parts for k in range(parts + 1)]
             lists = [(np.empty((parts, edges[c + 1] - edges[c]), dtype=np.int32), np.zeros(parts, dtype=np.int64))
                      for c in range(parts)]
-            list(_pool().map(lambda c: split(addr, edges[c], edges[c + 1], bounds, *lists[c]), range(parts)))
+            tops = _pool().map(lambda c: split(addr, edges[c], edges[c + 1], bounds, *lists[c]), range(parts))
+            self._state.fit(int(max(tops)))  # widen the tags before the threads share them
 
         def run(part):  # phase 2: one thread per owner, its accesses in trace order
             out = (np.empty(cap, dtype=np.uint64), np.empty(cap, dtype=np.bool_), np.empty(cap, dtype=np.int64))
             stats = np.zeros(lru.N_STATS, dtype=np.int64)
             k = 0
             if lists is None:
-                k = single(*state, addr, w, stats, *out)
+                k = single(self._state, addr, w, stats, *out)
             else:
                 for idx, counts in lists:
-                    k += single(*state, addr, w, stats, *(o[k:] for o in out), idx[part, :counts[part]])
+                    k += single(self._state, addr, w, stats, *(o[k:] for o in out), idx[part, :counts[part]])
             return stats, [o[:k] for o in out]
 
         results = [run(0)] if parts == 1 else list(_pool().map(run, range(parts)))
@@ -241,8 +241,8 @@ class Cache:
         out = []
         for s in range(self.sets):
             row = slice(s * self.ways, (s + 1) * self.ways)
-            order = np.argsort(self._ages[row], kind="stable")  # age 0 = most recent
-            out.append([int(t) >> 1 for t in self._tags[row][order] if t >= 0])  # tags hold line << 1 | dirty
+            order = np.argsort(self._state.ages[row], kind="stable")  # age 0 = most recent
+            out.append([int(t) >> 1 for t in self._state.tags[row][order] if t >= 0])  # tags: line << 1 | dirty
         return out
 
     def __repr__(self) -> str:

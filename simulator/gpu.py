@@ -165,7 +165,7 @@ class _Level:
         self.policy = (self.sshift < self.lshift, write_back, write_allocate)
         self.emit = emit
         _, self.kernel = lru.get_kernels(sets, ways, self.lshift, self.sshift, write_back, write_allocate, emit)
-        self.tags, self.dirty, self.valid, self.head = lru.new_state(banks, sets, ways)
+        self.state = lru.new_state(banks, sets, ways)
 
     def run(self, addr, w, bank, set_key, group, n_groups):
         stats = np.zeros(n_groups * self.banks * lru.N_STATS, dtype=np.int64)
@@ -173,8 +173,7 @@ class _Level:
         oa = np.empty(cap, dtype=np.uint64)
         ow = np.empty(cap, dtype=np.bool_)
         osrc = np.empty(cap, dtype=np.int64)
-        n = self.kernel(self.tags, self.dirty, self.valid, self.head, addr, w, bank, set_key, group, stats,
-                        oa, ow, osrc)
+        n = self.kernel(self.state, addr, w, bank, set_key, group, stats, oa, ow, osrc)
         stats = stats.reshape(n_groups, self.banks, lru.N_STATS)
         lru.fill_next_level(stats, *self.policy)
         return stats, oa[:n], ow[:n], osrc[:n]

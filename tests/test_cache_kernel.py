@@ -27,7 +27,7 @@ def _banked(wb, wa, addr, w, bank, set_key, group, banks, groups):
     outs = []
     for lo in range(0, len(addr), 700):  # several calls: state carried across chunks
         sl = slice(lo, lo + 700)
-        n = fn(*state, addr[sl], w[sl], bank[sl], set_key[sl], group[sl], stats, oa, ow, osrc)
+        n = fn(state, addr[sl], w[sl], bank[sl], set_key[sl], group[sl], stats, oa, ow, osrc)
         outs.append(np.stack([oa[:n].astype(np.int64), ow[:n], osrc[:n] + lo]))
     return stats.reshape(groups, banks, lru.N_STATS), np.concatenate(outs, axis=1)
 
@@ -125,7 +125,7 @@ def test_banked_index_lists_match_one_pass():
     for part in range(2):
         st = np.zeros_like(total)
         oa, ow, osrc = np.empty(cap, np.uint64), np.empty(cap, np.bool_), np.empty(cap, np.int64)
-        k = fn(*state, addr, w, bank, key, group, st, oa, ow, osrc, np.flatnonzero(owner == part).astype(np.int32))
+        k = fn(state, addr, w, bank, key, group, st, oa, ow, osrc, np.flatnonzero(owner == part).astype(np.int32))
         total += st
         streams.append(np.stack([oa[:k].astype(np.int64), ow[:k], osrc[:k]]))
     merged = np.concatenate(streams, axis=1)
@@ -165,7 +165,7 @@ def _single(mode, sets, ways, wb, wa, addr, w, chunk=2500):
     oa, ow, osrc = np.empty(cap, np.uint64), np.empty(cap, np.bool_), np.empty(cap, np.int64)
     stream = []
     for lo in range(0, len(addr), chunk):
-        k = fn(*state, addr[lo:lo + chunk], w[lo:lo + chunk], stats, oa, ow, osrc)
+        k = fn(state, addr[lo:lo + chunk], w[lo:lo + chunk], stats, oa, ow, osrc)
         stream += list(zip(oa[:k].tolist(), ow[:k].tolist(), strict=True))
     return stats, stream, state
 
@@ -184,8 +184,8 @@ def test_branchy_and_predicated_loops_agree_with_reference(wb, wa, ways):
         assert dict(zip(_counts_keys, stats[:6].tolist(), strict=True)) == ref.c, mode
         assert stream == ref.stream, mode
     (_, _, s1), (_, _, s2) = results.values()
-    for x, y in zip(s1, s2, strict=True):
-        assert (x == y).all()
+    for field in ("tags", "dirty", "valid", "ages"):
+        assert (getattr(s1, field) == getattr(s2, field)).all()
     assert ref.c["read_hits"] > 0 and ref.c["evictions"] > 0 and (ref.c["writebacks"] > 0 or not wb)
 
 
@@ -220,7 +220,7 @@ def test_banked_loops_agree(wb, wa):
         stats = np.zeros(groups * banks * lru.N_STATS, dtype=np.int64)
         cap = lru.out_capacity(n, LSHIFT, LSHIFT)
         oa, ow, osrc = np.empty(cap, np.uint64), np.empty(cap, np.bool_), np.empty(cap, np.int64)
-        k = fn(*state, addr, w, bank, key, group, stats, oa, ow, osrc)
+        k = fn(state, addr, w, bank, key, group, stats, oa, ow, osrc)
         out[mode] = (stats, oa[:k].copy(), ow[:k].copy(), osrc[:k].copy())
     for x, y in zip(*out.values(), strict=True):
         assert (x == y).all()
@@ -230,3 +230,38 @@ def test_banked_loops_agree(wb, wa):
 def test_unknown_loop_mode():
     with pytest.raises(ValueError, match="mode"):
         lru.get_kernels(SETS, WAYS, LSHIFT, LSHIFT, True, True, True, "fastest")
+
+
+@pytest.mark.parametrize("mode", ["branches", "predicated"])
+def test_tags_widen_when_a_line_needs_more_than_30_bits(mode):
+    """States start with 32-bit tags; a line at or above 2**30 (byte address 2**37 with 128 B lines) part-way
+    through a call widens them and the call goes on: counts, stream and contents as with 64-bit tags throughout
+    and as the reference model."""
+    addr, w = _phased_trace(6000, 8 * SETS * WAYS // 4, 9)
+    high = np.uint64(((1 << 30) + 5) << LSHIFT)
+    addr[4000:] += high  # the second part lives above the narrow range
+    ref = RefLRU(SETS, WAYS)
+    for a, ww in zip(addr.tolist(), w.tolist(), strict=True):
+        ref.access(a, ww)
+    stats, stream, state = _single(mode, SETS, WAYS, True, True, addr, w)
+    assert state.tags.dtype == np.int64
+    assert dict(zip(_counts_keys, stats[:6].tolist(), strict=True)) == ref.c
+    assert stream == ref.stream
+    wide = lru.new_state(1, SETS, WAYS, wide=True)
+    fn = lru.get_kernels(SETS, WAYS, LSHIFT, LSHIFT, True, True, True, mode)[0]
+    st2 = np.zeros(lru.N_STATS, dtype=np.int64)
+    cap = lru.out_capacity(len(addr), LSHIFT, LSHIFT)
+    fn(wide, addr, w, st2, np.empty(cap, np.uint64), np.empty(cap, np.bool_), np.empty(cap, np.int64))
+    assert (st2 == stats).all() and (wide.tags == state.tags).all() and (wide.ages == state.ages).all()
+
+
+def test_threads_widen_before_sharing_the_state():
+    rng = np.random.default_rng(3)
+    n = 2 * Cache.PARALLEL_MIN
+    addr = (rng.integers(0, 400, n).astype(np.uint64) + np.uint64(1 << 31)) * np.uint64(128)
+    w = rng.random(n) < 0.3
+    one, two = Cache(sets=64, ways=4), Cache(sets=64, ways=4, threads=2)
+    a, b = one.access(addr, w), two.access(addr, w)
+    assert two._state.tags.dtype == np.int64
+    assert a == b and a.read_hits > 0 and a.writebacks > 0
+    assert (one.stream.addr == two.stream.addr).all() and one.contents() == two.contents()
