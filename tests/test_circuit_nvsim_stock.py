@@ -1,7 +1,8 @@
 """NVSim's stock periphery in nvmsim's array model, each piece against NVSim's own rule (NVSim source, Dong et al.,
-TCAD 2012): the passive unrepeated H-tree (Wire.cpp, RepeatedNone: 2.3 R C / 2, no buffers), the column-select
-decoder of every subarray (SubArray.cpp's bitline-mux decoder), NVSim's wire tables at 28 nm (Wire::Initialize
-takes the 32 nm table for 23-32 nm) and the DeepNVM++ 16 nm calibration left untouched by all of them."""
+TCAD 2012): the latency-first OutputDriver's stage rule, the passive unrepeated H-tree (Wire.cpp, RepeatedNone: 2.3
+R C / 2, no buffers), the column-select decoder of every subarray (SubArray.cpp's bitline-mux decoder), NVSim's wire
+tables at 28 nm (Wire::Initialize takes the 32 nm table for 23-32 nm) and the DeepNVM++ 16 nm calibration left
+untouched by all of them."""
 
 import dataclasses
 
@@ -10,7 +11,7 @@ import pytest
 
 from models import design_point
 from models.cells import load_cell
-from models.circuit.array import _chain_effort, evaluate, organisations
+from models.circuit.array import _nvsim_latency_driver, evaluate, organisations
 from models.circuit.calibration import DEFAULT, nvsim_stock
 from models.circuit.search import cache_specs
 from models.technology import tech_node
@@ -72,8 +73,7 @@ def test_column_select_decoder_leaks_like_nvsims_bitline_mux_decoder(mram_orgs):
     l_wl = org["cols"] * np.sqrt(a_cell / cell.aspect_ratio)
     r_loc, c_loc = tech.wire("local")
     c_sel = c_loc * l_wl + org["cols"] * tech.c_gate(1.5 * F)
-    _, _, leak_sel, _ = _chain_effort(tech, c_sel, r_loc * l_wl, effort=4.0, max_nmos_m=on.max_nmos_F * F,
-                                      rounded=True)
+    _, _, leak_sel, _ = _nvsim_latency_driver(tech, c_sel, r_loc * l_wl, max_nmos_m=on.max_nmos_F * F)
     leak_nand = 0.48 * 2.0 * tech.i_off(tech.w_min_m * tech.pn_ratio) * tech.vdd_V
     nsub = org["mat_rows"] * org["mat_cols"] * 4
     n_sel = np.where(org["mux"] > 1, np.ceil(org["mux"] - 1e-9), 0.0)
@@ -92,3 +92,38 @@ def test_28nm_wires_are_nvsims_32nm_table():
         assert t28.wire(kind) == t32.wire(kind)
     assert t28.ion_n_uA_per_um == pytest.approx(0.4 * t22.ion_n_uA_per_um + 0.6 * t32.ion_n_uA_per_um)
     assert t28.ioff_uA_per_um == pytest.approx(t22.ioff_uA_per_um ** 0.4 * t32.ioff_uA_per_um ** 0.6)
+
+
+def test_latency_first_driver_follows_nvsims_stage_rule():
+    # NVSim OutputDriver::Initialize (latency_first) behind a row decoder's NAND2: path effort F = LE C_load / C_nand
+    # with LE = (2 + pn) / (1 + pn); N = round(log4 F) - 1 inverters, made odd; effort f = F^(1/(N+1)) per stage;
+    # last NMOS = (C_load / f) / C_gate per metre / (1 + pn), at most MaxNmosSize, then f = (LE C_last / C_nand)^(1/N)
+    # and earlier stages W / f (at least 1.5 F); leakage = sum of PMOS widths x I_off x Vdd.
+    tech = tech_node(28)
+    pn, wmin, cg = tech.pn_ratio, tech.w_min_m, tech.c_gate(1.0)
+    le = (2 + pn) / (1 + pn)
+    c_nand = tech.c_gate((2 + pn) * wmin)
+    # F = 4^3.7: round(3.7) - 1 = 3 inverters (odd), f = F^(1/4); the last NMOS (~67 F) is below the cap
+    c_load = 4 ** 3.7 * c_nand / le
+    f = (4 ** 3.7) ** 0.25
+    w_last = c_load / f / cg / (1 + pn)
+    assert wmin < w_last < 100 * tech.F_m
+    widths = [w_last, w_last / f, w_last / f ** 2]
+    _, _, leak, width = _nvsim_latency_driver(tech, c_load, 0.0, max_nmos_m=100 * tech.F_m)
+    assert float(width) == pytest.approx(sum(widths) * (1 + pn), rel=1e-9)
+    assert float(leak) == pytest.approx(pn * sum(widths) * tech.i_off(1.0) * tech.vdd_V, rel=1e-9)
+    # F = 4^3: round(3) - 1 = 2 is even, so 3 inverters and f = F^(1/4)
+    c_load = 64 * c_nand / le
+    f = 64 ** 0.25
+    w3 = [max(wmin, c_load / f / cg / (1 + pn) / f ** i) for i in range(3)]
+    _, _, _, width = _nvsim_latency_driver(tech, c_load, 0.0, max_nmos_m=100 * tech.F_m)
+    assert float(width) == pytest.approx(sum(w3) * (1 + pn), rel=1e-9)
+    # a 1 pF load: the last stage stops at 100 F and the effort is recomputed over the N stages before it
+    c_load = 1e-12
+    n = max(0, int(np.log(le * c_load / c_nand) / np.log(4) + 0.5) - 1)
+    n = n + 1 if n % 2 == 0 else n
+    wmax = 100 * tech.F_m
+    f = (le * cg * (1 + pn) * wmax / c_nand) ** (1 / n)
+    wc = [max(wmin, wmax / f ** i) for i in range(n)]
+    _, _, _, width = _nvsim_latency_driver(tech, c_load, 0.0, max_nmos_m=wmax)
+    assert float(width) == pytest.approx(sum(wc) * (1 + pn), rel=1e-9)

@@ -165,9 +165,13 @@ def evaluate(cell: Cell, tech: TechNode, spec: ArraySpec, org: dict[str, np.ndar
     else:
         drv = dict(effort=cal.wordline_stage_effort)
         drv_w = dict(effort=cal.write_wordline_stage_effort)
-    t_wl, e_wl, leak_wl, wdt_wl = _chain_effort(tech, c_wl_read, r_wl, **drv)
+    chain = _chain_effort
+    if cal.buffer_design == "latency" and cal.nvsim_driver_stages:
+        drv = drv_w = dict(max_nmos_m=cal.max_nmos_F * F)
+        chain = _nvsim_latency_driver
+    t_wl, e_wl, leak_wl, wdt_wl = chain(tech, c_wl_read, r_wl, **drv)
     if cell.separate_read_path:
-        t_wlw, e_wlw, leak_wlw, wdt_wlw = _chain_effort(tech, c_wl_write, r_wl, **drv_w)
+        t_wlw, e_wlw, leak_wlw, wdt_wlw = chain(tech, c_wl_write, r_wl, **drv_w)
     else:
         t_wlw, e_wlw, leak_wlw, wdt_wlw = t_wl, e_wl, np.zeros_like(leak_wl), np.zeros_like(wdt_wl)
     nand_delay = 1.5 * fo4 * np.ones_like(rows)  # NAND2 of two predecoded lines (logical effort 4/3, + p)
@@ -178,7 +182,7 @@ def evaluate(cell: Cell, tech: TechNode, spec: ArraySpec, org: dict[str, np.ndar
     # driver is sized like a wordline driver.  Decoded in parallel with the rows, in the same strip (no area)
     n_sel = np.where(mux > 1.0, np.ceil(mux - 1e-9), 0.0) if cal.column_select_drivers else np.zeros_like(mux)
     c_sel = c_loc * l_wl + cols * tech.c_gate(1.5 * F)
-    t_sel, e_sel, leak_sel, _ = _chain_effort(tech, c_sel, r_wl, **drv)
+    t_sel, e_sel, leak_sel, _ = chain(tech, c_sel, r_wl, **drv)
     t_sel = np.where(n_sel > 0, t_sel, 0.0)
 
     # ---------------------------------------------------------------- areas
@@ -416,3 +420,47 @@ def _chain_effort(tech: TechNode, c_load, r_wire, effort: float, max_nmos_m: flo
     off_frac = tech.pn_ratio / (1.0 + tech.pn_ratio) if rounded else 0.5
     leak = off_frac * tech.i_off(width) * tech.vdd_V
     return t, energy, leak, width
+
+
+def _nvsim_latency_driver(tech: TechNode, c_load, r_wire, max_nmos_m: float, max_stages: int = 9):
+    """NVSim's latency-first OutputDriver behind a row-decoder NAND2, sized by NVSim's own rule.
+
+    The NAND2 (its input capacitance and logical effort (2 + pn) / (1 + pn)) counts as the chain's first stage:
+    with the path effort ``F = LE C_load / C_nand``, the inverters number ``round(log4 F) - 1`` made odd (the
+    driver inverts), each stage has effort ``F^(1/(N+1))``, the last NMOS is ``C_load / f`` of gate (at most
+    ``max_nmos_m``, the chain's effort recomputed then) and earlier stages shrink by ``f`` down to the minimum
+    1.5 F device.  Leakage is each inverter's PMOS off-current (NVSim's INV leakage rule, W_P > W_N).  Returns
+    (delay_s, energy_J, leak_W, width_m) like :func:`_chain_effort`; the NAND's own delay and leakage are counted
+    by the caller.
+    """
+    pn, vdd = tech.pn_ratio, tech.vdd_V
+    wmin = tech.w_min_m
+    le = (2.0 + pn) / (1.0 + pn)
+    c_nand = tech.c_gate(2.0 * wmin + pn * wmin)
+    cg = tech.c_gate(1.0)  # F per metre of gate width
+    c_load = np.asarray(c_load, dtype=float)
+    f_path = np.maximum(1.0, le * c_load / c_nand)
+    n = np.maximum(0.0, np.floor(np.log(f_path) / np.log(4.0) + 0.5) - 1.0)
+    n = np.minimum(np.where(n % 2 == 0, n + 1.0, n), max_stages)  # an odd number of inverters
+    f = f_path ** (1.0 / (n + 1.0))
+    w_last = np.maximum(wmin, c_load / f / cg / (1.0 + pn))
+    capped = w_last > max_nmos_m
+    w_last = np.minimum(w_last, max_nmos_m)
+    f = np.where(capped, (le * cg * (1.0 + pn) * max_nmos_m / c_nand) ** (1.0 / n), f)
+    r0_w = tech.r_on(1.0)  # ohm x metre: r_on(w) = r0_w / w
+    gamma = tech.c_drain(1.0) / cg
+    width = np.zeros_like(c_load)
+    t = np.zeros_like(c_load)
+    e = c_load * vdd ** 2
+    for i in range(max_stages):  # stage i counted from the last one back
+        on = i < n
+        w_i = np.where(on, np.maximum(wmin, w_last / f ** i), 0.0)
+        w_next = np.where(i == 0, 0.0, np.maximum(wmin, w_last / f ** max(i - 1, 0)))
+        load = np.where(i == 0, c_load, cg * (1.0 + pn) * w_next)
+        t_i = LN2 * (r0_w / np.maximum(w_i, wmin)) * (load + gamma * cg * (1.0 + pn) * w_i)
+        t = t + np.where(on, t_i, 0.0)
+        width = width + w_i * (1.0 + pn)
+        e = e + np.where(on, cg * (1.0 + pn) * w_i * (1.0 + gamma) * vdd ** 2, 0.0)
+    t = t + ELMORE_DISTRIBUTED * r_wire * c_load
+    leak = pn / (1.0 + pn) * tech.i_off(width) * vdd
+    return t, e, leak, width

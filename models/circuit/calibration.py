@@ -38,8 +38,10 @@ Table II fixes the devices: on the paper's 48.1 mm^2 SRAM (40592 KB), where the 
 paper's 64.3 W, 300 K 37.3 W and LSTP devices 7 mW, so HP at 350 K is kept.  ``buffer_design="auto"`` builds NVSim's
 stock periphery at planar nodes (:func:`nvsim_stock`) and keeps the fitted periphery at 16 nm (bit for bit):
 
-* latency-first OutputDrivers (stage effort ~4, last NMOS <= MaxNmosSize 100 F, NVSim's inverter leakage rule):
-  the MRAM's leakage is its periphery's, mostly the wordline drivers of every row;
+* latency-first OutputDrivers sized by NVSim's rule (the decoder's NAND2 as first stage, round(log4 F) - 1
+  inverters made odd, last NMOS <= MaxNmosSize 100 F; NVSim's inverter leakage rule): the MRAM's leakage is its
+  periphery's, mostly the wordline drivers of every row (NVSim's stage rule sizes them ~1.5x larger than a
+  stage-effort-4 chain from a minimum inverter: 128 MB MRAM 13.2 -> 14.9 W);
 * the passive unrepeated H-tree of NVSim's Wire.cpp (RepeatedNone: 2.3 R C / 2 per segment, no node buffers, no
   leakage, no area).  The buffered tree of the 16 nm fit makes long wires cheap and many mats expensive; NVSim's
   passive tree does the opposite, which is why its small read-latency-optimal SRAM spreads over many small mats
@@ -47,17 +49,17 @@ stock periphery at planar nodes (:func:`nvsim_stock`) and keeps the fitted perip
   within 25 % of Table II (buffered: off by half or more) and the 128 MB MRAM at 49.3 mm^2 (paper 48.1, buffered
   57.7);
 * a column-select decoder in every subarray (NVSim's bitline-mux decoder: one driven, wordline-long select line
-  per mux input), which adds ~15 % to the MRAM's periphery leakage (128 MB: 11.4 -> 13.2 W, paper 14.6 W);
+  per mux input), which adds ~20 % to the MRAM's periphery leakage (128 MB: 12.0 -> 14.9 W, paper 14.6 W);
 * and, at 28 nm itself, NVSim's own table choices: its 32 nm wires (Wire::Initialize has no 28 nm table) and its
   I-V converter step value (1.45 ns below 31 nm; ``models.nvsim_io.iv_converter_delay_ns``).
 
-Nothing was refitted.  Result (RAM mode, read-latency target): 48.1 mm^2 holds 40448 / 126976 KB (paper 40592 /
-131072), leaking 57.5 / 13.1 W (paper 64.3 / 14.6); 0.5 mm^2 holds 200 / 304 KB (paper 183 / 512) leaking 314 /
-139 mW (paper 594 / 323).  Known deviations: the small MRAM (its read-latency landscape is flat, so its area at
-512 KB, 0.593 mm^2 vs 0.5, is not pinned down better and the budget's capacity even less) and the small arrays'
-periphery leakage (NVSim ~0.7 W/mm^2, nvmsim 0.15-0.3).  The paper's 3.3 ns MRAM read at 512 KB is two sequential
-current-sensed reads, i.e. NVSim's Sequential cache mode (tag then data), which the paper names ("cache
-configuration"); nvmsim in that mode reads in 3.39 ns.
+Nothing was refitted.  Result (RAM mode, read-latency target): 48.1 mm^2 holds 39936 / 124928 KB (paper 40592 /
+131072), leaking 57.6 / 14.7 W (paper 64.3 / 14.6), reading in 11.5 / 13.8 ns (paper 10.3 / 14.6); 0.5 mm^2 holds
+216 / 368 KB (paper 183 / 512) leaking 370 / 184 mW (paper 594 / 323).  Known deviations: the small MRAM (its
+read-latency landscape is flat, so its area at 512 KB, 0.591 mm^2 vs 0.5, is not pinned down better and the
+budget's capacity even less) and the small arrays' periphery leakage (NVSim ~0.7 W/mm^2, nvmsim 0.2-0.4).  The
+paper's 3.3 ns MRAM read at 512 KB is two sequential current-sensed reads, i.e. NVSim's Sequential cache mode (tag
+then data), which the paper names ("cache configuration"); nvmsim in that mode reads in 3.38 ns.
 """
 
 from __future__ import annotations
@@ -95,6 +97,10 @@ class Calibration:
     #: The scratchpad paper ran stock NVSim at 28 nm (Sec. IV), so ``buffer_design="auto"`` in
     #: :func:`models.tech_table` uses "latency" at the planar nodes NVSim ships and "balanced" at 16 nm.
     buffer_design: str = "balanced"
+    #: "latency" drivers sized by NVSim's exact OutputDriver rule (the row decoder's NAND2 as the first stage,
+    #: round(log4 F) - 1 inverters made odd, equal stage efforts; ``array._nvsim_latency_driver``) instead of
+    #: a chain of stage effort ~4 from a minimum inverter.
+    nvsim_driver_stages: bool = False
     #: largest driver NMOS, in F (NVSim's ``-MaxNmosSize`` default, 100 F); used by the "latency" style.
     max_nmos_F: float = 100.0
     #: stage effort of the separate write-wordline drivers of 2T cells (SOT): sized "area-first" (a
@@ -151,10 +157,12 @@ DEFAULT = Calibration()
 
 def nvsim_stock(cal: Calibration = DEFAULT) -> Calibration:
     """``cal`` with NVSim's stock periphery, as its shipped configurations build it: latency-first OutputDrivers
-    (``-BufferDesignOptimization: latency``), the passive unrepeated H-tree (``-GlobalWireRepeaterType:
-    RepeatedNone``: no node buffers) and a column-select decoder in every subarray.  The scratchpad paper's 28 nm
-    arrays came from stock NVSim; the DeepNVM++ 16 nm calibration (``DEFAULT``) was fitted with balanced drivers,
-    a buffered H-tree and no column decoder.  Repeated H-tree wires (``htree_repeaters``) are kept if asked for."""
+    (``-BufferDesignOptimization: latency``) sized by NVSim's own stage rule, the passive unrepeated H-tree
+    (``-GlobalWireRepeaterType: RepeatedNone``: no node buffers) and a column-select decoder in every subarray.  The
+    scratchpad paper's 28 nm arrays came from stock NVSim; the DeepNVM++ 16 nm calibration (``DEFAULT``) was fitted
+    with balanced drivers, a buffered H-tree and no column decoder.  Repeated H-tree wires (``htree_repeaters``) are
+    kept if asked for."""
     from dataclasses import replace
 
-    return replace(cal, buffer_design="latency", htree_node_buffers=False, column_select_drivers=True)
+    return replace(cal, buffer_design="latency", nvsim_driver_stages=True, htree_node_buffers=False,
+                   column_select_drivers=True)
