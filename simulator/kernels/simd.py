@@ -75,6 +75,8 @@ def first_equal(typingctx, arr, base, value, n, ignore):
                 cur = builder.or_(cur, ir.Constant(ir.VectorType(elt, w), [bits] * w))
             eq = builder.icmp_unsigned("==", cur, _splat(builder, x, elt, w))
             mask = builder.zext(builder.bitcast(eq, ir.IntType(w)), i64)
+            if width < 64:  # one block: a sentinel bit above the lanes makes "none" count to n, with no select
+                return builder.cttz(builder.or_(mask, ir.Constant(i64, 1 << width)), ir.Constant(ir.IntType(1), 0))
             tz = builder.cttz(mask, ir.Constant(ir.IntType(1), 0))  # 64 when no lane matched
             found = builder.icmp_unsigned("<", tz, ir.Constant(i64, 64))
             result = builder.select(found, builder.add(tz, ir.Constant(i64, start)), result)
@@ -143,3 +145,4 @@ def hit_or_victim(typingctx, tags, ages, base, value, n, ignore, oldest):
         return builder.cttz(m, ir.Constant(ir.IntType(1), 0))
 
     return types.int64(tags, ages, base, value, n, ignore, oldest), codegen
+
