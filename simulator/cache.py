@@ -148,9 +148,11 @@ class Cache:
     threads : int
         Threads that share one call's lookups, each owning a contiguous range of sets (sets are independent,
         so counts and stream are exactly those of one thread): each sorts a slice of the accesses by owner, then
-        each looks up its own sets' accesses in trace order.  Worth it for one large cache on a miss-heavy, random
-        trace (1.5x on this project's 2-core machine; streaming traces gain nothing there); when several caches
-        already run side by side (a capacity sweep), keep 1.  Calls shorter than ``PARALLEL_MIN`` run on one.
+        each looks up its own sets' accesses in trace order.  For one large cache on a machine with independent
+        cores; on this project's 2-vCPU machine, whose vCPUs share a core's ALUs, two threads now run no faster
+        than one (the one-thread kernel doubled its random-trace rate with the predicated loop).  When several
+        caches already run side by side (a capacity sweep), keep 1.  Calls shorter than ``PARALLEL_MIN`` run on
+        one.
     """
 
     PARALLEL_MIN = 1 << 16

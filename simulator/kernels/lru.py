@@ -6,7 +6,8 @@ vector code; runtime ways cost 2-4x (shared/reference performance notes).
 Numba's on-disk cache keys closures by their captured values (here only ints
 and bools), so ``cache=True`` works per geometry across processes.
 
-State layout: ``tags`` int64 ``[banks * SETS * WAYS]`` holding
+State layout (:class:`CacheState`): ``tags`` int32, widened to int64 when a
+line needs it, ``[banks * SETS * WAYS]`` holding
 ``line << 1 | dirty`` (the dirty bit used by whole-line caches, so that a
 lookup and an eviction touch one array), ``-1`` = empty; ``dirty`` and
 ``valid`` uint32 per-way sector masks of sectored caches; ``ages`` (uint8, or wider from
@@ -18,7 +19,9 @@ age ``WAYS-1`` and ages all the others -- one vector add each
 (:func:`simulator.kernels.simd.increment_below`).  Empty ways start with
 the oldest ages, so they fill before anything is evicted.  This replaced a
 ring move-to-front kernel that searched and shifted way by way (1.3-1.5x
-faster on read traces, identical counts and stream; see ``simd``).
+faster on read traces, identical counts and stream; see ``simd``).  Whole-line
+caches also have a predicated loop that does not branch on hit or miss (see
+``_build``), taken block by block where outcomes are unpredictable.
 
 Statistics (int64), indices ``ST_*``; the stream sent to the next level is
 written to ``out_addr``/``out_w``/``out_src`` (``out_src`` = index of the
