@@ -5,10 +5,9 @@ Run: ``python benchmarks/bench_cache.py [--accesses N] [--quick]``.  Measures, i
 1. L2 lookups per second, 3 MB / 16-way / 128 B lines (1536 sets, not a power of two), write-back LRU,
    on a random trace (uniform lines over 6 MB: about half the accesses hit) and a streaming trace
    (consecutive lines, all misses), 20 M accesses each; pycachesim on a 2 M prefix (it is slower and its
-   rate does not depend on length); the C loop implements the same per-way-age LRU as nvmsim's kernel
-   (a compare loop over all ways that gcc vectorises, ages stepped by one vector add) and, for reference, a
-   ring move-to-front LRU (nvmsim's previous algorithm) and the classic shift-the-set LRU.  Hit counts are
-   checked to agree.
+   rate does not depend on length); C loops compiled here: nvmsim's present algorithm (32-bit tags, no
+   branch on hit or miss, the same write-back bookkeeping), its previous one (64-bit tags, branches) and, for
+   reference, a ring move-to-front LRU and the classic shift-the-set LRU.  Hit counts are checked to agree.
 2. The cost of a 3 / 6 / 12 / 24 MB sweep over the random trace: one after another, and the four capacities
    side by side in threads (the kernels release the GIL).
 3. ``simulate_gpu`` on a synthetic random trace (28 SMs, L1s + sliced L2) for the same four capacities.
@@ -375,7 +374,7 @@ def main(argv=None) -> int:
              " 'C, nvmsim's loop' is the kernel's present algorithm in C (32-bit tags, no branch on hit or miss, "
              "AVX2 intrinsics); 'C, age LRU' the same with 64-bit tags and branches (nvmsim's previous kernel); "
              "'C ring' is the ring move-to-front LRU nvmsim used before that, "
-             "before, 'C shift' the classic shift-the-set LRU.",
+             "'C shift' the classic shift-the-set LRU.",
              "", "| trace | hit rate | nvmsim (Numba), 1 thread | flag array | branchy loop | 2 threads | target | "
              "C, nvmsim's loop | C, age LRU | C ring | C shift | Numba / fastest C (1 thread) | pycachesim (prefix) | "
              "Numba (prefix) | Numba / pycachesim |",
