@@ -1,8 +1,9 @@
 """NVSim's stock periphery in nvmsim's array model, each piece against NVSim's own rule (NVSim source, Dong et al.,
 TCAD 2012): the latency-first OutputDriver's stage rule, the passive unrepeated H-tree (Wire.cpp, RepeatedNone: 2.3
 R C / 2, no buffers), the column-select decoder of every subarray (SubArray.cpp's bitline-mux decoder), NVSim's wire
-tables at 28 nm (Wire::Initialize takes the 32 nm table for 23-32 nm) and the DeepNVM++ 16 nm calibration left
-untouched by all of them."""
+tables at 28 nm (Wire::Initialize takes the 32 nm table for 23-32 nm), the cache tag array's organisation rules
+(main.cpp, BankWithHtree.cpp, macros.h REDUCE_SEARCH_SIZE) and the DeepNVM++ 16 nm calibration left untouched by all of
+them."""
 
 import dataclasses
 
@@ -34,6 +35,35 @@ def test_stock_periphery_is_a_separate_calibration():
     assert design_point("stt", 1, 16) == design_point("stt", 1, 16, buffer_design="balanced")
     assert design_point("stt28", 0.25, 28, mode="ram") == design_point("stt28", 0.25, 28, mode="ram",
                                                                        buffer_design="latency")
+    assert nvsim_stock().nvsim_tag_rules and not DEFAULT.nvsim_tag_rules
+
+
+def test_tag_array_follows_nvsims_organisation_rules():
+    # NVSim's tag array (a 512 KB, 16-way cache of 64 B lines, its sample STT-RAM cache configuration's shape):
+    # 512 sets, so the tag is 48 - 9 index - 6 offset + 2 status = 35 bits (main.cpp).  BankWithHtree distributes the
+    # 16 ways over the active mats and rejects a mat without a whole way, so at most 16 mats are active; main.cpp pads
+    # the broadcast tag up to a multiple of (active mats x active subarrays), so the array stores 8192 lines x that
+    # padded width; REDUCE_SEARCH_SIZE allows at most 64 x 64 mats and column muxes of at most 64.
+    stock = nvsim_stock()
+    _, tag = cache_specs(512 * 1024, 16, 64, "sequential", stock)
+    assert (tag.tag_bits, tag.nvsim_tag, tag.capacity_bits) == (35, True, 8192 * 35)
+    org = organisations(tag)
+    n_active = org["active_mats"] * org["sub_active"]
+    assert org["active_mats"].max() == 16 and org["mat_rows"].max() <= 64 and org["mat_cols"].max() <= 64
+    assert org["mux"].max() <= 64
+    padded = np.ceil(35 / n_active) * n_active  # e.g. 64 active subarrays: 64-bit tags, 4 active: 36 bits
+    assert np.array_equal(org["capacity_bits"], 8192 * padded)
+    assert np.array_equal(org["sensed_bits"], 16 * padded)
+    assert {36.0, 40.0, 64.0} <= set(padded.tolist())
+    # the columns hold the padded tags of the ways in each active subarray's row
+    assert np.all(org["cols"] * n_active >= 16 * padded)
+    # the stored bits count in the cell area; the DeepNVM++-fitted model keeps its free tag organisation
+    res = evaluate(load_cell("stt28"), tech_node(28), tag, org, stock)
+    a_cell = load_cell("stt28").area_um2 * 1e-12
+    assert np.allclose(res["part_a_cells"], 8192 * padded * a_cell)
+    _, free = cache_specs(512 * 1024, 16, 64, "sequential", DEFAULT)
+    assert not free.nvsim_tag and "capacity_bits" not in organisations(free)
+    assert organisations(free)["active_mats"].max() > 16
 
 
 def test_passive_htree_matches_nvsims_wire_formula(mram_orgs):

@@ -38,6 +38,8 @@ MAX_COLUMNS = 4096
 MIN_COLUMNS = 8
 MAX_MUX = 256
 MAX_BANK_ASPECT = 10.0
+NVSIM_TAG_MAX_MATS = 64  # NVSim's REDUCE_SEARCH_SIZE for tag arrays: at most 64 x 64 mats ...
+NVSIM_TAG_MAX_MUX = 64  # ... and column muxes of at most 64
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,13 @@ class ArraySpec:
     is_tag: bool = False
     ways: int = 1
     enforce_aspect: bool = True
+    #: NVSim's tag-array rules (``nvsim_tag``): the ways are distributed over the active mats, each of which must
+    #: hold at least one whole way (BankWithHtree: "this mat does not contain at least one way"), the tag width is
+    #: broadcast to them and padded up to a multiple of the active subarrays (main.cpp), and the tag search is
+    #: NVSim's reduced space (REDUCE_SEARCH_SIZE: at most 64 x 64 mats, column muxes of at most 64).  ``tag_bits``
+    #: is then the unpadded tag width of one way (``capacity_bits / tag_bits`` lines).
+    nvsim_tag: bool = False
+    tag_bits: int = 0
 
 
 def organisations(spec: ArraySpec, max_rows: float = np.inf) -> dict[str, np.ndarray]:
@@ -67,22 +76,38 @@ def organisations(spec: ArraySpec, max_rows: float = np.inf) -> dict[str, np.nda
     have more rows than the access transistor's I_on / I_off, or the unselected cells' leakage swamps
     the read current).
     """
-    mr, mc, nam, sa, rows = np.meshgrid(POW2_MATS, POW2_MATS, POW2_MATS, SUB_ACTIVE, POW2_ROWS, indexing="ij")
+    pow2_mats = POW2_MATS[POW2_MATS <= NVSIM_TAG_MAX_MATS] if spec.nvsim_tag else POW2_MATS
+    mr, mc, nam, sa, rows = np.meshgrid(pow2_mats, pow2_mats, pow2_mats, SUB_ACTIVE, POW2_ROWS, indexing="ij")
     mr, mc, nam, sa, rows = (a.ravel().astype(float) for a in (mr, mc, nam, sa, rows))
     nmats = mr * mc
     ok = (nam <= nmats) & (rows <= max_rows)
     nsub = nmats * 4.0
-    cols = np.ceil(spec.capacity_bits / (nsub * rows))
     n_active = nam * sa
-    mux = cols * n_active / spec.sensed_bits  # bitlines per sense amplifier
+    capacity = np.full(rows.shape, float(spec.capacity_bits))
+    sensed = np.full(rows.shape, float(spec.sensed_bits))
+    row_bits = np.full(rows.shape, float(spec.row_bits))
+    max_mux = MAX_MUX
+    if spec.nvsim_tag:
+        # NVSim's tag array: every active mat holds at least one way, the broadcast tag is padded to a multiple of
+        # the active subarrays, and the reduced search space caps the column mux
+        ok &= nam <= spec.ways
+        width = np.ceil(spec.tag_bits / n_active) * n_active
+        capacity = spec.capacity_bits / spec.tag_bits * width
+        sensed = row_bits = spec.ways * width
+        max_mux = NVSIM_TAG_MAX_MUX
+    cols = np.ceil(capacity / (nsub * rows))
+    mux = cols * n_active / sensed  # bitlines per sense amplifier
     ok &= (cols >= MIN_COLUMNS) & (cols <= MAX_COLUMNS)
-    ok &= (mux >= 1.0) & (mux <= MAX_MUX)
-    ok &= cols * n_active >= spec.row_bits  # a set (Normal) or a block fits in the active row
+    ok &= (mux >= 1.0) & (mux <= max_mux)
+    ok &= cols * n_active >= row_bits  # a set (Normal) or a block fits in the active row
     ok &= spec.block_bits / n_active >= 1.0
     # the capacity must not be padded by more than a few per cent (ceil of the column count)
-    ok &= nsub * rows * cols <= spec.capacity_bits * 1.05
-    return {"mat_rows": mr[ok], "mat_cols": mc[ok], "active_mats": nam[ok], "sub_active": sa[ok],
-            "rows": rows[ok], "cols": cols[ok], "mux": np.maximum(mux[ok], 1.0)}
+    ok &= nsub * rows * cols <= capacity * 1.05
+    org = {"mat_rows": mr[ok], "mat_cols": mc[ok], "active_mats": nam[ok], "sub_active": sa[ok],
+           "rows": rows[ok], "cols": cols[ok], "mux": np.maximum(mux[ok], 1.0)}
+    if spec.nvsim_tag:
+        org |= {"capacity_bits": capacity[ok], "sensed_bits": sensed[ok]}
+    return org
 
 
 def _access_width(cell: Cell, tech: TechNode, fins: int) -> float:
@@ -121,6 +146,9 @@ def evaluate(cell: Cell, tech: TechNode, spec: ArraySpec, org: dict[str, np.ndar
     n_active = nam * sa
     nsub = mr * mc * 4.0
     sram = cell.is_sram
+    # per-candidate stored and sensed bits where the organisation sets them (NVSim's padded tag width)
+    capacity_bits = org.get("capacity_bits", spec.capacity_bits)
+    sensed_bits = org.get("sensed_bits", float(spec.sensed_bits))
     fo4 = fo4_delay(tech)
     r_loc, c_loc = tech.wire("local")
     r_semi, c_semi = tech.wire("semi")
@@ -313,7 +341,7 @@ def evaluate(cell: Cell, tech: TechNode, spec: ArraySpec, org: dict[str, np.ndar
     e_sel_access = np.where(n_sel > 0, e_sel, 0.0)  # one select line per active subarray
     e_dec_read = n_active * (e_wl + e_pre + e_sel_access)
     e_dec_write = n_active * (e_wlw + e_pre + e_sel_access)
-    sensed = float(spec.sensed_bits)
+    sensed = sensed_bits
     e_mux = sensed * (mux * tech.c_drain(w_pass) + c_sa_in) * vdd * (vdd - tech.vth_V)
     if sram:
         e_bl_read = n_active * cols * c_bl * vdd ** 2 * cal.sram_read_swing_frac
@@ -348,7 +376,7 @@ def evaluate(cell: Cell, tech: TechNode, spec: ArraySpec, org: dict[str, np.ndar
     n_sa_total = nsub * senses_per_sub
     if sram:
         w_pd, w_pu = _sram_widths(cell, tech)
-        leak_cells = spec.capacity_bits * vdd * (tech.i_off(2.0 * max(w_pd, w_pu)) + tech.i_off(w_acc_r))
+        leak_cells = capacity_bits * vdd * (tech.i_off(2.0 * max(w_pd, w_pu)) + tech.i_off(w_acc_r))
         leak_sa = n_sa_total * tech.i_off(cal.sa_width_F * F / 3.0) * vdd
         leak_cols = nsub * cols * tech.i_off(2.0 * F) * vdd  # precharge/equaliser PMOS (off during hold)
         leak_wd = nsub * write_per_sub * tech.i_off(w_drv) * vdd
@@ -381,7 +409,7 @@ def evaluate(cell: Cell, tech: TechNode, spec: ArraySpec, org: dict[str, np.ndar
         "e_dec": e_dec_read, "e_bl": e_bl_read, "e_sa": e_sa + e_mux, "e_cell": e_cell_read, "e_tree": e_tree_read,
         "ew_bl": e_bl_write, "ew_cell": e_cell_write, "ew_tree": e_tree_write,
         "t_pre": t_pre, "t_rowdec": t_rowdec, "t_bl": t_bl, "t_sa": t_sa, "t_mux": t_mux_sa + t_mux_out,
-        "t_tree": t_tree, "a_cells": spec.capacity_bits * a_cell, "h_sub": h_sub, "w_sub": w_sub,
+        "t_tree": t_tree, "a_cells": capacity_bits * a_cell, "h_sub": h_sub, "w_sub": w_sub,
         "dec_width": dec_width, "col_height": col_height, "a_tree": area_tree}.items()}
 
 

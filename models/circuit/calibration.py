@@ -142,6 +142,12 @@ class Calibration:
     #: the rows; they leak like wordline drivers.  Part of NVSim's stock periphery (:func:`nvsim_stock`); off in the
     #: DeepNVM++-fitted 16 nm model, which was fitted without them.
     column_select_drivers: bool = False
+    #: cache tag arrays organised by NVSim's rules (``ArraySpec.nvsim_tag``): the ways are distributed over the active
+    #: mats (each holds at least one whole way, so at most ``assoc`` mats are active), the tag is broadcast to them
+    #: and padded to a multiple of the active subarrays, and the search space is NVSim's reduced tag space (mats
+    #: <= 64 x 64, column mux <= 64).  Part of NVSim's stock model (:func:`nvsim_stock`); off in the DeepNVM++-fitted
+    #: 16 nm model, which was fitted with tag arrays free to spread their ways' bits over any number of mats.
+    nvsim_tag_rules: bool = False
     #: largest bank aspect ratio (long side / short side) of a data array.  NVSim rejects data banks beyond 3
     #: (CONSTRAINT_ASPECT_RATIO_BANK); 10 is the looser rule the DeepNVM++ 16 nm fit was made with.
     max_bank_aspect: float = 10.0
@@ -165,4 +171,4 @@ def nvsim_stock(cal: Calibration = DEFAULT) -> Calibration:
     from dataclasses import replace
 
     return replace(cal, buffer_design="latency", nvsim_driver_stages=True, htree_node_buffers=False,
-                   column_select_drivers=True)
+                   column_select_drivers=True, nvsim_tag_rules=True)

@@ -129,7 +129,7 @@ def cache_specs(capacity_B: float, assoc: int, line_B: int, access: str, cal: Ca
     else:
         raise ValueError(access)
     tag = ArraySpec(sets * assoc * tag_w, assoc * tag_w, assoc * tag_w, assoc * tag_w, tag_w, set_bits + tag_w,
-                    is_tag=True, ways=assoc, enforce_aspect=False)
+                    is_tag=True, ways=assoc, enforce_aspect=False, nvsim_tag=cal.nvsim_tag_rules, tag_bits=tag_w)
     return data, tag
 
 
