@@ -4,12 +4,18 @@ Source: the STT-MRAM scratchpad paper for DNN training (Sec. V-B and Table II): 
 and MRAM 512 KB, in 48.1 mm^2 40592 KB and 131072 KB; "MRAM improves the iso-area capacity by 2.8-3.2x while
 reducing the leakage power by a factor of 1.9-4.4" (SRAM 594 / 64257 mW, MRAM 323 / 14573 mW); read latency
 0.2 / 3.3 ns and 10.3 / 14.6 ns, write latency 0.1 / 10.2 ns and 5.3 / 15.8 ns (SRAM / MRAM, 0.5 / 48.1 mm^2).
-The paper chose NVSim's read-latency-optimal designs (Sec. V-B), so these tests do too, in RAM mode (a scratchpad
-has no tag array) with the shipped ``sram28`` / ``stt28`` cells.  The paper ran stock NVSim (Sec. IV); nvmsim's
-default ``buffer_design="auto"`` builds NVSim's stock periphery at 28 nm (``models.circuit.calibration.nvsim_stock``:
-latency-first drivers sized by NVSim's stage rule, the passive unrepeated H-tree, column-select decoders; NVSim's
-32 nm wire tables and its I-V converter step value at 28 nm).  Tolerances and the known deviations are stated at
-each test.
+The paper chose NVSim's read-latency-optimal designs and says of its runs (Sec. V-B): "After experimenting various
+optimization targets, we select *cache* configuration with *Read Latency* as the optimization target".  Both are
+evaluated here with the shipped ``sram28`` / ``stt28`` cells.  The cache configuration is NVSim's shipped sample cache
+(sample_STTRAM_cache.cfg: Sequential access, 16 ways, 512-bit lines), its tag array included in the area budget; the
+RAM mode (a scratchpad has no tag array) is the one the iso-area tests below pin, because it matches the paper's table
+better: mean |ln error| of the four capacities 0.14 (RAM) vs 0.35 (Sequential cache), of the four leakages 0.29 vs
+0.50, of the eight latencies 0.22 vs 0.18 (the cache's 3.3 ns MRAM read is its one clear gain);
+test_cache_mode_table2 and test_only_sequential_cache_mode_reads_mram_in_3_3ns document the cache modes.  The paper
+ran stock NVSim (Sec. IV); nvmsim's default ``buffer_design="auto"`` builds NVSim's stock periphery at 28 nm
+(``models.circuit.calibration.nvsim_stock``: latency-first drivers sized by NVSim's stage rule, the passive unrepeated
+H-tree, column-select decoders, NVSim's tag-array organisation; NVSim's 32 nm wire tables and its I-V converter step
+value at 28 nm).  Tolerances and the known deviations are stated at each test.
 """
 
 import dataclasses
@@ -29,16 +35,27 @@ PAPER_LEAK_RATIO = {0.5: 594 / 323, 48.1: 64257 / 14573}  # 1.84 and 4.41 ("1.9-
 PAPER_READ_NS = {(0.5, "sram28"): 0.2, (0.5, "stt28"): 3.3, (48.1, "sram28"): 10.3, (48.1, "stt28"): 14.6}
 PAPER_WRITE_NS = {(0.5, "sram28"): 0.1, (0.5, "stt28"): 10.2, (48.1, "sram28"): 5.3, (48.1, "stt28"): 15.8}
 KW = dict(node_nm=28, mode="ram", targets="read_latency")
+# NVSim's sample cache configuration (sample_STTRAM_cache.cfg): -CacheAccessMode Sequential, 16 ways, 512-bit lines
+CACHE = dict(node_nm=28, mode="cache", targets="read_latency", access_types=("sequential",), assoc=16, line_B=64)
+
+
+def _table2(kw):
+    out = {}
+    for budget in (0.5, 48.1):
+        for cell in ("sram28", "stt28"):
+            cap = area_budget_capacity(cell, budget, **kw)
+            out[budget, cell] = (cap * 1024, design_point(cell, cap, **kw))
+    return out
 
 
 @pytest.fixture(scope="module")
 def table2():
-    out = {}
-    for budget in (0.5, 48.1):
-        for cell in ("sram28", "stt28"):
-            cap = area_budget_capacity(cell, budget, **KW)
-            out[budget, cell] = (cap * 1024, design_point(cell, cap, **KW))
-    return out
+    return _table2(KW)
+
+
+@pytest.fixture(scope="module")
+def cache_table2():
+    return _table2(CACHE)
 
 
 def test_capacities_in_the_large_budget(table2):
@@ -151,15 +168,76 @@ def test_passive_htree_is_what_stock_nvsim_builds():
 
 
 def test_mram_read_latency_points_to_sequential_cache_runs():
-    # The paper says it chose NVSim's "cache configuration" (Sec. V-B).  A single current-sensed MRAM read at
-    # 512 KB takes ~1.7 ns in NVSim's structure (its 1.45 ns I-V converter + the rest); Table II's 3.3 ns is two
-    # of them in a row, the tag then the data of a Sequential-access cache (NVSim's sample STT-RAM cache
-    # configuration: Sequential, 16-way, 512-bit lines).  nvmsim in that mode: 3.38 ns (within +-10 %); the RAM
-    # mode used above reads in 1.74 ns.  The iso-area capacities above stay RAM-mode (a scratchpad has no tag
-    # array; with the tag array the 48.1 mm^2 MRAM would leak 16.6 W vs 14.6), and the deviation is reported.
-    seq = dict(node_nm=28, mode="cache", targets="read_latency", access_types=("sequential",), line_B=64)
-    assert design_point("stt28", 0.5, **seq).read_latency_ns == pytest.approx(3.3, rel=0.10)
+    # A single current-sensed MRAM read at 512 KB takes ~1.7 ns in NVSim's structure (its 1.45 ns I-V converter + the
+    # rest); Table II's 3.3 ns is two of them in a row, the tag then the data of a Sequential-access cache.  nvmsim in
+    # that mode at the paper's 512 KB: 3.42 ns (within +-10 %); the RAM mode reads in 1.74 ns.
+    assert design_point("stt28", 0.5, **CACHE).read_latency_ns == pytest.approx(3.3, rel=0.10)
     assert design_point("stt28", 0.5, **KW).read_latency_ns < 0.6 * 3.3
+
+
+def test_only_sequential_cache_mode_reads_mram_in_3_3ns():
+    # Of NVSim's three access types only Sequential (tag, then the hit way) puts two current-sensed reads in series.
+    # Normal and Fast read tag and data in parallel: ~1.7 ns at 512 KB (checked below 0.6 x 3.3 ns).  They also fit
+    # the paper's budgets worse: with all 16 ways of a set in one row (Normal) or the whole set read out (Fast) the
+    # small MRAM caches are large, so in 0.5 mm^2 a Normal MRAM cache holds less than the SRAM one (96 vs 144 KB)
+    # and even the smallest Fast one (32 KB: 0.73 mm^2) does not fit.
+    for acc in ("normal", "fast"):
+        kw = {**CACHE, "access_types": (acc,)}
+        assert design_point("stt28", 0.5, **kw).read_latency_ns < 0.6 * 3.3, acc
+    assert design_point("stt28", 1 / 32, **{**CACHE, "access_types": ("fast",)}).area_mm2 > 0.5
+    normal = {**CACHE, "access_types": ("normal",)}
+    assert area_budget_capacity("stt28", 0.5, **normal) < area_budget_capacity("sram28", 0.5, **normal)
+
+
+def test_cache_mode_table2(cache_table2, table2):
+    # Table II evaluated as the paper states it (Sec. V-B: "cache configuration", read-latency target) with NVSim's
+    # sample cache shape (Sequential, 16-way, 512-bit lines), the tag array inside the budget.
+    c = cache_table2
+    # 48.1 mm^2: SRAM 36864 KB (-9 %, checked +-15 %), MRAM 112640 KB (-14 %, checked +-20 %), ratio 3.06 within the
+    # paper's 2.8-3.2x; the tag arrays take 6-9 % of the budget (checked < 12 %)
+    assert c[48.1, "sram28"][0] == pytest.approx(PAPER_KB[48.1, "sram28"], rel=0.15)
+    assert c[48.1, "stt28"][0] == pytest.approx(PAPER_KB[48.1, "stt28"], rel=0.20)
+    assert 2.8 <= c[48.1, "stt28"][0] / c[48.1, "sram28"][0] <= 3.2
+    for key, (_, d) in c.items():
+        assert d.area_mm2 <= key[0] and d.tag_area_mm2 > 0, key
+        if key[0] == 48.1:
+            assert d.tag_area_mm2 < 0.12 * d.area_mm2, key
+    # latencies: MRAM read at 0.5 mm^2 3.32 ns (paper 3.3, checked +-5 %), write 10.12 ns (paper 10.2, checked 10-11);
+    # 48.1 mm^2 reads 11.39 / 15.99 ns (+11 % / +10 %, checked +-15 %), writes 5.32 / 16.49 ns (+0.4 % / +4 %, checked
+    # +-10 %)
+    assert c[0.5, "stt28"][1].read_latency_ns == pytest.approx(PAPER_READ_NS[0.5, "stt28"], rel=0.05)
+    assert 10.0 < c[0.5, "stt28"][1].write_latency_ns < 11.0
+    for key in ((48.1, "sram28"), (48.1, "stt28")):
+        d = c[key][1]
+        assert d.read_latency_ns == pytest.approx(PAPER_READ_NS[key], rel=0.15), key
+        assert d.write_latency_ns == pytest.approx(PAPER_WRITE_NS[key], rel=0.10), key
+    # known deviation, SRAM read at 0.5 mm^2: 0.41 ns vs 0.2 (tag + comparator + data in series; nvmsim's single small
+    # SRAM read is 0.24-0.26 ns against the ~0.1 ns two of which would make the paper's 0.2): checked below 0.5 ns
+    assert c[0.5, "sram28"][1].read_latency_ns < 0.5
+    # known deviation, the small budget: the tag arrays take 13 % (SRAM) and 31 % (MRAM) of 0.5 mm^2 (checked: MRAM
+    # > 25 %) on top of the small MRAM's flat area landscape (test_small_mram_read_latency_landscape_is_flat), so the
+    # MRAM cache holds 208 KB vs 512 (SRAM 144 vs 183 KB) and the capacity ratio is 1.44 (paper 2.8, RAM mode 1.70).
+    # Its leakage ratio, 1.94, is within +-10 % of the paper's 1.84, but both leakages are about half the paper's
+    # (284 / 147 mW vs 594 / 323; checked >= 0.4x).
+    m_small, s_small = c[0.5, "stt28"][1], c[0.5, "sram28"][1]
+    assert m_small.tag_area_mm2 > 0.25 * m_small.area_mm2
+    assert 1.2 <= c[0.5, "stt28"][0] / c[0.5, "sram28"][0] < 2.8
+    assert s_small.leakage_mW / m_small.leakage_mW == pytest.approx(PAPER_LEAK_RATIO[0.5], rel=0.10)
+    for cell in ("sram28", "stt28"):
+        assert 0.4 * PAPER_LEAK_MW[0.5, cell] <= c[0.5, cell][1].leakage_mW <= PAPER_LEAK_MW[0.5, cell], cell
+    # known deviation, 48.1 mm^2 leakage: SRAM 56.7 W (-12 %, checked +-15 %), MRAM 10.2 W (-30 %, checked +-35 %;
+    # RAM mode 14.7 W)
+    assert c[48.1, "sram28"][1].leakage_mW == pytest.approx(PAPER_LEAK_MW[48.1, "sram28"], rel=0.15)
+    assert c[48.1, "stt28"][1].leakage_mW == pytest.approx(PAPER_LEAK_MW[48.1, "stt28"], rel=0.35)
+
+    # why the iso-area tests above stay in RAM mode: its capacities are closer to Table II (mean |ln error| 0.14 vs
+    # 0.35), and so are its leakages (0.29 vs 0.50)
+    def err(t, paper, get):
+        return float(np.mean([abs(np.log(get(t[k]) / paper[k])) for k in paper]))
+
+    assert err(table2, PAPER_KB, lambda v: v[0]) < err(c, PAPER_KB, lambda v: v[0])
+    leak = err(table2, PAPER_LEAK_MW, lambda v: v[1].leakage_mW), err(c, PAPER_LEAK_MW, lambda v: v[1].leakage_mW)
+    assert leak[0] < leak[1]
 
 
 def test_the_papers_runs_used_hp_devices_at_350K():
