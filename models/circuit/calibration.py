@@ -59,7 +59,15 @@ Nothing was refitted.  Result (RAM mode, read-latency target): 48.1 mm^2 holds 3
 read-latency landscape is flat, so its area at 512 KB, 0.591 mm^2 vs 0.5, is not pinned down better and the
 budget's capacity even less) and the small arrays' periphery leakage (NVSim ~0.7 W/mm^2, nvmsim 0.2-0.4).  The
 paper's 3.3 ns MRAM read at 512 KB is two sequential current-sensed reads, i.e. NVSim's Sequential cache mode (tag
-then data), which the paper names ("cache configuration"); nvmsim in that mode reads in 3.38 ns.
+then data), which the paper names ("cache configuration"); nvmsim in that mode reads in 3.42 ns.
+
+Cache mode (2026-11-25, issue 4).  The stock model also organises tag arrays as NVSim does (``nvsim_tag_rules``: at
+most ``assoc`` active mats, each with whole ways; the broadcast tag padded to a multiple of the active subarrays;
+NVSim's reduced tag search space).  Table II in the mode the paper names, NVSim's sample cache (Sequential, 16-way,
+512-bit lines, read latency, tag inside the budget): 48.1 mm^2 holds 36864 / 112640 KB leaking 56.7 / 10.2 W, reading
+in 11.4 / 16.0 ns, writing in 5.3 / 16.5 ns; 0.5 mm^2 holds 144 / 208 KB (the tag takes 31 % of the MRAM budget)
+leaking 284 / 147 mW, the MRAM reading in 3.32 ns.  Normal and Fast read the MRAM in ~1.7 ns and fit worse.  The RAM
+mode stays the reference evaluation: it is closer on capacities and leakage (``tests/test_circuit_scratchpad.py``).
 """
 
 from __future__ import annotations
