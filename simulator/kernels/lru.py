@@ -160,30 +160,32 @@ def _build(SETS, WAYS, LSHIFT, SSHIFT, WB, WA, EMIT, MODE):  # noqa: C901 - flat
                 writes = 0
                 seen_h = c0 + c2
                 seen_w = c2 + c3
-                if PREDICABLE and predicated:
-                    hw = 0
-                    for j in range(j0, j1):
-                        i = U(idx[j]) if INDEXED else U(j)  # unsigned: no wrap-around test
-                        a = addr[i]
-                        wi = U(0) if READS else U(is_write[i])
-                        if BANKED:
-                            b = bank[i]
-                            if b < 0:  # bypass: forwarded unchanged
-                                if EMIT:
-                                    _put(out_addr, out_w, out_src, n_out, a, wi != U(0), i)
-                                n_out += 1
-                                continue
-                            sidx = U(b) * U(SETS) + U(set_key[i]) % U(SETS)
-                            so = (group[i] * nb + b) * N_STATS
-                        line = a >> U(LSHIFT)
-                        if line >= tag_lines(tags):  # a compile-time constant: no test at all with 64-bit tags
-                            stop = j
-                            break
-                        if not BANKED:
-                            sidx = line % U(SETS)
+                pred = PREDICABLE and predicated
+                hw = 0
+                for j in range(j0, j1):  # (the loop test of pred is hoisted: LLVM makes two loops of this one)
+                    i = U(idx[j]) if INDEXED else U(j)  # unsigned: no wrap-around test
+                    a = addr[i]
+                    w = False if READS else is_write[i]
+                    if BANKED:
+                        b = bank[i]
+                        if b < 0:  # bypass: forwarded unchanged
+                            if EMIT:
+                                _put(out_addr, out_w, out_src, n_out, a, w, i)
+                            n_out += 1
+                            continue
+                        sidx = U(b) * U(SETS) + U(set_key[i]) % U(SETS)
+                        so = (group[i] * nb + b) * N_STATS
+                    line = a >> U(LSHIFT)
+                    if line >= tag_lines(tags):  # a compile-time constant: no test at all with 64-bit tags
+                        stop = j
+                        break
+                    if not BANKED:
+                        sidx = line % U(SETS)
+                    base = sidx * U(WAYS)
+                    tag = np.int64(line) << 1
+                    if PREDICABLE and pred:  # the predicated loop: no branch on the outcome
+                        wi = U(w)
                         req = line << U(LSHIFT)
-                        base = sidx * U(WAYS)
-                        tag = np.int64(line) << 1
                         if WAYS <= 32:
                             p = U(hit_or_victim(tags, ages, base, tag, WAYS, 1, OLDEST))
                         else:  # two searches and a select (LLVM may branch here; wide sets are rare)
@@ -234,41 +236,14 @@ def _build(SETS, WAYS, LSHIFT, SSHIFT, WB, WA, EMIT, MODE):  # noqa: C901 - flat
                             hw += np.int64(hit & wi)
                             c4 += np.int64(ev)
                             c5 += np.int64(wb)
-                    j1 = min(j1, stop)
-                    if not BANKED:
-                        c0 += hits - hw
-                        c1 += (j1 - j0) - writes - (hits - hw)
-                        c2 += hw
-                        c3 += writes - hw
-                else:
-                    for j in range(j0, j1):
-                        i = U(idx[j]) if INDEXED else U(j)  # unsigned: no wrap-around test
-                        a = addr[i]
-                        w = False if READS else is_write[i]
+                    else:  # the branchy loop: only the work of the outcome
                         if BANKED:
                             writes += np.int64(w)
-                        if BANKED:
-                            b = bank[i]
-                            if b < 0:  # bypass: forwarded unchanged
-                                if EMIT:
-                                    _put(out_addr, out_w, out_src, n_out, a, w, i)
-                                n_out += 1
-                                continue
-                            sidx = U(b) * U(SETS) + U(set_key[i]) % U(SETS)
-                            so = (group[i] * nb + b) * N_STATS
-                        line = a >> U(LSHIFT)
-                        if line >= tag_lines(tags):  # a compile-time constant: no test at all with 64-bit tags
-                            stop = j
-                            break
-                        if not BANKED:
-                            sidx = line % U(SETS)
                         sect = U(0)
                         if SECTORED:
                             sect = (a >> U(SSHIFT)) & U(SMASK)
                         bit = np.uint32(1) << np.uint32(sect)
                         req = (line << U(LSHIFT)) + (sect << U(SSHIFT))
-                        base = sidx * U(WAYS)
-                        tag = np.int64(line) << 1
                         evicted = 0
                         nwb = 0
                         p = first_equal(tags, base, tag, WAYS, 1)
@@ -381,6 +356,12 @@ def _build(SETS, WAYS, LSHIFT, SSHIFT, WB, WA, EMIT, MODE):  # noqa: C901 - flat
                             c4 += evicted
                             c5 += nwb
                 j1 = min(j1, stop)
+                if PREDICABLE and pred:
+                    if not BANKED:
+                        c0 += hits - hw
+                        c1 += (j1 - j0) - writes - (hits - hw)
+                        c2 += hw
+                        c3 += writes - hw
                 if MODE == MODE_ADAPTIVE:  # branches cost little when hit/miss and read/write are predictable
                     m = j1 - j0
                     if not BANKED and not (PREDICABLE and predicated):
