@@ -265,3 +265,28 @@ def test_threads_widen_before_sharing_the_state():
     assert two._state.tags.dtype == np.int64
     assert a == b and a.read_hits > 0 and a.writebacks > 0
     assert (one.stream.addr == two.stream.addr).all() and one.contents() == two.contents()
+
+
+def test_banked_tags_widen_like_a_wide_state():
+    """L2 slices fed GPU virtual addresses (e.g. 0x7f... from Accel-Sim traces) widen their tags part-way through a
+    call; the counts and stream equal those of a state that was 64-bit from the start."""
+    rng = np.random.default_rng(13)
+    n, banks = 6000, 3
+    addr, w = _phased_trace(n, 60, 21)
+    addr[n // 2:] += np.uint64(0x7F00_0000_0000)
+    bank = rng.integers(0, banks, n).astype(np.int64)
+    key = (addr >> np.uint64(LSHIFT)).astype(np.int64)
+    group = np.zeros(n, dtype=np.int64)
+    fn = lru.get_kernels(SETS, WAYS, LSHIFT, LSHIFT, True, True, True)[1]
+    cap = lru.out_capacity(n, LSHIFT, LSHIFT)
+    runs = []
+    for wide in (False, True):
+        state = lru.new_state(banks, SETS, WAYS, wide=wide)
+        stats = np.zeros(banks * lru.N_STATS, dtype=np.int64)
+        oa, ow, osrc = np.empty(cap, np.uint64), np.empty(cap, np.bool_), np.empty(cap, np.int64)
+        k = fn(state, addr, w, bank, key, group, stats, oa, ow, osrc)
+        assert state.tags.dtype == np.int64
+        runs.append((stats, oa[:k].copy(), ow[:k].copy(), osrc[:k].copy(), state.tags.copy()))
+    for x, y in zip(*runs, strict=True):
+        assert (x == y).all()
+    assert runs[0][0].reshape(banks, -1)[:, lru.ST_WRITEBACKS].sum() > 0
