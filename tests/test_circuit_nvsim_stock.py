@@ -74,8 +74,10 @@ def test_passive_htree_matches_nvsims_wire_formula(mram_orgs):
     tech, cell, cal = tech_node(28), load_cell("stt28"), nvsim_stock()
     res = evaluate(cell, tech, spec, org, cal)
     r, c = tech.wire("global")
-    w_mat = 2.0 * res["part_w_sub"] + np.sqrt(cal.predecoder_area_F2) * tech.F_m
-    h_mat = 2.0 * res["part_h_sub"]
+    # 2 x 2 mats (organisations() without mat_shapes), the predecoder block on the longer side (Mat::CalculateArea)
+    w_mat, h_mat = 2.0 * res["part_w_sub"], 2.0 * res["part_h_sub"]
+    pre = np.sqrt(cal.predecoder_area_F2) * tech.F_m
+    w_mat, h_mat = np.where(w_mat > h_mat, w_mat + pre, w_mat), np.where(w_mat > h_mat, h_mat, h_mat + pre)
     expect = np.zeros_like(w_mat)
     for k in range(1, 9):
         for seg0, n in ((w_mat, org["mat_cols"]), (h_mat / 2.0, org["mat_rows"])):

@@ -1,7 +1,9 @@
-"""One memory array (a bank of mats of 2x2 subarrays), evaluated over a vector of organisations at once.
+"""One memory array (a bank of mats of subarrays), evaluated over a vector of organisations at once.
 
-The organisation space is NVSim's (bank -> mats -> subarrays): ``Mr x Mc`` mats, ``n_active_mats`` of
-them and ``sub_active`` of each mat's four subarrays serving an access, ``rows`` per subarray; the
+The organisation space is NVSim's (bank -> mats -> subarrays): ``Mr x Mc`` mats of ``sub_rows x sub_cols``
+subarrays (2 x 2 in the fitted model; 1 x 1 to 2 x 2 as NVSim enumerates them with
+``Calibration.nvsim_mat_shapes``), ``n_active_mats`` of them and ``sub_active`` of each mat's subarrays
+serving an access, ``rows`` per subarray; the
 column count follows from the capacity (so any capacity, e.g. 1536 sets, works) and the column-mux
 degree from the bits each active subarray must sense.  Every formula below is closed-form in numpy, so
 the whole space (~20 000 candidates) is one pass of array arithmetic.
@@ -34,6 +36,10 @@ from .gates import ELMORE_DISTRIBUTED, LN2, driver_chain, fo4_delay, repeated_wi
 POW2_MATS = 2 ** np.arange(0, 9)  # 1..256 mats per bank row / column
 POW2_ROWS = 2 ** np.arange(4, 13)  # 16..4096 rows per subarray
 SUB_ACTIVE = np.array([1, 2, 4])
+# subarrays per mat (rows x columns of subarrays): nvmsim's fixed 2 x 2, or NVSim's enumeration (macros.h BIGFOR,
+# numRowSubarray and numColumnSubarray from 1 to 2), each shape with the active-subarray counts it can hold
+MAT_2X2 = ((2, 2),)
+NVSIM_MAT_SHAPES = ((1, 1), (1, 2), (2, 1), (2, 2))
 MAX_COLUMNS = 4096
 MIN_COLUMNS = 8
 MAX_MUX = 256
@@ -69,19 +75,25 @@ class ArraySpec:
     tag_bits: int = 0
 
 
-def organisations(spec: ArraySpec, max_rows: float = np.inf) -> dict[str, np.ndarray]:
+def organisations(spec: ArraySpec, max_rows: float = np.inf, mat_shapes: bool = False) -> dict[str, np.ndarray]:
     """All candidate organisations for ``spec`` that pass the validity rules, as flat arrays.
 
     ``max_rows`` caps the rows per subarray (NVSim: a resistive cell with a CMOS access device may not
     have more rows than the access transistor's I_on / I_off, or the unselected cells' leakage swamps
-    the read current).
+    the read current).  ``mat_shapes`` enumerates NVSim's mats of 1 x 1, 1 x 2, 2 x 1 and 2 x 2 subarrays
+    (``Calibration.nvsim_mat_shapes``); otherwise every mat is 2 x 2.
     """
     pow2_mats = POW2_MATS[POW2_MATS <= NVSIM_TAG_MAX_MATS] if spec.nvsim_tag else POW2_MATS
-    mr, mc, nam, sa, rows = np.meshgrid(pow2_mats, pow2_mats, pow2_mats, SUB_ACTIVE, POW2_ROWS, indexing="ij")
-    mr, mc, nam, sa, rows = (a.ravel().astype(float) for a in (mr, mc, nam, sa, rows))
+    # (subarray rows, subarray columns, active subarrays) of a mat, in NVSim's loop order (macros.h BIGFOR)
+    shapes = np.array([(r, c, a) for r, c in (NVSIM_MAT_SHAPES if mat_shapes else MAT_2X2)
+                       for a in SUB_ACTIVE if a <= r * c], dtype=float)
+    mr, mc, nam, shape, rows = np.meshgrid(pow2_mats, pow2_mats, pow2_mats, np.arange(len(shapes)), POW2_ROWS,
+                                           indexing="ij")
+    mr, mc, nam, rows = (a.ravel().astype(float) for a in (mr, mc, nam, rows))
+    sr, sc, sa = shapes[shape.ravel()].T
     nmats = mr * mc
     ok = (nam <= nmats) & (rows <= max_rows)
-    nsub = nmats * 4.0
+    nsub = nmats * sr * sc
     n_active = nam * sa
     capacity = np.full(rows.shape, float(spec.capacity_bits))
     sensed = np.full(rows.shape, float(spec.sensed_bits))
@@ -103,8 +115,8 @@ def organisations(spec: ArraySpec, max_rows: float = np.inf) -> dict[str, np.nda
     ok &= spec.block_bits / n_active >= 1.0
     # the capacity must not be padded by more than a few per cent (ceil of the column count)
     ok &= nsub * rows * cols <= capacity * 1.05
-    org = {"mat_rows": mr[ok], "mat_cols": mc[ok], "active_mats": nam[ok], "sub_active": sa[ok],
-           "rows": rows[ok], "cols": cols[ok], "mux": np.maximum(mux[ok], 1.0)}
+    org = {"mat_rows": mr[ok], "mat_cols": mc[ok], "active_mats": nam[ok], "sub_rows": sr[ok], "sub_cols": sc[ok],
+           "sub_active": sa[ok], "rows": rows[ok], "cols": cols[ok], "mux": np.maximum(mux[ok], 1.0)}
     if spec.nvsim_tag:
         org |= {"capacity_bits": capacity[ok], "sensed_bits": sensed[ok]}
     return org
@@ -143,8 +155,9 @@ def evaluate(cell: Cell, tech: TechNode, spec: ArraySpec, org: dict[str, np.ndar
     vdd = tech.vdd_V
     rows, cols, mux = org["rows"], org["cols"], org["mux"]
     mr, mc, nam, sa = org["mat_rows"], org["mat_cols"], org["active_mats"], org["sub_active"]
+    sr, sc = org.get("sub_rows", 2.0), org.get("sub_cols", 2.0)  # subarrays per mat (rows x columns)
     n_active = nam * sa
-    nsub = mr * mc * 4.0
+    nsub = mr * mc * sr * sc
     sram = cell.is_sram
     # per-candidate stored and sensed bits where the organisation sets them (NVSim's padded tag width)
     capacity_bits = org.get("capacity_bits", spec.capacity_bits)
@@ -231,8 +244,15 @@ def evaluate(cell: Cell, tech: TechNode, spec: ArraySpec, org: dict[str, np.ndar
     h_sub = l_bl + col_height
     w_sub = l_wl + dec_width
     a_pre = cal.predecoder_area_F2 * F * F
-    h_mat = 2.0 * h_sub
-    w_mat = 2.0 * w_sub + np.sqrt(a_pre)
+    h_mat = sr * h_sub
+    w_mat = sc * w_sub
+    if cal.nvsim_mat_shapes:
+        # NVSim's Mat::CalculateArea: the predecoder block widens the mat's longer side
+        wide = w_mat > h_mat
+        w_mat = np.where(wide, w_mat + np.sqrt(a_pre), w_mat)
+        h_mat = np.where(wide, h_mat, h_mat + np.sqrt(a_pre))
+    else:
+        w_mat = w_mat + np.sqrt(a_pre)
     h_bank = mr * h_mat
     w_bank = mc * w_mat
     area = h_bank * w_bank

@@ -53,9 +53,9 @@ stock periphery at planar nodes (:func:`nvsim_stock`) and keeps the fitted perip
 * and, at 28 nm itself, NVSim's own table choices: its 32 nm wires (Wire::Initialize has no 28 nm table) and its
   I-V converter step value (1.45 ns below 31 nm; ``models.nvsim_io.iv_converter_delay_ns``).
 
-Nothing was refitted.  Result (RAM mode, read-latency target): 48.1 mm^2 holds 39936 / 124928 KB (paper 40592 /
-131072), leaking 57.6 / 14.7 W (paper 64.3 / 14.6), reading in 11.5 / 13.8 ns (paper 10.3 / 14.6); 0.5 mm^2 holds
-216 / 368 KB (paper 183 / 512) leaking 370 / 184 mW (paper 594 / 323).  Known deviations: the small MRAM (its
+Nothing was refitted.  Result (RAM mode, read-latency target, 2 x 2 mats): 48.1 mm^2 holds 39936 / 124928 KB (paper
+40592 / 131072), leaking 57.6 / 14.7 W (paper 64.3 / 14.6), reading in 11.5 / 13.8 ns (paper 10.3 / 14.6); 0.5 mm^2
+holds 216 / 368 KB (paper 183 / 512) leaking 370 / 184 mW (paper 594 / 323).  Known deviations: the small MRAM (its
 read-latency landscape is flat, so its area at 512 KB, 0.591 mm^2 vs 0.5, is not pinned down better and the
 budget's capacity even less) and the small arrays' periphery leakage (NVSim ~0.7 W/mm^2, nvmsim 0.2-0.4).  The
 paper's 3.3 ns MRAM read at 512 KB is two sequential current-sensed reads, i.e. NVSim's Sequential cache mode (tag
@@ -64,10 +64,22 @@ then data), which the paper names ("cache configuration"); nvmsim in that mode r
 Cache mode (2026-11-25, issue 4).  The stock model also organises tag arrays as NVSim does (``nvsim_tag_rules``: at
 most ``assoc`` active mats, each with whole ways; the broadcast tag padded to a multiple of the active subarrays;
 NVSim's reduced tag search space).  Table II in the mode the paper names, NVSim's sample cache (Sequential, 16-way,
-512-bit lines, read latency, tag inside the budget): 48.1 mm^2 holds 36864 / 112640 KB leaking 56.7 / 10.2 W, reading
-in 11.4 / 16.0 ns, writing in 5.3 / 16.5 ns; 0.5 mm^2 holds 144 / 208 KB (the tag takes 31 % of the MRAM budget)
-leaking 284 / 147 mW, the MRAM reading in 3.32 ns.  Normal and Fast read the MRAM in ~1.7 ns and fit worse.  The RAM
+512-bit lines, read latency, tag inside the budget), with NVSim's mat shapes (below): 48.1 mm^2 holds 35840 / 110592 KB
+leaking 55.7 / 15.9 W, reading in 10.8 / 15.3 ns, writing in 5.0 / 16.0 ns; 0.5 mm^2 holds 136 / 208 KB (the tag takes
+30 % of the MRAM budget) leaking 277 / 151 mW, the MRAM reading in 3.31 ns (2 x 2 mats only: 36864 / 112640 KB,
+56.7 / 10.2 W; 144 / 208 KB, 284 / 147 mW).  Normal and Fast read the MRAM in ~1.8 ns and fit worse.  The RAM
 mode stays the reference evaluation: it is closer on capacities and leakage (``tests/test_circuit_scratchpad.py``).
+
+Mat shapes (2026-11-25, issue 4).  NVSim enumerates the subarrays per mat (macros.h BIGFOR: numRowSubarray and
+numColumnSubarray from 1 to 2, the active subarrays per row and column up to them); every subarray is a whole SubArray
+(row and bitline-mux decoders with their drivers, precharger, sense amplifiers, muxes) and every mat has its own
+predecoder blocks at its centre, their area a strip on the mat's longer side (Mat.cpp).  The stock model searches
+these shapes (``nvsim_mat_shapes``); nvmsim's mats were always 2 x 2 with the predecoders beside them, and the 16 nm fit
+keeps that.  Table II (RAM, read latency) moves little, because the read-latency optimum hardly depends on the mat
+shape (the 183 KB SRAM reads within 4 % in every shape; its mats of one subarray would fill 0.510 mm^2 instead of
+0.444, but read 3 % slower): 48.1 mm^2 holds 38912 / 124928 KB leaking 56.3 / 14.9 W, reading in 10.9 / 13.7 ns (the
+SRAM 0.6 ns faster, in 2 x 1 mats); 0.5 mm^2 holds 216 / 368 KB leaking 374 / 189 mW (the small budget's capacities,
+leakages and MRAM read are still the deviations above).
 """
 
 from __future__ import annotations
@@ -156,6 +168,13 @@ class Calibration:
     #: <= 64 x 64, column mux <= 64).  Part of NVSim's stock model (:func:`nvsim_stock`); off in the DeepNVM++-fitted
     #: 16 nm model, which was fitted with tag arrays free to spread their ways' bits over any number of mats.
     nvsim_tag_rules: bool = False
+    #: mats of NVSim's shapes: 1 x 1, 1 x 2, 2 x 1 or 2 x 2 subarrays (macros.h BIGFOR enumerates numRowSubarray and
+    #: numColumnSubarray from 1 to 2; Mat.cpp), with the predecoder block widening the mat's longer side
+    #: (Mat::CalculateArea).  Every subarray has its own row and column-select decoders, drivers, precharge, sense
+    #: amplifiers and muxes and every mat its predecoders, so a mat of one subarray pays a whole predecoder for it.
+    #: Part of NVSim's stock model (:func:`nvsim_stock`); off in the DeepNVM++-fitted 16 nm model, fitted with every
+    #: mat 2 x 2 and its predecoders beside the subarrays.
+    nvsim_mat_shapes: bool = False
     #: largest bank aspect ratio (long side / short side) of a data array.  NVSim rejects data banks beyond 3
     #: (CONSTRAINT_ASPECT_RATIO_BANK); 10 is the looser rule the DeepNVM++ 16 nm fit was made with.
     max_bank_aspect: float = 10.0
@@ -179,4 +198,4 @@ def nvsim_stock(cal: Calibration = DEFAULT) -> Calibration:
     from dataclasses import replace
 
     return replace(cal, buffer_design="latency", nvsim_driver_stages=True, htree_node_buffers=False,
-                   column_select_drivers=True, nvsim_tag_rules=True)
+                   column_select_drivers=True, nvsim_tag_rules=True, nvsim_mat_shapes=True)

@@ -79,7 +79,7 @@ def array_optima(cell: Cell, tech: TechNode, spec: ArraySpec, targets=TARGETS, c
         # the unselected cells' leakage must stay below the read current, or no differential develops
         i_cell, i_leak = sram_bitline_currents(cell, tech)
         max_rows = 1.0 + i_cell / i_leak
-    org = organisations(spec, max_rows)
+    org = organisations(spec, max_rows, mat_shapes=cal.nvsim_mat_shapes)
     if org["rows"].size == 0 and spec.enforce_aspect is False:
         raise ValueError("no valid organisation")
     res = evaluate(cell, tech, spec, org, cal)
@@ -101,7 +101,8 @@ def array_optima(cell: Cell, tech: TechNode, spec: ArraySpec, targets=TARGETS, c
 def _describe(org, i: int, label: str) -> str:
     g = {k: int(v[i]) for k, v in org.items()}
     return (f"{label}: bank {g['mat_rows']}x{g['mat_cols']} mats ({g['active_mats']} active), "
-            f"mat 2x2 ({g['sub_active']} active), subarray {g['rows']}x{g['cols']}, SA mux {g['mux']}")
+            f"mat {g['sub_rows']}x{g['sub_cols']} ({g['sub_active']} active), subarray {g['rows']}x{g['cols']}, "
+            f"SA mux {g['mux']}")
 
 
 def _pick(res, i):
