@@ -102,6 +102,18 @@ def _emit_rows(p, op, g, off_B, pitch_B, count, len_B, sh, is_w, sm, out_addr, o
 
 
 @njit(cache=True, inline="always")
+def _emit_tile(p, op, g, R, C, r0, c0, nr, nc, trans, isz, sh, sm, out_addr, out_w, out_sm, n):
+    """Reads of the ``nr`` x ``nc`` tile at (``r0``, ``c0``) of operand ``op``, a logical ``R`` x ``C`` matrix of
+    ``isz``-byte elements stored row-major, or transposed (``C`` x ``R``) when ``trans``: one segment per stored row.
+    """
+    if trans:
+        return _emit_rows(p, op, g, (c0 * R + r0) * isz, R * isz, nc, nr * isz, sh, False, sm, out_addr, out_w,
+                          out_sm, n)
+    return _emit_rows(p, op, g, (r0 * C + c0) * isz, C * isz, nr, nc * isz, sh, False, sm, out_addr, out_w,
+                      out_sm, n)
+
+
+@njit(cache=True, inline="always")
 def _next_slot(wave, step, slot, n_ctas, wave_size, n_steps):
     """``(cta, step, slot)`` at schedule position (wave, step, slot) -- ``cta = -1`` once every wave is done --
     followed by the next position.
@@ -161,18 +173,8 @@ def sgemm_fill(p, state, out_addr, out_w, out_sm, n, stop_at):
         if step < nk:
             k0 = step * TK
             kk = min(TK, K - k0)
-            if ta:
-                n = _emit_rows(p, G_A, g, (k0 * M + m0) * isa, M * isa, kk, rows * isa, sh, False, sm,
-                               out_addr, out_w, out_sm, n)
-            else:
-                n = _emit_rows(p, G_A, g, (m0 * K + k0) * isa, K * isa, rows, kk * isa, sh, False, sm,
-                               out_addr, out_w, out_sm, n)
-            if tb:
-                n = _emit_rows(p, G_B, g, (n0 * K + k0) * isb, K * isb, cols, kk * isb, sh, False, sm,
-                               out_addr, out_w, out_sm, n)
-            else:
-                n = _emit_rows(p, G_B, g, (k0 * N + n0) * isb, N * isb, kk, cols * isb, sh, False, sm,
-                               out_addr, out_w, out_sm, n)
+            n = _emit_tile(p, G_A, g, M, K, m0, k0, rows, kk, ta, isa, sh, sm, out_addr, out_w, out_sm, n)
+            n = _emit_tile(p, G_B, g, K, N, k0, n0, kk, cols, tb, isb, sh, sm, out_addr, out_w, out_sm, n)
         elif acc:
             for i in range(rows):
                 s, e = _operand_range(p, G_C, g, ((m0 + i) * N + n0) * isc, cols * isc)
