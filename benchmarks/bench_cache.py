@@ -203,7 +203,7 @@ def numba_rate(addr, capacity_B, reps, threads=1, flags=False):
     """``Cache.access`` with ``is_write`` as one bool (``flags=False``, the read-only variant) or as an array."""
     warm = np.concatenate([addr[:1000]] * (Cache.PARALLEL_MIN // 1000 + 1))
     w = np.zeros(len(addr), dtype=bool) if flags else False
-    Cache(capacity_B, ways=16, threads=threads).access(warm, w if not flags else w[:len(warm)], emit=False)
+    Cache(capacity_B, ways=16, threads=threads).access(warm, w[:len(warm)] if flags else False, emit=False)
 
     def run():
         c = Cache(capacity_B, ways=16, threads=threads)

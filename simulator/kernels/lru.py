@@ -128,11 +128,11 @@ def _build(SETS, WAYS, LSHIFT, SSHIFT, WB, WA, EMIT, MODE):  # noqa: C901 - flat
     # only ints and bools, so Numba's on-disk cache keys stay stable across processes.  Indices are unsigned
     # (Numba adds a wrap-around test to every signed index).
     #
-    # Two loops.  The branchy one tests hit or miss, read or write, and does only the work of the outcome: fastest
-    # when the outcomes are predictable (streaming, mostly-hit or read-only traces).  The predicated one (whole-line
-    # caches) computes every outcome's effect as arithmetic on 0/1 flags and stores unconditionally, so that a
-    # random trace costs no mispredicted branches: 2x faster on the random benchmark trace, 0.8x on the streaming
-    # one.  In the adaptive mode each block of BLOCK accesses takes the loop that suits the previous block.
+    # Two lookups in one loop.  The branchy one tests hit or miss, read or write, and does only the work of the
+    # outcome: fastest when the outcomes are predictable (streaming, mostly-hit or read-only traces).  The predicated
+    # one (whole-line caches) computes every outcome's effect as arithmetic on 0/1 flags and stores unconditionally,
+    # so that a random trace costs no mispredicted branches: 2x faster on the random benchmark trace, 0.8x on the
+    # streaming one.  In the adaptive mode each block of BLOCK accesses takes the lookup that suits the previous block.
     NSECT = 1 << (LSHIFT - SSHIFT)
     SECTORED = NSECT > 1
     SMASK = NSECT - 1
@@ -162,7 +162,7 @@ def _build(SETS, WAYS, LSHIFT, SSHIFT, WB, WA, EMIT, MODE):  # noqa: C901 - flat
                 seen_w = c2 + c3
                 pred = PREDICABLE and predicated
                 hw = 0
-                for j in range(j0, j1):  # (the loop test of pred is hoisted: LLVM makes two loops of this one)
+                for j in range(j0, j1):  # (pred is fixed for the block: measured as fast as two separate loops)
                     i = U(idx[j]) if INDEXED else U(j)  # unsigned: no wrap-around test
                     a = addr[i]
                     w = False if READS else is_write[i]
@@ -364,7 +364,7 @@ def _build(SETS, WAYS, LSHIFT, SSHIFT, WB, WA, EMIT, MODE):  # noqa: C901 - flat
                         c3 += writes - hw
                 if MODE == MODE_ADAPTIVE:  # branches cost little when hit/miss and read/write are predictable
                     m = j1 - j0
-                    if not BANKED and not (PREDICABLE and predicated):
+                    if not BANKED and not pred:
                         writes = c2 + c3 - seen_w
                         hits = c0 + c2 - seen_h
                     predicted = min(hits, m - hits) + min(writes, m - writes)
