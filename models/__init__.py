@@ -1,6 +1,6 @@
 """nvmsim models: bitcells, the circuit-level array model, energy, and MTJ physics.
 
-``from models import tech_table, iso_area, area_budget_capacity, load_cell`` (imported lazily, so
+``from models import tech_table, iso_area, area_budget_capacity, compare_nvsim, load_cell`` (imported lazily, so
 ``import models.errors`` stays light).
 """
 
@@ -9,6 +9,7 @@ _LAZY = {
     "iso_area": ("models.tables", "iso_area"),
     "area_budget_capacity": ("models.tables", "area_budget_capacity"),
     "design_point": ("models.tables", "design_point"),
+    "compare_nvsim": ("models.tables", "compare_nvsim"),
     "load_cell": ("models.cells", "load_cell"),
     "Cell": ("models.cells", "Cell"),
 }

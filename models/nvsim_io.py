@@ -178,12 +178,40 @@ def _find_area_m2(text: str, label: str) -> float | None:
     return float(m.group(1)) * {"": 1.0, "m": 1e-6, "u": 1e-12, "n": 1e-18}[m.group(2)]
 
 
+_PRINTED_TARGETS = {"read latency": "read_latency", "write latency": "write_latency", "read energy": "read_energy",
+                    "write energy": "write_energy", "read energy-delay-product": "read_edp",
+                    "write energy-delay-product": "write_edp", "leakage power": "leakage", "area": "area"}
+
+
+def _report_spec(text: str) -> dict[str, Any]:
+    """The design specification NVSim echoes before its result (InputParameter::PrintInputParameter)."""
+    spec: dict[str, Any] = {}
+    m = re.search(r"Design Target:\s*(Cache|Random Access Memory)", text)
+    if m:
+        spec["mode"] = "cache" if m.group(1) == "Cache" else "ram"
+    m = re.search(r"Capacity\s*:\s*(\d+)\s*(KB|MB|GB)", text)
+    if m:
+        spec["capacity_KB"] = int(m.group(1)) * {"KB": 1, "MB": 1024, "GB": 1024**2}[m.group(2)]
+    m = (re.search(r"Cache Line Size:\s*(\d+)\s*Bytes", text)
+         or re.search(r"Data Width\s*:\s*\d+Bits \((\d+)Bytes", text))
+    if m:
+        spec["line_B"] = int(m.group(1))
+    m = re.search(r"Cache Associativity:\s*(\d+)", text)
+    if m:
+        spec["assoc"] = int(m.group(1))
+    m = re.search(r"optimized for ([\w -]+?) \.\.\.", text)
+    if m and m.group(1) in _PRINTED_TARGETS:
+        spec["target"] = _PRINTED_TARGETS[m.group(1)]
+    return spec
+
+
 def read_nvsim_report(source: str | Path) -> dict[str, Any]:
     """Parse NVSim's printed result (a RAM/bank report or a cache summary) into table units.
 
     Returns a dict with ``read_latency_ns, write_latency_ns, read_energy_nJ, write_energy_nJ,
     leakage_mW, area_mm2`` (cache: hit latency / hit energy / write / total leakage / total area)
-    and, where printed, ``organization`` and ``access_type``.
+    and, where printed, ``organization``, ``access_type`` and the echoed specification: ``mode`` (``ram`` /
+    ``cache``), ``capacity_KB``, ``line_B`` (line or word), ``assoc`` and ``target`` in nvmsim's names.
     """
     text, origin = _text_of(source)
     cache = "Cache Hit Latency" in text
@@ -215,6 +243,7 @@ def read_nvsim_report(source: str | Path) -> dict[str, Any]:
     m = re.search(r"Access Mode\s*:\s*(\w+)", text)
     if m:
         out["access_type"] = m.group(1).lower()
+    out.update(_report_spec(text))
     bank = re.search(r"Bank Organization\s*:\s*(\d+)\s*x\s*(\d+)", text)
     mat = re.search(r"Mat Organization\s*:\s*(\d+)\s*x\s*(\d+)", text)
     sub = re.search(r"Subarray Size\s*:\s*(\d+)\s*Rows\s*x\s*(\d+)\s*Columns", text)
@@ -245,3 +274,116 @@ def nvsim_table(reports: Iterable[tuple[str, float, str | Path]]):
             "write_energy_nJ", "leakage_mW", "area_mm2", "organization"]
     df = pd.DataFrame(rows)
     return df[cols + [c for c in df.columns if c not in cols]]
+
+
+# ---------------------------------------------------------------------------------------------- inputs
+# nvmsim names -> NVSim's words (InputParameter.cpp / MemCell.cpp)
+_NVSIM_CELL_TYPE = {"sram": "SRAM", "mram": "MRAM", "pcram": "PCRAM", "memristor": "memristor"}
+_NVSIM_TARGET = {"read_latency": "ReadLatency", "write_latency": "WriteLatency", "read_energy": "ReadDynamicEnergy",
+                 "write_energy": "WriteDynamicEnergy", "read_edp": "ReadEDP", "write_edp": "WriteEDP",
+                 "area": "Area", "leakage": "LeakagePower", "exploration": "Exploration"}
+_NVSIM_ACCESS = {"normal": "Normal", "fast": "Fast", "sequential": "Sequential"}
+_NVSIM_ROADMAP = {"hp": "HP", "lstp": "LSTP", "lop": "LOP"}
+
+
+def _g(x: float) -> str:
+    return f"{x:.6g}"
+
+
+def nvsim_cell_text(cell: Cell) -> str:
+    """``cell`` as an NVSim ``.cell`` file, so that NVSim can be run on the very cell nvmsim models.
+
+    Only what NVSim's cell format holds is written: NVSim derives the sense path (its I-V converter, the
+    sense amplifier) from its own periphery model, so nvmsim's ``read_latency_ns`` / ``read_energy_pJ`` have
+    no line.  :func:`read_nvsim_cell` reads the result back to the same array parameters.
+    """
+    from .errors import ConfigError
+
+    kind = _NVSIM_CELL_TYPE.get(cell.mem_type)
+    if kind is None:
+        raise ConfigError("cell.mem_type", f"NVSim has no {cell.mem_type!r} cell (it models "
+                          f"{', '.join(_NVSIM_CELL_TYPE)})")
+    lines = [f"// {cell.name}: written by nvmsim from {cell.source or 'its cell definition'}",
+             f"-MemCellType: {kind}",
+             f"-ProcessNode: {round(cell.node_nm)}",
+             f"-CellArea (F^2): {_g(cell.area_F2)}",
+             f"-CellAspectRatio: {_g(cell.aspect_ratio)}"]
+    if cell.is_sram:
+        lines += ["-ReadMode: voltage",
+                  f"-MinSenseVoltage (mV): {_g(cell.min_sense_voltage_mV)}",
+                  "-AccessType: CMOS",
+                  f"-AccessCMOSWidth (F): {_g(cell.access_width_F)}",
+                  f"-SRAMCellNMOSWidth (F): {_g(cell.sram_nmos_width_F)}",
+                  f"-SRAMCellPMOSWidth (F): {_g(cell.sram_pmos_width_F)}"]
+        return "\n".join(lines) + "\n"
+    lines += [f"-ResistanceOn (ohm): {_g(cell.resistance_on_ohm)}",
+              f"-ResistanceOff (ohm): {_g(cell.resistance_off_ohm)}",
+              "-ReadMode: current",
+              f"-ReadVoltage (V): {_g(cell.read_voltage_V)}",
+              f"-MinSenseVoltage (mV): {_g(cell.min_sense_voltage_mV)}"]
+    for op in ("Reset", "Set"):
+        low = op.lower()
+        lines += [f"-{op}Mode: current",
+                  f"-{op}Current (uA): {_g(getattr(cell, f'{low}_current_uA'))}",
+                  f"-{op}Pulse (ns): {_g(getattr(cell, f'{low}_latency_ns'))}",
+                  f"-{op}Energy (pJ): {_g(getattr(cell, f'{low}_energy_pJ'))}"]
+        if cell.write_voltage_V:
+            lines.append(f"-{op}Voltage (V): {_g(cell.write_voltage_V)}")
+    access = {"cmos": "CMOS", "bjt": "BJT", "diode": "diode", "none": "None"}[cell.access_type]
+    lines.append(f"-AccessType: {access}")
+    if cell.access_type == "cmos":
+        lines.append(f"-AccessCMOSWidth (F): {_g(cell.access_width_F)}")
+    return "\n".join(lines) + "\n"
+
+
+def nvsim_config_text(cell_file: str, capacity_KB: int, node_nm: int, *, mode: str = "ram",
+                      target: str = "read_latency", access_type: str = "sequential", assoc: int = 16,
+                      line_B: int = 128, temperature_K: int = 350, roadmap: str = "hp") -> str:
+    """An NVSim ``.cfg`` for the design nvmsim's stock periphery (``buffer_design="latency"``) models.
+
+    Its fixed choices are the ones ``models.circuit.calibration.nvsim_stock`` follows and NVSim's shipped
+    sample configurations use: aggressive local and global wires without repeaters or low swing, an H-tree
+    with internal sensing, latency-first drivers.  NVSim aborts on capacities that are not a power of two
+    (a "DATA capacity violation"), so those are refused here with the reason.
+    """
+    from .config import as_choice, as_positive
+    from .errors import ConfigError
+
+    cap = as_positive(capacity_KB, "capacity_KB", integer=True)
+    if cap & (cap - 1):
+        raise ConfigError("capacity_KB", f"NVSim needs a power of two (it aborts on others), got {cap}")
+    as_choice(mode, "mode", ("ram", "cache"))
+    as_choice(target, "target", _NVSIM_TARGET)
+    as_choice(roadmap, "roadmap", _NVSIM_ROADMAP)
+    line = as_positive(line_B, "line_B", integer=True)
+    node = as_positive(node_nm, "node_nm", integer=True)
+    temp = as_positive(temperature_K, "temperature_K", integer=True)
+    if not 300 <= temp <= 400:
+        raise ConfigError("temperature_K", f"NVSim's tables cover 300-400 K, got {temp}")
+    lines = [f"-DesignTarget: {'RAM' if mode == 'ram' else 'cache'}"]
+    if mode == "cache":
+        as_choice(access_type, "access_type", _NVSIM_ACCESS)
+        ways = as_positive(assoc, "assoc", integer=True)
+        if ways & (ways - 1):
+            raise ConfigError("assoc", f"NVSim needs a power of two, got {ways}")
+        lines.append(f"-CacheAccessMode: {_NVSIM_ACCESS[access_type]}")
+    lines += [f"-OptimizationTarget: {_NVSIM_TARGET[target]}",
+              "-EnablePruning: Yes",
+              f"-ProcessNode: {node}",
+              f"-Capacity (KB): {cap}",
+              f"-WordWidth (bit): {line * 8}"]
+    if mode == "cache":
+        lines.append(f"-Associativity (for cache only): {ways}")
+    lines += [f"-DeviceRoadmap: {_NVSIM_ROADMAP[roadmap]}",
+              "-LocalWireType: LocalAggressive",
+              "-LocalWireRepeaterType: RepeatedNone",
+              "-LocalWireUseLowSwing: No",
+              "-GlobalWireType: GlobalAggressive",
+              "-GlobalWireRepeaterType: RepeatedNone",
+              "-GlobalWireUseLowSwing: No",
+              "-Routing: H-tree",
+              "-InternalSensing: true",
+              f"-MemoryCellInputFile: {cell_file}",
+              f"-Temperature (K): {temp}",
+              "-BufferDesignOptimization: latency"]
+    return "\n".join(lines) + "\n"

@@ -263,3 +263,41 @@ def _design_cols(d: Design) -> dict:
             "read_energy_nJ": d.read_energy_nJ, "write_energy_nJ": d.write_energy_nJ, "leakage_mW": d.leakage_mW,
             "area_mm2": d.area_mm2, "organization": d.organization}
 
+
+
+NVSIM_METRICS = ("read_latency_ns", "write_latency_ns", "read_energy_nJ", "write_energy_nJ", "leakage_mW", "area_mm2")
+
+
+def compare_nvsim(report, cell, node_nm: float, *, temperature_K: float = 350, roadmap: str = "hp",
+                  buffer_design: str = "latency") -> pd.DataFrame:
+    """nvmsim's design beside an NVSim run of the same specification, and their ratio.
+
+    ``report`` is NVSim's printed output (path or text); the capacity, RAM or cache mode, word or line size,
+    associativity, access mode and optimisation target are read from the specification NVSim echoes, so
+    only what it does not print is given here: the ``cell`` it was run with, ``node_nm``, ``temperature_K``
+    and ``roadmap``.  ``buffer_design="latency"`` is nvmsim's stock periphery, the one NVSim's
+    ``-BufferDesignOptimization: latency`` with unrepeated wires builds (see
+    :func:`models.nvsim_io.nvsim_config_text`).  Returns three rows, ``source`` = ``nvsim``, ``nvmsim`` and
+    ``ratio`` (nvmsim / NVSim), with the table columns.
+    """
+    from .errors import FileFormatError
+    from .nvsim_io import read_nvsim_report
+
+    rep = read_nvsim_report(report)
+    missing = [k for k in ("mode", "capacity_KB", "line_B", "target") if k not in rep]
+    if missing:
+        raise FileFormatError(str(report)[:200],
+                              f"the report lacks NVSim's design specification ({', '.join(missing)})")
+    cell = load_cell(cell)
+    kw: dict = dict(mode=rep["mode"], targets=rep["target"], line_B=rep["line_B"], temperature_K=temperature_K,
+                    roadmap=roadmap, buffer_design=buffer_design)
+    if rep["mode"] == "cache":
+        kw |= dict(assoc=rep.get("assoc", 16), access_types=(rep.get("access_type", "normal"),))
+    cap_MB = rep["capacity_KB"] / 1024
+    d = design_point(cell, cap_MB, node_nm, **kw)
+    ours = _design_cols(d)
+    base = dict(technology=cell.name, capacity_MB=cap_MB, mode=rep["mode"], target=rep["target"])
+    rows = [dict(source="nvsim", **base, **{k: rep[k] for k in NVSIM_METRICS}, organization=rep["organization"]),
+            dict(source="nvmsim", **base, **ours),
+            dict(source="ratio", **base, **{k: ours[k] / rep[k] for k in NVSIM_METRICS}, organization="")]
+    return pd.DataFrame(rows)

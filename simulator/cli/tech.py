@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pandas as pd
 
@@ -33,6 +34,29 @@ def register(subparsers) -> None:
     p.add_argument("--area", type=float, default=None, help="an area budget in mm^2 instead of a reference")
     add_output_options(p, default_name="iso_area")
     p.set_defaults(func=_iso_area)
+
+    p = sub.add_parser("nvsim-inputs", help="write an NVSim .cell and .cfg for one cell and capacity (to run NVSim)")
+    p.add_argument("--cell", required=True, help="a shipped cell name or a cell file")
+    p.add_argument("--capacity", required=True, help="power-of-two capacity such as 512KB or 128MB (NVSim's rule)")
+    p.add_argument("--node", type=int, default=28, help="technology node in nm")
+    p.add_argument("--mode", default="ram", choices=("ram", "cache"))
+    p.add_argument("--target", default="read_latency", help="NVSim optimisation target, in nvmsim's names")
+    p.add_argument("--access-type", default="sequential", choices=("normal", "fast", "sequential"))
+    p.add_argument("--assoc", type=int, default=16)
+    p.add_argument("--line", type=int, default=128, help="line (cache) or word (ram) size in bytes")
+    p.add_argument("--temperature", type=int, default=350, help="temperature in K")
+    p.add_argument("--roadmap", default="hp", choices=("hp", "lstp", "lop"))
+    p.add_argument("--out", type=Path, required=True, help="directory for the two files")
+    p.set_defaults(func=_nvsim_inputs)
+
+    p = sub.add_parser("nvsim-compare", help="nvmsim's design beside NVSim reports of the same specification")
+    p.add_argument("reports", nargs="+", type=Path, help="NVSim's printed output, one file per run")
+    p.add_argument("--cell", required=True, help="the cell NVSim was run with (shipped name or file)")
+    p.add_argument("--node", type=float, required=True, help="the node NVSim was run at, in nm")
+    p.add_argument("--temperature", type=float, default=350.0, help="temperature in K")
+    p.add_argument("--roadmap", default="hp", choices=("hp", "lstp"))
+    add_output_options(p, default_name="nvsim_compare")
+    p.set_defaults(func=_nvsim_compare)
 
     p = sub.add_parser("cells", help="list the shipped bitcells")
     add_output_options(p, default_name="cells")
@@ -115,4 +139,36 @@ def _cells(args) -> int:
                      "area_um2": round(c.area_um2, 4), "read_ns": c.read_latency_ns, "read_pJ": c.read_energy_pJ,
                      "write_ns": c.write_latency_ns, "write_pJ": c.write_energy_pJ, "source": c.source})
     emit(pd.DataFrame(rows), args)
+    return 0
+
+
+def _nvsim_inputs(args) -> int:
+    from models.cells import load_cell
+    from models.nvsim_io import nvsim_cell_text, nvsim_config_text
+    from simulator.output import atomic_write
+
+    cell = load_cell(args.cell)
+    cap_KB = parse_capacity_MB(args.capacity, "--capacity") * 1024
+    if not cap_KB.is_integer():
+        raise ConfigError("--capacity", f"must be a whole number of KB, got {args.capacity!r}")
+    cell_path = args.out / f"{cell.name}.cell"
+    cfg_text = nvsim_config_text(cell_path.name, int(cap_KB), args.node, mode=args.mode, target=args.target,
+                                 access_type=args.access_type, assoc=args.assoc, line_B=args.line,
+                                 temperature_K=args.temperature, roadmap=args.roadmap)
+    cfg_path = args.out / f"{cell.name}_{int(cap_KB)}KB_{args.mode}.cfg"
+    for path, text in ((cell_path, nvsim_cell_text(cell)), (cfg_path, cfg_text)):
+        atomic_write(path, lambda p, text=text: p.write_text(text))
+        print(path)
+    print(f"run: cd {args.out} && nvsim {cfg_path.name} > {cfg_path.stem}.out")
+    return 0
+
+
+def _nvsim_compare(args) -> int:
+    from models import compare_nvsim
+
+    frames = [compare_nvsim(r, args.cell, args.node, temperature_K=args.temperature, roadmap=args.roadmap)
+              .assign(report=str(r)) for r in args.reports]
+    df = pd.concat(frames, ignore_index=True)
+    emit(df, args, columns=["source", "technology", "capacity_MB", "mode", "read_latency_ns", "write_latency_ns",
+                            "read_energy_nJ", "write_energy_nJ", "leakage_mW", "area_mm2"])
     return 0
