@@ -76,10 +76,10 @@ def test_passive_htree_matches_nvsims_wire_formula(mram_orgs):
     r, c = tech.wire("global")
     # 2 x 2 mats (organisations() without mat_shapes), the predecoder block on the longer side (Mat::CalculateArea)
     w_mat, h_mat = 2.0 * res["part_w_sub"], 2.0 * res["part_h_sub"]
-    pre = np.sqrt(cal.predecoder_area_F2) * tech.F_m
+    pre = np.sqrt(res["part_a_pre"])  # this mat's NVSim predecoder blocks (nvsim_periphery)
     w_mat, h_mat = np.where(w_mat > h_mat, w_mat + pre, w_mat), np.where(w_mat > h_mat, h_mat, h_mat + pre)
     expect = np.zeros_like(w_mat)
-    for k in range(1, 9):
+    for k in range(1, 10):  # up to 512 mats a side (NVSim's search space)
         for seg0, n in ((w_mat, org["mat_cols"]), (h_mat / 2.0, org["mat_rows"])):
             seg = seg0 * 2 ** (k - 1)
             expect += np.where(n >= 2 ** k, 2.3 * r * c * seg ** 2 / 2.0, 0.0)
@@ -97,7 +97,9 @@ def test_column_select_decoder_leaks_like_nvsims_bitline_mux_decoder(mram_orgs):
     # Oracle: the leakage it adds is subarrays x select lines x (driver + NAND2), and none without a mux.
     spec, org = mram_orgs
     tech, cell = tech_node(28), load_cell("stt28")
-    on = nvsim_stock()
+    # (the pre-periphery stock model; with nvsim_periphery the decoders are NVSim's RowDecoders, see
+    # test_subarray_periphery_matches_nvsim)
+    on = dataclasses.replace(nvsim_stock(), nvsim_periphery=False, nvsim_search_space=False)
     off = dataclasses.replace(on, column_select_drivers=False)
     a, b = evaluate(cell, tech, spec, org, on), evaluate(cell, tech, spec, org, off)
     F = tech.F_m
@@ -159,3 +161,137 @@ def test_latency_first_driver_follows_nvsims_stage_rule():
     wc = [max(wmin, wmax / f ** i) for i in range(n)]
     _, _, _, width = _nvsim_latency_driver(tech, c_load, 0.0, max_nmos_m=wmax)
     assert float(width) == pytest.approx(sum(wc) * (1 + pn), rel=1e-9)
+
+
+# NVSim's own results for given organisations: NVSim, public source (built from /tmp/nvsim_ref), run with 28 nm, HP,
+# 350 K, RAM, 1024-bit words, -BufferDesignOptimization latency, unrepeated local and global wires, H-tree, internal
+# sensing, -OptimizationTarget ReadLatency, the cells sram28 (NVSim's own SRAM.cell) and stt28 (nvmsim's
+# models/cells/stt28.toml as an NVSim .cell).  The first five are the organisations NVSim's full search chose; the last
+# was pinned with "-ForceBank (Total AxB, Active CxD): 512x512, 16x16", "-ForceMat (Total AxB, Active CxD): 1x1, 1x1",
+# "-ForceMuxSenseAmp: 1", "-ForceMuxOutputLev1: 1", "-ForceMuxOutputLev2: 1".
+# (cell, KB): (mat rows, mat cols, active mats, subarrays per mat rows x cols, active subarrays, rows, SA mux),
+#   NVSim: area mm^2, mat height x width um, subarray height x width um, read / write ns, predecoder, row decoder and
+#   bitline ps, H-tree read ps (in and out), leakage mW, read pJ
+NVSIM_FORCED = {
+    ("sram28", 256, "search"): (
+        (64, 256, 64, 2, 1, 2, 8, 1),
+        (0.490, 12.100, 2.474, 5.219, 2.474, 0.1527, 0.1003, 22.1, 13.4, 9.97, 104.8, 595, 269)),
+    ("sram28", 128, "search"): (
+        (64, 256, 128, 2, 1, 2, 8, 1),
+        (0.252, 11.784, 1.305, 5.079, 1.305, 0.0921, 0.0680, 21.1, 11.2, 9.14, 48.3, 346, 193)),
+    ("stt28", 256, "search"): (
+        (16, 64, 1024, 1, 1, 1, 128, 16),
+        (0.222, 45.401, 4.780, 39.267, 4.780, 1.596, 10.114, 59.1, 31.4, 2.9, 42.8, 145, 653)),
+    ("stt28", 512, "search"): (
+        (32, 128, 1024, 1, 1, 1, 64, 16),
+        (0.590, 30.135, 4.780, 27.123, 4.780, 1.642, 10.124, 31.7, 34.6, 0.74, 115.3, 230.5, 839)),
+    ("stt28", 1024, "search"): (
+        (16, 128, 1024, 1, 1, 1, 256, 16),
+        (0.698, 71.280, 4.780, 63.553, 4.780, 1.699, 10.177, 62.9, 32.0, 11.2, 132.8, 521, 966)),
+    ("sram28", 256, "forced"): (
+        (512, 512, 256, 1, 1, 1, 2, 1),
+        (1.029, 3.008, 1.305, 2.626, 1.305, 0.2160, 0.1171, 4.36, 7.58, 3.87, 197.7, 1144, 468)),
+}
+
+
+def _forced(cell_name, kb, g):
+    cal = nvsim_stock()
+    spec, _ = cache_specs(kb * 1024, 1, 128, "ram", cal)
+    mr, mc, nam, sr, sc, sa, rows, mux = g
+    cols = spec.capacity_bits / (mr * mc * sr * sc * rows)
+    org = {k: np.array([float(v)]) for k, v in dict(
+        mat_rows=mr, mat_cols=mc, active_mats=nam, sub_rows=sr, sub_cols=sc, sub_active=sa, rows=rows, cols=cols,
+        mux=mux).items()}
+    res = evaluate(load_cell(cell_name), tech_node(28), spec, org, cal)
+    return {k: float(v[0]) for k, v in res.items()}, mr, mc
+
+
+@pytest.mark.parametrize("case", list(NVSIM_FORCED), ids=lambda c: f"{c[0]}-{c[1]}KB-{c[2]}")
+def test_subarray_and_mat_periphery_match_nvsim(case):
+    # nvmsim's stock periphery (nvsim_periphery: NVSim's gate-layout, folding, decoder, precharger, sense-amp and mux
+    # rules) on NVSim's organisations.  Geometry: area, mat and subarray sides within 1 % (measured <= 0.3 %); the
+    # passive H-tree within 1 %.  Timing: total read within 6 % (measured -1 % to -4 %), write within 8 %; predecoder
+    # and row decoder within 15 % (measured -5 % to -12 %: nvmsim's drain capacitances are per-width values, not
+    # NVSim's folded-junction geometry), the SRAM bitline within 10 % (-4 % to -8 %).  Leakage within 6 % (-1 % to
+    # -5 %; the forced 512 x 512 SRAM -8 %, checked within 10 %).  Read energy within 20 % (SRAM -1 % to -3 %; MRAM
+    # -9 % to -19 %, the forced 512 x 512 SRAM -19 %: the
+    # H-tree's per-level bit counts are nvmsim's address + data bundles, not NVSim's per-level routing tables).
+    g, nv = NVSIM_FORCED[case]
+    r, mr, mc = _forced(case[0], case[1], g)
+    area, hm, wm, hs, ws, rd, wr, pre, row, bl, tree, leak, e_rd = nv
+    assert r["area_m2"] * 1e6 == pytest.approx(area, rel=0.01)
+    assert r["height_m"] / mr * 1e6 == pytest.approx(hm, rel=0.01)
+    assert r["width_m"] / mc * 1e6 == pytest.approx(wm, rel=0.01)
+    assert r["part_h_sub"] * 1e6 == pytest.approx(hs, rel=0.01)
+    assert r["part_w_sub"] * 1e6 == pytest.approx(ws, rel=0.01)
+    assert 2 * r["htree_latency_s"] * 1e12 == pytest.approx(tree, rel=0.01)
+    assert r["read_latency_s"] * 1e9 == pytest.approx(rd, rel=0.06)
+    assert r["write_latency_s"] * 1e9 == pytest.approx(wr, rel=0.08)
+    assert r["part_t_pre"] * 1e12 == pytest.approx(pre, rel=0.15)
+    assert r["part_t_rowdec"] * 1e12 == pytest.approx(row, rel=0.15)
+    if case[0] == "sram28":
+        assert r["part_t_bl"] * 1e12 == pytest.approx(bl, rel=0.10)
+    assert r["leakage_W"] * 1e3 == pytest.approx(leak, rel=0.06 if case[2] == "search" else 0.10)
+    assert r["read_energy_J"] * 1e12 == pytest.approx(e_rd, rel=0.20)
+
+
+def test_free_search_finds_nvsims_designs():
+    # The same NVSim runs (settings above), full search: nvmsim's search lands on NVSim's own organisation for the
+    # 128 KB SRAM and the 128 MB MRAM (NVSim: 16 x 32 mats, 64 active, 2 x 1 subarrays of 1024 x 1024, SA mux 128:
+    # 44.098 mm^2, read 12.817 ns, write 15.935 ns, 13.866 W), with its numbers within 2 % (measured: area, read and
+    # write within 0.3 %, leakage -1.3 %).  Where NVSim's read-latency optimum is flat (the other sizes) nvmsim
+    # may pick a neighbour: the 32 MB SRAM (NVSim 32 x 32 mats of 256 x 512, 34.144 mm^2, 7.311 ns, 48.4 W) comes out
+    # 16 x 64 mats of 512 x 256 at 34.06 mm^2, 7.30 ns, 51.3 W (+6 %).
+    kw = dict(node_nm=28, mode="ram", targets="read_latency")
+    d = design_point("sram28", 128 / 1024, **kw)
+    assert "bank 64x256 mats (128 active), mat 2x1 (2 active), subarray 8x4, SA mux 1" in d.organization
+    d = design_point("stt28", 128, **kw)
+    assert "bank 16x32 mats (64 active), mat 2x1 (2 active), subarray 1024x1024, SA mux 128" in d.organization
+    assert d.area_mm2 == pytest.approx(44.098, rel=0.02)
+    assert d.read_latency_ns == pytest.approx(12.817, rel=0.02)
+    assert d.write_latency_ns == pytest.approx(15.935, rel=0.02)
+    assert d.leakage_mW == pytest.approx(13866, rel=0.02)
+    d = design_point("sram28", 32, **kw)
+    assert d.area_mm2 == pytest.approx(34.144, rel=0.02) and d.read_latency_ns == pytest.approx(7.311, rel=0.02)
+    assert d.leakage_mW == pytest.approx(48412, rel=0.10)
+
+
+def test_nvsim_search_space_and_words_per_subarray():
+    # NVSim's organisation space (nvsim_search_space): mats up to 512 a side, subarrays from 1 row and 1 column, but
+    # every mat keeps at least one address bit after the H-tree and the subarray gating (BankWithHtree / Mat:
+    # "too aggressive partitioning"), i.e. a subarray holds >= 2 words.  The fitted model's space is unchanged.
+    spec, _ = cache_specs(256 * 1024, 1, 128, "ram", DEFAULT)
+    wide = organisations(spec, mat_shapes=True, nvsim_space=True)
+    narrow = organisations(spec, mat_shapes=True)
+    assert wide["mat_rows"].max() == 512 and wide["rows"].min() < 16 and wide["cols"].min() < 8
+    assert narrow["mat_rows"].max() == 256 and narrow["rows"].min() >= 16 and narrow["cols"].min() >= 8
+    words = wide["rows"] * wide["cols"] * wide["active_mats"] * wide["sub_active"] / spec.sensed_bits
+    assert words.min() >= 2.0 - 1e-9 and (words < 2.5).any()
+    assert nvsim_stock().nvsim_search_space and not DEFAULT.nvsim_search_space
+    assert nvsim_stock().nvsim_periphery and not DEFAULT.nvsim_periphery
+
+
+def test_nvsim_rates_nvmsims_picks_within_its_flat_optimum():
+    # Where nvmsim's free search picks another organisation than NVSim's, NVSim itself (the runs above, pinned with
+    # -ForceBank / -ForceMat / -ForceMuxSenseAmp to nvmsim's pick) rates it within 1.5 % of its own optimum's read
+    # latency (256 KB SRAM 0.1547 vs 0.1527 ns, 256 KB MRAM 1.597 vs 1.596, 512 KB 1.648 vs 1.642, 1 MB 1.699 vs
+    # 1.699): the read-latency landscape is flat, and nvmsim's 1-4 % lower decoder delays reorder near-ties.  On these
+    # organisations nvmsim's area is within 0.3 % of NVSim's, its read within 6 %, its leakage within 6 %.
+    kw = dict(node_nm=28, mode="ram", targets="read_latency")
+    picks = {  # (cell, KB): organisation nvmsim picks, NVSim on it: area mm^2, read ns, leakage mW; NVSim's best read
+        ("sram28", 256): ("bank 64x256 mats (256 active), mat 1x1 (1 active), subarray 32x4, SA mux 1",
+                          0.44419, 0.1547, 610.4, 0.1527),
+        ("stt28", 256): ("bank 16x32 mats (512 active), mat 1x2 (2 active), subarray 128x16, SA mux 16",
+                         0.22302, 1.597, 114.2, 1.596),
+        ("stt28", 512): ("bank 16x128 mats (512 active), mat 2x1 (2 active), subarray 64x16, SA mux 16",
+                         0.57737, 1.648, 287.2, 1.642),
+        ("stt28", 1024): ("bank 8x128 mats (512 active), mat 2x1 (2 active), subarray 256x16, SA mux 16",
+                          0.66244, 1.699, 464.5, 1.699),
+    }
+    for (cell, kb), (org, area, read, leak, best) in picks.items():
+        d = design_point(cell, kb / 1024, **kw)
+        assert org in d.organization, (cell, kb)
+        assert read <= 1.015 * best
+        assert d.area_mm2 == pytest.approx(area, rel=0.003), (cell, kb)
+        assert d.read_latency_ns == pytest.approx(read, rel=0.06), (cell, kb)
+        assert d.leakage_mW == pytest.approx(leak, rel=0.06), (cell, kb)

@@ -19,7 +19,10 @@ bitlines full swing; resistive cells add the cell's write pulse.  Energy per acc
 bitlines that swing, sense amps, muxes, cell read/write energy and the H-tree; leakage counts SRAM cells
 and all peripherals of every subarray (no power gating); area is cells plus decoder and column strips
 (resistive arrays' column-mux pass gates sized as NVSim's for the read margin and write current),
-predecoders per mat, mats tiled in the bank and the H-tree's node buffers.
+predecoders per mat, mats tiled in the bank and the H-tree's node buffers.  NVSim's stock model
+(``Calibration.nvsim_periphery``) replaces the fitted strips, decoders, predecoders and sensing with NVSim's own blocks
+(:mod:`.nvsim_periphery`), evaluated once per distinct subarray shape, and searches NVSim's organisation space
+(``Calibration.nvsim_search_space``).
 """
 
 from __future__ import annotations
@@ -35,6 +38,10 @@ from .gates import ELMORE_DISTRIBUTED, LN2, driver_chain, fo4_delay, repeated_wi
 
 POW2_MATS = 2 ** np.arange(0, 9)  # 1..256 mats per bank row / column
 POW2_ROWS = 2 ** np.arange(4, 13)  # 16..4096 rows per subarray
+# NVSim's space (Calibration.nvsim_search_space): 1..512 mats a side, subarrays from 1 row and 1 column
+NVSIM_POW2_MATS = 2 ** np.arange(0, 10)
+NVSIM_POW2_ROWS = 2 ** np.arange(0, 13)
+NVSIM_MIN_COLUMNS = 1
 SUB_ACTIVE = np.array([1, 2, 4])
 # subarrays per mat (rows x columns of subarrays): nvmsim's fixed 2 x 2, or NVSim's enumeration (macros.h BIGFOR,
 # numRowSubarray and numColumnSubarray from 1 to 2), each shape with the active-subarray counts it can hold
@@ -75,19 +82,24 @@ class ArraySpec:
     tag_bits: int = 0
 
 
-def organisations(spec: ArraySpec, max_rows: float = np.inf, mat_shapes: bool = False) -> dict[str, np.ndarray]:
+def organisations(spec: ArraySpec, max_rows: float = np.inf, mat_shapes: bool = False,
+                  nvsim_space: bool = False) -> dict[str, np.ndarray]:
     """All candidate organisations for ``spec`` that pass the validity rules, as flat arrays.
 
     ``max_rows`` caps the rows per subarray (NVSim: a resistive cell with a CMOS access device may not
     have more rows than the access transistor's I_on / I_off, or the unselected cells' leakage swamps
     the read current).  ``mat_shapes`` enumerates NVSim's mats of 1 x 1, 1 x 2, 2 x 1 and 2 x 2 subarrays
-    (``Calibration.nvsim_mat_shapes``); otherwise every mat is 2 x 2.
+    (``Calibration.nvsim_mat_shapes``); otherwise every mat is 2 x 2.  ``nvsim_space`` widens the mats and
+    subarray sizes to NVSim's (``Calibration.nvsim_search_space``).
     """
-    pow2_mats = POW2_MATS[POW2_MATS <= NVSIM_TAG_MAX_MATS] if spec.nvsim_tag else POW2_MATS
+    all_mats = NVSIM_POW2_MATS if nvsim_space else POW2_MATS
+    pow2_rows = NVSIM_POW2_ROWS if nvsim_space else POW2_ROWS
+    min_cols = NVSIM_MIN_COLUMNS if nvsim_space else MIN_COLUMNS
+    pow2_mats = all_mats[all_mats <= NVSIM_TAG_MAX_MATS] if spec.nvsim_tag else all_mats
     # (subarray rows, subarray columns, active subarrays) of a mat, in NVSim's loop order (macros.h BIGFOR)
     shapes = np.array([(r, c, a) for r, c in (NVSIM_MAT_SHAPES if mat_shapes else MAT_2X2)
                        for a in SUB_ACTIVE if a <= r * c], dtype=float)
-    mr, mc, nam, shape, rows = np.meshgrid(pow2_mats, pow2_mats, pow2_mats, np.arange(len(shapes)), POW2_ROWS,
+    mr, mc, nam, shape, rows = np.meshgrid(pow2_mats, pow2_mats, pow2_mats, np.arange(len(shapes)), pow2_rows,
                                            indexing="ij")
     mr, mc, nam, rows = (a.ravel().astype(float) for a in (mr, mc, nam, rows))
     sr, sc, sa = shapes[shape.ravel()].T
@@ -109,10 +121,15 @@ def organisations(spec: ArraySpec, max_rows: float = np.inf, mat_shapes: bool = 
         max_mux = NVSIM_TAG_MAX_MUX
     cols = np.ceil(capacity / (nsub * rows))
     mux = cols * n_active / sensed  # bitlines per sense amplifier
-    ok &= (cols >= MIN_COLUMNS) & (cols <= MAX_COLUMNS)
+    ok &= (cols >= min_cols) & (cols <= MAX_COLUMNS)
     ok &= (mux >= 1.0) & (mux <= max_mux)
     ok &= cols * n_active >= row_bits  # a set (Normal) or a block fits in the active row
     ok &= spec.block_bits / n_active >= 1.0
+    if nvsim_space:
+        # NVSim's H-tree hands every mat at least one address bit beyond those that gate its inactive subarrays
+        # (BankWithHtree / Mat::Initialize: "too aggressive partitioning"): a subarray holds >= 2 words, i.e.
+        # rows x column-mux x output-mux >= 2
+        ok &= rows * cols * n_active / sensed >= 2.0 - 1e-9
     # the capacity must not be padded by more than a few per cent (ceil of the column count)
     ok &= nsub * rows * cols <= capacity * 1.05
     org = {"mat_rows": mr[ok], "mat_cols": mc[ok], "active_mats": nam[ok], "sub_rows": sr[ok], "sub_cols": sc[ok],
@@ -210,6 +227,8 @@ def evaluate(cell: Cell, tech: TechNode, spec: ArraySpec, org: dict[str, np.ndar
     if cal.buffer_design == "latency" and cal.nvsim_driver_stages:
         drv = drv_w = dict(max_nmos_m=cal.max_nmos_F * F)
         chain = _nvsim_latency_driver
+    if cal.nvsim_periphery:
+        chain = _replaced_by_nvsim_periphery  # NVSim's RowDecoders below take over (no need to size these)
     t_wl, e_wl, leak_wl, wdt_wl = chain(tech, c_wl_read, r_wl, **drv)
     if cell.separate_read_path:
         t_wlw, e_wlw, leak_wlw, wdt_wlw = chain(tech, c_wl_write, r_wl, **drv_w)
@@ -241,9 +260,27 @@ def evaluate(cell: Cell, tech: TechNode, spec: ArraySpec, org: dict[str, np.ndar
     col_area = (cols * (cal.column_width_F * F + w_pass - 9.0 * F) * apw + senses_per_sub * sa_area
                 + write_per_sub * w_wd * apw)
     col_height = col_area / l_wl + cal.strip_overhead_F * F
+    out_mux_n = np.maximum(senses_per_sub / (spec.block_bits / n_active), 1.0)  # output-mux inputs (NVSim lev 1)
+    a_pre = cal.predecoder_area_F2 * F * F
+    if cal.nvsim_periphery:
+        # the periphery of a mat depends only on its subarrays' shape and mux degrees: evaluate each distinct one once
+        shape = rows.shape
+        # (rows, columns, active subarrays, mat shape) fix the mux degrees too: one integer key for np.unique
+        key = (((np.round(np.log2(rows)) * 8192 + cols) * 64 + np.round(np.log2(n_active))) * 4
+               + (np.broadcast_to(sr, shape) - 1) * 2 + np.broadcast_to(sc, shape) - 1).astype(np.int64)
+        _, first, inv = np.unique(key, return_index=True, return_inverse=True)
+        inv = np.asarray(inv).ravel()
+
+        def pick(a):
+            return np.broadcast_to(np.asarray(a, dtype=float), shape)[first]
+
+        u = _nvsim_mat_periphery(cell, tech, cal, *(pick(a) for a in (rows, cols, mux, out_mux_n, l_wl, l_bl, c_wl_read,
+                                                                      r_wl, c_bl, r_bl, sr, sc)), w_cell, w_pass, sram)
+        nv = {k: v[inv] for k, v in u.items()}
+        dec_width, col_height, a_pre = nv["add_w"], nv["add_h"], nv["a_pre"]
+        t_pre_nv, leak_pre_nv, e_pre_nv = nv["t_pre"], nv["leak_pre_mat"], nv["e_pre"]
     h_sub = l_bl + col_height
     w_sub = l_wl + dec_width
-    a_pre = cal.predecoder_area_F2 * F * F
     h_mat = sr * h_sub
     w_mat = sc * w_sub
     if cal.nvsim_mat_shapes:
@@ -265,6 +302,9 @@ def evaluate(cell: Cell, tech: TechNode, spec: ArraySpec, org: dict[str, np.ndar
     n_pre_lines = 2.0 * np.ceil(row_bits / 3.0)  # lines that switch per access (one per 3:8 block, x2 edges)
     e_pre = e_pre1 * n_pre_lines
     leak_pre = leak_pre1 * 8.0 * np.ceil(row_bits / 3.0)  # every predecoded line's driver leaks
+    if cal.nvsim_periphery:
+        # NVSim's mat predecoders; their energy is counted once per active mat (below), not per subarray
+        t_pre, leak_pre, e_pre = t_pre_nv, leak_pre_nv, np.zeros_like(rows)
 
     # ---------------------------------------------------------------- bitline and sensing
     v_sense = cell.min_sense_voltage_mV * 1e-3
@@ -311,6 +351,17 @@ def evaluate(cell: Cell, tech: TechNode, spec: ArraySpec, org: dict[str, np.ndar
     else:
         t_charge = LN2 * tech.r_on(w_wd / (1 + tech.pn_ratio)) * c_bl_write + ELMORE_DISTRIBUTED * r_bl * c_bl_write
         t_sub_write = nand_delay + t_wlw + t_charge + cell.write_latency_ns * 1e-9
+    if cal.nvsim_periphery:
+        # NVSim's SubArray::CalculateLatency: max(row decoder, column-mux decoders) + bitline + muxes + sense amp;
+        # SRAM writes as it reads, resistive cells add the bitline charge behind the column decoder and the pulse
+        t_rowdec = nv["t_dec"]
+        t_bl, t_sa = nv["t_bl"], nv["t_sa"]
+        t_mux_sa, t_mux_out = nv["t_bmux"], nv["t_omux"]
+        t_sub_read = t_rowdec + t_bl + t_sa + t_mux_sa + t_mux_out
+        if sram:
+            t_sub_write = t_sub_read
+        else:
+            t_sub_write = np.maximum(nv["t_row"], nv["t_col"] + nv["t_charge"]) + cell.write_latency_ns * 1e-9
     if spec.is_tag:
         t_cmp = cal.comparator_fo4 * fo4
         t_sub_read = t_sub_read + t_cmp
@@ -322,7 +373,8 @@ def evaluate(cell: Cell, tech: TechNode, spec: ArraySpec, org: dict[str, np.ndar
     leak_tree = np.zeros_like(rows)
     rep_delay, rep_energy, rep_leak = repeated_wire(tech, r_glob, c_glob)
     below = np.ones_like(rows)  # mats under one segment of the current level (levels walked bottom-up)
-    for k in range(1, 9):
+    n_levels = int(np.log2(max(float(np.max(mr, initial=1.0)), float(np.max(mc, initial=1.0)))) + 0.5)
+    for k in range(1, max(n_levels, 1) + 1):  # every level of the tree (512 mats a side: 9)
         for seg0, n in ((w_mat, mc), (h_mat / 2.0, mr)):
             active = n >= 2 ** k
             if not active.any():
@@ -359,8 +411,14 @@ def evaluate(cell: Cell, tech: TechNode, spec: ArraySpec, org: dict[str, np.ndar
 
     # ---------------------------------------------------------------- dynamic energy per access
     e_sel_access = np.where(n_sel > 0, e_sel, 0.0)  # one select line per active subarray
+    if cal.nvsim_periphery:
+        e_wl = e_wlw = nv["e_row"]  # one decoded wordline (NAND + driver) per active subarray
+        e_sel_access = nv["e_col"]  # one decoded select line of each column-mux decoder
     e_dec_read = n_active * (e_wl + e_pre + e_sel_access)
     e_dec_write = n_active * (e_wlw + e_pre + e_sel_access)
+    if cal.nvsim_periphery:
+        e_dec_read = e_dec_read + nam * e_pre_nv
+        e_dec_write = e_dec_write + nam * e_pre_nv
     sensed = sensed_bits
     e_mux = sensed * (mux * tech.c_drain(w_pass) + c_sa_in) * vdd * (vdd - tech.vth_V)
     if sram:
@@ -406,6 +464,12 @@ def evaluate(cell: Cell, tech: TechNode, spec: ArraySpec, org: dict[str, np.ndar
         leak_sa = n_sa_total * (tech.i_off(cal.sa_width_F * F / 3.0) * vdd + cal.iv_converter_leak_W * scale)
         leak_cols = 0.0
         leak_wd = nsub * write_per_sub * 0.5 * tech.i_off(w_wd) * vdd
+    if cal.nvsim_periphery:
+        # NVSim's SubArray / Mat leakage: decoders and drivers, precharger, sense amplifiers; no write driver
+        leak_rows = nsub * nv["leak_dec"]
+        leak_cols = nsub * nv["leak_pre"]
+        leak_sa = nsub * nv["leak_sa"]
+        leak_wd = 0.0
     leak_mats = mr * mc * leak_pre
     leakage = leak_cells + leak_rows + leak_sa + leak_cols + leak_wd + leak_mats + leak_tree
 
@@ -430,7 +494,125 @@ def evaluate(cell: Cell, tech: TechNode, spec: ArraySpec, org: dict[str, np.ndar
         "ew_bl": e_bl_write, "ew_cell": e_cell_write, "ew_tree": e_tree_write,
         "t_pre": t_pre, "t_rowdec": t_rowdec, "t_bl": t_bl, "t_sa": t_sa, "t_mux": t_mux_sa + t_mux_out,
         "t_tree": t_tree, "a_cells": capacity_bits * a_cell, "h_sub": h_sub, "w_sub": w_sub,
-        "dec_width": dec_width, "col_height": col_height, "a_tree": area_tree}.items()}
+        "dec_width": dec_width, "col_height": col_height, "a_tree": area_tree, "a_pre": a_pre}.items()}
+
+
+def _replaced_by_nvsim_periphery(tech: TechNode, c_load, r_wire, **_):
+    """Zero delay, energy, leakage and width: what the stock model's NVSim periphery replaces."""
+    z = np.zeros_like(np.asarray(c_load, dtype=float))
+    return z, z, z, z
+
+
+def _nvsim_mat_periphery(cell: Cell, tech: TechNode, cal: Calibration, rows, cols, mux, out_mux, l_wl, l_bl, c_wl,
+                         r_wl, c_bl, r_bl, sr, sc, w_cell, w_pass, sram: bool) -> dict[str, np.ndarray]:
+    """NVSim's subarray and mat periphery of each (distinct) subarray shape: layout, leakage, predecoders, latency."""
+    from .nvsim_periphery import mat_predecoders
+
+    F = tech.F_m
+    _, c_loc = tech.wire("local")
+    nv = _nvsim_subarray(cell, tech, cal, rows, cols, mux, out_mux, l_wl, l_bl, w_cell, c_wl, r_wl, c_bl, r_bl,
+                         w_pass, sram)
+    h_sub, w_sub = l_bl + nv["add_h"], l_wl + nv["add_w"]
+    a_pre, t_pre, leak_pre, e_pre, ramp_pre = mat_predecoders(tech, rows, mux, out_mux, h_sub, w_sub, sr, sc, c_loc,
+                                                              cal.max_nmos_F * F)
+    nv |= {"a_pre": a_pre, "t_pre": t_pre, "leak_pre_mat": leak_pre, "e_pre": e_pre}
+    nv |= _nvsim_subarray_latency(cell, tech, cal, rows, mux, out_mux, c_wl, r_wl, nv["c_sel"], c_bl, r_bl, w_pass,
+                                  sram, ramp_pre)
+    return nv
+
+
+def _nvsim_subarray(cell: Cell, tech: TechNode, cal: Calibration, rows, cols, mux, out_mux, l_wl, l_bl, w_cell,
+                    c_wl, r_wl, c_bl, r_bl, w_pass, sram: bool) -> dict[str, np.ndarray]:
+    """NVSim's subarray periphery, layout and leakage (``Calibration.nvsim_periphery``; SubArray.cpp).
+
+    The row decoder beside the array, folded into the array's height when it is taller ("magic folding"), sharing
+    its strip with the bitline-mux and output-mux decoders (each a driver even for a mux of 1, loading a
+    wordline-long select line and every column's select device); below the array the precharger, the bitline-mux
+    pass gates, the sense amplifiers at the mux pitch (with the I-V converter for current sensing) and the output
+    mux.  NVSim lays out and leaks no write driver.
+    """
+    from . import nvsim_periphery as nvp
+
+    F = tech.F_m
+    vdd = tech.vdd_V
+    mx = cal.max_nmos_F * F
+    r_loc, c_loc = tech.wire("local")
+    rd = nvp.row_decoder(tech, rows, c_wl, r_wl, mx)
+    i_bl = 0.0 if sram else max(cell.set_current_uA, cell.reset_current_uA, 0.0) * 1e-6
+    w_sel = max(nvp.MIN_NMOS_F * F, i_bl / (tech.ion_n_uA_per_um * 1.0))  # NVSim's minBitlineMuxWidth
+    c_sel = c_loc * l_wl + cols * tech.c_gate(w_sel)
+    decs = [nvp.row_decoder(tech, n, c_sel, r_wl, mx) for n in (mux, out_mux, np.ones_like(mux))]
+    add_w = np.where(rd["h"] > l_bl, rd["h"] * rd["w"] / l_bl, rd["w"])
+    for d in decs:
+        add_w = np.maximum(add_w, d["w"])
+    v_pre = vdd / 2.0 if sram else 0.0
+    h_pre, leak_pre, _ = nvp.precharger(tech, cols, w_cell, c_loc, mx, v_pre)
+    h_pass = nvp.pass_gate_height(tech, w_pass)
+    pitch = w_cell * mux
+    h_sa = nvp.sense_amp_height(tech, pitch, current_sense=not sram)
+    h_sa = np.where(pitch > 2.0 * F, h_sa, np.inf)  # NVSim: no sense-amp layout below a 2 F pitch
+    add_h = h_pre + np.where(mux > 1, h_pass, 0.0) + h_sa + np.where(out_mux > 1, h_pass, 0.0)
+    # sense amplifier idle leakage as NVSim computes it (enable NMOS current x Vdd^2), plus the I-V converter's
+    leak_sa1 = tech.i_off(nvp.W_SENSE_EN * F) * vdd * vdd
+    if not sram:
+        leak_sa1 = leak_sa1 + cal.iv_converter_leak_W * tech.ioff_uA_per_um / 1.057
+    return {"add_w": add_w, "add_h": add_h, "c_sel": c_sel,
+            "leak_dec": rd["leak"] + sum(d["leak"] for d in decs), "leak_pre": leak_pre * np.ones_like(rows),
+            "leak_sa": cols / mux * leak_sa1, "e_row": rd["e"], "e_col": sum(d["e"] for d in decs)}
+
+
+def _nvsim_subarray_latency(cell: Cell, tech: TechNode, cal: Calibration, rows, mux, out_mux, c_wl, r_wl, c_sel, c_bl,
+                            r_bl, w_pass, sram: bool, ramp_in) -> dict[str, np.ndarray]:
+    """NVSim's SubArray::CalculateLatency from the row predecoders' output ramp ``ramp_in``.
+
+    Row and column-mux decoders in parallel; the SRAM bitline as NVSim's RC to half the sense margin (Horowitz
+    from the wordline's ramp), the resistive bitline as its ICCAD'09 current-sense RC with the I-V converter's
+    step value for the sensing; CACTI's latch resolving ``C_load / g_m ln(Vdd / V_sense)``; pass gates 2.3 R C;
+    the write charge behind the column decoder.
+    """
+    from . import nvsim_periphery as nvp
+
+    F = tech.F_m
+    vdd = tech.vdd_V
+    mx = cal.max_nmos_F * F
+    rd = nvp.row_decoder(tech, rows, c_wl, r_wl, mx, ramp_in=ramp_in)
+    t_col = np.zeros_like(rows)
+    for n in (mux, out_mux, np.ones_like(mux)):
+        t_col = np.maximum(t_col, nvp.row_decoder(tech, n, c_sel, r_wl, mx, ramp_in=ramp_in)["t"])
+    c_sa = (tech.c_gate((nvp.W_SENSE_P + nvp.W_SENSE_N) * F)
+            + tech.c_drain((nvp.W_SENSE_N + nvp.W_SENSE_P + nvp.W_SENSE_ISO + nvp.W_SENSE_MUX) * F))
+    gm_n, gm_p = nvp.transconductance_per_m(tech)
+    v_sense = cell.min_sense_voltage_mV * 1e-3
+    if gm_n > 0:
+        t_latch = c_sa / (gm_n * nvp.W_SENSE_N * F + gm_p * nvp.W_SENSE_P * F) * np.log(vdd / v_sense)
+    else:
+        t_latch = fo4_delay(tech) * np.log(vdd / v_sense)
+    if not sram:
+        from ..nvsim_io import iv_converter_delay_ns
+
+        t_latch = t_latch + iv_converter_delay_ns(tech.node_nm) * 1e-9
+    c_pass = tech.c_drain(w_pass)
+    r_pass = tech.r_on(w_pass)
+    muxed = mux > 1
+    c_bmux_prev = np.where(muxed, (mux + 1.0) * c_pass + c_sa, 0.0)  # Mux::capForPreviousDelayCalculation
+    t_bmux = np.where(muxed, 2.3 * r_pass * (mux * c_pass + c_sa), 0.0)
+    t_omux = np.where(out_mux > 1, 2.3 * r_pass * out_mux * c_pass, 0.0)
+    if sram:
+        w_pd, _ = _sram_widths(cell, tech)
+        w_acc = _access_width(cell, tech, cell.read_fins)
+        c_acc = tech.c_drain(w_acc)
+        v_pre = vdd / 2.0
+        tau = ((tech.r_on(w_acc) + tech.r_on(w_pd)) * (c_acc + c_bl + c_bmux_prev) + r_bl * (c_bmux_prev + c_bl / 2.0))
+        tau = tau * np.log(v_pre / (v_pre - v_sense / 2.0))
+        t_bl, _ = nvp.horowitz(tech, tau, tech.r_on(1.0), rd["ramp"], w_gm=w_acc / w_pd)
+    else:
+        r_off = max(cell.resistance_off_ohm, 1.0) + tech.r_on(_access_width(cell, tech, cell.read_fins))
+        t_bl = LN2 * r_bl * c_bl / 2.0 * (r_off + r_bl / 3.0) / (r_off + r_bl)
+    r_chain = np.where(muxed, r_pass, 0.0) + np.where(out_mux > 1, r_pass, 0.0)
+    c_chain = np.where(muxed, c_pass, 0.0) + np.where(out_mux > 1, c_pass, 0.0)
+    t_charge = LN2 * (r_chain * (c_chain + c_bl) + r_bl * c_bl / 2.0)
+    return {"t_row": rd["t"], "t_col": t_col, "t_dec": np.maximum(rd["t"], t_col), "t_bl": t_bl,
+            "t_sa": t_latch * np.ones_like(rows), "t_bmux": t_bmux, "t_omux": t_omux, "t_charge": t_charge}
 
 
 def _chain_effort(tech: TechNode, c_load, r_wire, effort: float, max_nmos_m: float = np.inf, rounded: bool = False):

@@ -80,6 +80,20 @@ shape (the 183 KB SRAM reads within 4 % in every shape; its mats of one subarray
 0.444, but read 3 % slower): 48.1 mm^2 holds 38912 / 124928 KB leaking 56.3 / 14.9 W, reading in 10.9 / 13.7 ns (the
 SRAM 0.6 ns faster, in 2 x 1 mats); 0.5 mm^2 holds 216 / 368 KB leaking 374 / 189 mW (the small budget's capacities,
 leakages and MRAM read are still the deviations above).
+
+NVSim's periphery (2026-11-25, issue 4; ``nvsim_periphery``, ``nvsim_search_space``, in :func:`nvsim_stock`).  The
+fitted strips (``strip_overhead_F`` 350 F per decoder and column strip, ``predecoder_area_F2`` 2.5e5 F^2 per mat) made
+NVSim's own 256 KB SRAM design (64 x 256 mats of 2 x 1 subarrays of 8 x 8) 9.25 mm^2 instead of 0.490.  The stock model
+now builds every block as NVSim does (``models.circuit.nvsim_periphery``: gate layouts with NVSim's folding rule, row
+decoders folded into the array's height, mux decoders, precharger, sense amplifiers at the mux pitch, pass-gate strips,
+the mat's predecoder blocks; Horowitz delays with ramps from NVSim's transconductance tables) and searches NVSim's space
+(mats 1..512 a side, subarrays from 1 x 1 holding >= 2 words, bank aspect <= 3), with NVSim's H-tree energy rule (all
+routed bits toggle).  Against NVSim itself (public source, run with the same cells and settings;
+``tests/test_circuit_nvsim_stock.py``) on its own organisations: areas and mat / subarray sides within 0.3 %, reads
+within 1-4 %, leakage within 1-8 %; the free search picks NVSim's organisation for the 128 KB SRAM and the 128 MB MRAM
+(44.10 vs 44.098 mm^2, 12.83 vs 12.82 ns).  Table II (RAM, read latency) then reads: 0.5 mm^2 holds 256 / 480 KB
+(paper 183 / 512; NVSim itself fits 256 KB SRAM in 0.490 mm^2), 48.1 mm^2 47104 / 135168 KB (paper 40592 / 131072),
+leaking 603 / 218 mW and 69.7 / 13.7 W.  The 16 nm fitted model is untouched (bit-identical).
 """
 
 from __future__ import annotations
@@ -175,6 +189,17 @@ class Calibration:
     #: Part of NVSim's stock model (:func:`nvsim_stock`); off in the DeepNVM++-fitted 16 nm model, fitted with every
     #: mat 2 x 2 and its predecoders beside the subarrays.
     nvsim_mat_shapes: bool = False
+    #: NVSim's subarray and mat periphery, block by block (``models.circuit.nvsim_periphery``): gate layouts with
+    #: NVSim's folding rule, row decoders (NAND2 above 8 rows) folded into the array's height, bitline- and
+    #: output-mux decoders, precharger, sense amplifiers at the mux pitch, pass-gate strips and the mat's predecoder
+    #: blocks, with NVSim's latency and leakage rules for them.  Replaces the fitted strip overheads
+    #: (``strip_overhead_F``, ``predecoder_area_F2``), which cost a 8 x 8 subarray ~20x its NVSim area.  Part of
+    #: NVSim's stock model (:func:`nvsim_stock`); off in the DeepNVM++-fitted 16 nm model.
+    nvsim_periphery: bool = False
+    #: NVSim's organisation space: mats 1..512 a side, subarrays from 1 row and 1 column (NVSim enumerates
+    #: 2^0..2^9 mats per side and derives rows and columns from the address bits), instead of nvmsim's 1..256 mats,
+    #: 16..4096 rows and >= 8 columns.  Part of :func:`nvsim_stock`.
+    nvsim_search_space: bool = False
     #: largest bank aspect ratio (long side / short side) of a data array.  NVSim rejects data banks beyond 3
     #: (CONSTRAINT_ASPECT_RATIO_BANK); 10 is the looser rule the DeepNVM++ 16 nm fit was made with.
     max_bank_aspect: float = 10.0
@@ -194,8 +219,13 @@ def nvsim_stock(cal: Calibration = DEFAULT) -> Calibration:
     (``-GlobalWireRepeaterType: RepeatedNone``: no node buffers) and a column-select decoder in every subarray.  The
     scratchpad paper's 28 nm arrays came from stock NVSim; the DeepNVM++ 16 nm calibration (``DEFAULT``) was fitted
     with balanced drivers, a buffered H-tree and no column decoder.  Repeated H-tree wires (``htree_repeaters``) are
-    kept if asked for."""
+    kept if asked for.  Also NVSim's own subarray / mat periphery block by block (``nvsim_periphery``), its
+    organisation space (``nvsim_search_space``: 1..512 mats a side, subarrays from 1 x 1), its bank aspect limit (3,
+    CONSTRAINT_ASPECT_RATIO_BANK) and its H-tree energy rule (every routed bit toggles: ``htree_activity`` 1.0; the
+    16 nm fit's 0.4 is a fitted activity)."""
     from dataclasses import replace
 
     return replace(cal, buffer_design="latency", nvsim_driver_stages=True, htree_node_buffers=False,
-                   column_select_drivers=True, nvsim_tag_rules=True, nvsim_mat_shapes=True)
+                   column_select_drivers=True, nvsim_tag_rules=True, nvsim_mat_shapes=True,
+                   nvsim_periphery=True, nvsim_search_space=True, max_bank_aspect=3.0,
+                   htree_activity=1.0)

@@ -79,7 +79,7 @@ def array_optima(cell: Cell, tech: TechNode, spec: ArraySpec, targets=TARGETS, c
         # the unselected cells' leakage must stay below the read current, or no differential develops
         i_cell, i_leak = sram_bitline_currents(cell, tech)
         max_rows = 1.0 + i_cell / i_leak
-    org = organisations(spec, max_rows, mat_shapes=cal.nvsim_mat_shapes)
+    org = organisations(spec, max_rows, mat_shapes=cal.nvsim_mat_shapes, nvsim_space=cal.nvsim_search_space)
     if org["rows"].size == 0 and spec.enforce_aspect is False:
         raise ValueError("no valid organisation")
     res = evaluate(cell, tech, spec, org, cal)
