@@ -516,8 +516,8 @@ def _nvsim_mat_periphery(cell: Cell, tech: TechNode, cal: Calibration, rows, col
     a_pre, t_pre, leak_pre, e_pre, ramp_pre = mat_predecoders(tech, rows, mux, out_mux, h_sub, w_sub, sr, sc, c_loc,
                                                               cal.max_nmos_F * F)
     nv |= {"a_pre": a_pre, "t_pre": t_pre, "leak_pre_mat": leak_pre, "e_pre": e_pre}
-    nv |= _nvsim_subarray_latency(cell, tech, cal, rows, mux, out_mux, c_wl, r_wl, nv["c_sel"], c_bl, r_bl, w_pass,
-                                  sram, ramp_pre)
+    nv |= _nvsim_subarray_latency(cell, tech, cal, rows, mux, out_mux, c_wl, r_wl, nv["c_sel"], l_bl, w_cell, r_bl,
+                                  w_pass, sram, ramp_pre)
     return nv
 
 
@@ -561,14 +561,16 @@ def _nvsim_subarray(cell: Cell, tech: TechNode, cal: Calibration, rows, cols, mu
             "leak_sa": cols / mux * leak_sa1, "e_row": rd["e"], "e_col": sum(d["e"] for d in decs)}
 
 
-def _nvsim_subarray_latency(cell: Cell, tech: TechNode, cal: Calibration, rows, mux, out_mux, c_wl, r_wl, c_sel, c_bl,
-                            r_bl, w_pass, sram: bool, ramp_in) -> dict[str, np.ndarray]:
+def _nvsim_subarray_latency(cell: Cell, tech: TechNode, cal: Calibration, rows, mux, out_mux, c_wl, r_wl, c_sel, l_bl,
+                            w_cell, r_bl, w_pass, sram: bool, ramp_in) -> dict[str, np.ndarray]:
     """NVSim's SubArray::CalculateLatency from the row predecoders' output ramp ``ramp_in``.
 
     Row and column-mux decoders in parallel; the SRAM bitline as NVSim's RC to half the sense margin (Horowitz
     from the wordline's ramp), the resistive bitline as its ICCAD'09 current-sense RC with the I-V converter's
     step value for the sensing; CACTI's latch resolving ``C_load / g_m ln(Vdd / V_sense)``; pass gates 2.3 R C;
-    the write charge behind the column decoder.
+    the write charge behind the column decoder.  Capacitances of the access devices, pass gates and the latch are
+    NVSim's junction geometry (``nvsim_periphery.drain_cap``; the access device's region is the cell's width, the
+    latch's the sense-amp pitch).
     """
     from . import nvsim_periphery as nvp
 
@@ -579,8 +581,11 @@ def _nvsim_subarray_latency(cell: Cell, tech: TechNode, cal: Calibration, rows, 
     t_col = np.zeros_like(rows)
     for n in (mux, out_mux, np.ones_like(mux)):
         t_col = np.maximum(t_col, nvp.row_decoder(tech, n, c_sel, r_wl, mx, ramp_in=ramp_in)["t"])
-    c_sa = (tech.c_gate((nvp.W_SENSE_P + nvp.W_SENSE_N) * F)
-            + tech.c_drain((nvp.W_SENSE_N + nvp.W_SENSE_P + nvp.W_SENSE_ISO + nvp.W_SENSE_MUX) * F))
+    dc = nvp.drain_cap
+    pitch = w_cell * mux
+    c_sa = (tech.c_gate((nvp.W_SENSE_P + nvp.W_SENSE_N) * F) + dc(tech, "inv", 1, nvp.W_SENSE_N * F, 0.0, pitch)
+            + dc(tech, "inv", 1, 0.0, nvp.W_SENSE_P * F, pitch) + dc(tech, "inv", 1, 0.0, nvp.W_SENSE_ISO * F, pitch)
+            + dc(tech, "inv", 1, nvp.W_SENSE_MUX * F, 0.0, pitch))
     gm_n, gm_p = nvp.transconductance_per_m(tech)
     v_sense = cell.min_sense_voltage_mV * 1e-3
     if gm_n > 0:
@@ -591,22 +596,23 @@ def _nvsim_subarray_latency(cell: Cell, tech: TechNode, cal: Calibration, rows, 
         from ..nvsim_io import iv_converter_delay_ns
 
         t_latch = t_latch + iv_converter_delay_ns(tech.node_nm) * 1e-9
-    c_pass = tech.c_drain(w_pass)
+    c_pass = dc(tech, "inv", 1, w_pass, 0.0, nvp.LOGIC_REGION_F * F)
     r_pass = tech.r_on(w_pass)
+    w_acc = _access_width(cell, tech, cell.read_fins)
+    c_acc = dc(tech, "inv", 1, w_acc, 0.0, w_cell)
+    c_bl = tech.wire("local")[1] * l_bl + c_acc * rows / 2.0  # shared contacts: half a drain per cell
     muxed = mux > 1
     c_bmux_prev = np.where(muxed, (mux + 1.0) * c_pass + c_sa, 0.0)  # Mux::capForPreviousDelayCalculation
     t_bmux = np.where(muxed, 2.3 * r_pass * (mux * c_pass + c_sa), 0.0)
     t_omux = np.where(out_mux > 1, 2.3 * r_pass * out_mux * c_pass, 0.0)
     if sram:
         w_pd, _ = _sram_widths(cell, tech)
-        w_acc = _access_width(cell, tech, cell.read_fins)
-        c_acc = tech.c_drain(w_acc)
         v_pre = vdd / 2.0
         tau = ((tech.r_on(w_acc) + tech.r_on(w_pd)) * (c_acc + c_bl + c_bmux_prev) + r_bl * (c_bmux_prev + c_bl / 2.0))
         tau = tau * np.log(v_pre / (v_pre - v_sense / 2.0))
         t_bl, _ = nvp.horowitz(tech, tau, tech.r_on(1.0), rd["ramp"], w_gm=w_acc / w_pd)
     else:
-        r_off = max(cell.resistance_off_ohm, 1.0) + tech.r_on(_access_width(cell, tech, cell.read_fins))
+        r_off = max(cell.resistance_off_ohm, 1.0) + tech.r_on(w_acc)
         t_bl = LN2 * r_bl * c_bl / 2.0 * (r_off + r_bl / 3.0) / (r_off + r_bl)
     r_chain = np.where(muxed, r_pass, 0.0) + np.where(out_mux > 1, r_pass, 0.0)
     c_chain = np.where(muxed, c_pass, 0.0) + np.where(out_mux > 1, c_pass, 0.0)

@@ -90,10 +90,11 @@ the mat's predecoder blocks; Horowitz delays with ramps from NVSim's transconduc
 (mats 1..512 a side, subarrays from 1 x 1 holding >= 2 words, bank aspect <= 3), with NVSim's H-tree energy rule (all
 routed bits toggle).  Against NVSim itself (public source, run with the same cells and settings;
 ``tests/test_circuit_nvsim_stock.py``) on its own organisations: areas and mat / subarray sides within 0.3 %, reads
-within 1-4 %, leakage within 1-8 %; the free search picks NVSim's organisation for the 128 KB SRAM and the 128 MB MRAM
-(44.10 vs 44.098 mm^2, 12.83 vs 12.82 ns).  Table II (RAM, read latency) then reads: 0.5 mm^2 holds 256 / 480 KB
-(paper 183 / 512; NVSim itself fits 256 KB SRAM in 0.490 mm^2), 48.1 mm^2 47104 / 135168 KB (paper 40592 / 131072),
-leaking 603 / 218 mW and 69.7 / 13.7 W.  The 16 nm fitted model is untouched (bit-identical).
+within 0.2-2.3 %, leakage within 1-8 %; the free search picks NVSim's organisation for the 128 and 256 KB SRAMs and
+the 128 MB MRAM (44.10 vs 44.098 mm^2, 12.83 vs 12.82 ns).  Table II (RAM, read latency) then reads: 0.5 mm^2 holds
+256 / 448 KB (paper 183 / 512; NVSim itself fits 256 KB SRAM in 0.490 mm^2 and needs 0.590 for 512 KB MRAM), 48.1 mm^2
+47104 / 135168 KB (paper 40592 / 131072), leaking 572 / 213 mW and 69.7 / 13.7 W.  The 16 nm fitted model is
+untouched (bit-identical).
 """
 
 from __future__ import annotations

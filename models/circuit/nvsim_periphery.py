@@ -25,9 +25,10 @@ cost what NVSim says.  Each function follows one NVSim class (public source, rea
 * :func:`mat_predecoders`: Mat: the row, bitline-mux and output-mux predecoder blocks (address bits split in two
   blocks above 3), loaded by the wire to the mat's centre; their area is a square on the mat's longer side.
 
-Simplifications (stated where they matter): every Horowitz delay is taken with a step input (NVSim chains ramp
-rates through the gates with each device's transconductance, which nvmsim's technology tables do not carry), and
-drain capacitances use the technology's per-width value instead of NVSim's folded-junction geometry.
+Delays are NVSim's Horowitz terms with the input ramp handed from stage to stage (``beta = 1 / (R g_m)`` from NVSim's
+own device tables, :func:`transconductance_per_m`, which nvmsim's technology rows do not carry); drain capacitances are
+NVSim's junction geometry (:func:`drain_cap`).  Simplification: where a predecoder block combines two basic decoders,
+the slower of their output ramps drives the NAND stage (NVSim evaluates it once per path).
 """
 
 from __future__ import annotations
@@ -137,6 +138,47 @@ def horowitz(tech: TechNode, tau, r_times_w, ramp_in, w_gm=1.0):
     return t, 0.5 / t
 
 
+CAP_REGION_F = 20.0  # transistor-region height NVSim's capacitance rules assume (MAX_TRANSISTOR_HEIGHT)
+
+
+def _junction_caps(tech: TechNode) -> tuple[float, float, float]:
+    """NVSim's junction capacitances at the supply (Technology.cpp, BSIM4 grading): bottom (F/m^2), isolation-edge
+    sidewall and gate-edge sidewall (F/m), from cjd 1e-3, cjswd 2.5e-10, cjswgd 0.5e-10, built-in potential 0.9 V."""
+    x = 1.0 + tech.vdd_V / 0.9
+    return 1e-3 / x ** 0.5, 2.5e-10 / x ** 0.33, 0.5e-10 / x ** 0.33
+
+
+def drain_cap(tech: TechNode, kind: str, n_in: int, wn, wp, h_region):
+    """Output (drain) capacitance in F of an INV / NAND (or a lone NMOS / PMOS), formula.cpp CalculateGateCapacitance:
+    each diffusion's bottom area and sidewalls plus its gate-edge capacitance, with NVSim's folding of wide devices
+    (a series stack shares diffusions, parallel devices each bring their own contacted drain)."""
+    F = tech.F_m
+    cj, csw, cdc = _junction_caps(tech)
+    wn = np.asarray(wn, dtype=float)
+    wp = np.asarray(wp, dtype=float)
+    h_region = np.asarray(h_region, dtype=float)
+    ratio = wp / np.maximum(wn + wp, 1e-30)
+    both = (wn > 0) & (wp > 0)
+    max_p = np.where(both, ratio * (h_region - GAP_PN_F * F), np.where(wn > 0, 0.0, h_region))
+    max_n = np.where(both, (1.0 - ratio) * (h_region - GAP_PN_F * F), np.where(wn > 0, h_region, 0.0))
+    contact = CONTACT_F * F / 2.0  # one contact and its two poly gaps: (1 + 2 x 0.75) F
+    total = 0.0
+    for w, w_max, series in ((wn, max_n, kind == "nand"), (wp, max_p, False)):
+        fold = w >= w_max
+        n_fold = np.where(fold, np.ceil(w / np.maximum(w_max - FOLD_OVERHEAD_F * F, 1e-30)), 1.0)
+        unit = np.where(fold, (n_fold - 1.0) * F * GAP_POLY_F, 0.0)
+        h = np.where(fold, w_max, w)
+        if kind == "inv":
+            wd = contact + unit
+        elif series:
+            wd = contact + unit * n_in + (n_in - 1) * F * GAP_POLY_F
+        else:
+            wd = (contact + unit) * n_in
+        side = np.where(n_fold % 2 == 0, 2.0 * wd, 2.0 * wd + h) * csw
+        total = total + np.where(w > 0, wd * h * cj + side + n_fold * h * cdc, 0.0)
+    return total
+
+
 def _driver_sizing(tech: TechNode, logic_effort, c_in, c_load, max_nmos_m: float):
     """OutputDriver::Initialize (latency first): (stages, stage effort, last NMOS width)."""
     wmin = MIN_NMOS_F * tech.F_m
@@ -191,7 +233,7 @@ def output_driver(tech: TechNode, logic_effort, c_in, c_load, r_load, max_nmos_m
         wn_k = wn[k]
         wp_k = pn * wn_k
         hk, wk = gate_area("inv", 1, wn_k, wp_k, LOGIC_REGION_F * F, F)
-        c_out = tech.c_drain(wn_k + wp_k)
+        c_out = drain_cap(tech, "inv", 1, wn_k, wp_k, CAP_REGION_F * F)
         load = c_load if k == 0 else tech.c_gate(wn[k - 1] * (1.0 + pn))
         tau = r0 / wn_k * (c_out + load)
         if k == 0:
@@ -225,7 +267,7 @@ def row_decoder(tech: TechNode, lines, c_load, r_load, max_nmos_m: float, ramp_i
     wn2, wp2, le2, c2 = _nand(tech, 2)
     wi = MIN_NMOS_F * F
     c_inv = tech.c_gate(wi) + tech.c_gate(tech.pn_ratio * wi)
-    c_nand_out = tech.c_drain(wn2 + 2.0 * wp2)
+    c_nand_out = drain_cap(tech, "nand", 2, wn2, wp2, CAP_REGION_F * F)
     # the NAND2 first (Horowitz from the predecoded line's ramp), then the driver from the NAND's output ramp
     c_drv = driver_input_cap(tech, np.where(nand, le2, 1.0), np.where(nand, c2, c_inv), c_load, max_nmos_m)
     t_nand, ramp_nand = horowitz(tech, tech.r_on(wn2) * 2.0 * (c_nand_out + c_drv), 2.0 * tech.r_on(1.0), ramp_in)
@@ -251,7 +293,7 @@ def _basic_decoder(tech: TechNode, bits: int, c_load, max_nmos_m: float):
         return 2.0 * drv["h"], drv["w"], drv["t"], drv["ramp"], 2.0 * drv["leak"], drv["e"]
     wn, wp, le, c_nand = _nand(tech, bits)
     gates = 4.0 if bits == 2 else 8.0
-    c_out = tech.c_drain(wn + bits * wp)
+    c_out = drain_cap(tech, "nand", bits, wn, wp, CAP_REGION_F * F)
     c_drv = driver_input_cap(tech, le, c_nand, c_load, max_nmos_m)
     t_nand, ramp_nand = horowitz(tech, tech.r_on(wn) * bits * (c_out + c_drv), bits * tech.r_on(1.0), np.inf)
     drv = output_driver(tech, le, c_nand, c_load, 0.0, max_nmos_m, ramp_in=ramp_nand)
