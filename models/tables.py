@@ -198,9 +198,12 @@ def area_budget_capacity(cell, area_mm2: float, node_nm: float = 16, mode: str =
                          granularity_MB: float | None = None, **kw) -> float:
     """Largest capacity (MB) of ``cell`` whose chosen design fits in ``area_mm2``.
 
-    Bisection on capacity (area grows with capacity); the answer is a multiple of ``granularity_MB``
-    (default: 1/64 of the first estimate's power of two, so 0.5 mm^2 resolves to a few KB and 48 mm^2
-    to about a MB).
+    The answer is a multiple of ``granularity_MB`` (default: 1/64 of the first estimate's power of two, so
+    0.5 mm^2 resolves to a few KB and 48 mm^2 to about a MB).  Bisection finds where the area first crosses
+    the budget; but the chosen design's area is not monotonic in capacity (a read-latency optimum can jump to
+    a larger organisation and back: NVSim itself gives the 28 nm STT-MRAM 0.222 mm^2 at 256 KB and 0.590 at
+    512 KB, nvmsim 0.577 at 512 KB and 0.467 at 864 KB), so every larger granule whose cells alone still fit
+    is then tried too, from the top down.
     """
     cell = load_cell(cell)
     as_positive(area_mm2, "area_mm2")
@@ -233,6 +236,14 @@ def area_budget_capacity(cell, area_mm2: float, node_nm: float = 16, mode: str =
             lo = mid
         else:
             hi = mid
+    # above the first crossing, a larger capacity can still fit (see above); the cells alone bound the search
+    cells_only = math.floor(area_mm2 * 1e6 / (cell.area_um2 * 8 * 2**20) / gran)
+    for k in range(cells_only, hi, -1):
+        try:
+            if area(k * gran) <= area_mm2:
+                return k * gran
+        except ConfigError:
+            continue
     return lo * gran
 
 

@@ -10,11 +10,13 @@ evaluated here with the shipped ``sram28`` / ``stt28`` cells.  The cache configu
 (sample_STTRAM_cache.cfg: Sequential access, 16 ways, 512-bit lines), its tag array included in the area budget; the
 RAM mode (a scratchpad has no tag array) is the one the iso-area tests below pin.  Since nvmsim builds NVSim's subarray
 periphery block by block (``nvsim_periphery``) neither mode is uniformly closer to the paper: mean |ln error| of the
-four capacities 0.16 (RAM) vs 0.10 (Sequential cache), of the four leakages 0.15 vs 0.23, of the eight latencies
+four capacities 0.26 (RAM) vs 0.10 (Sequential cache), of the four leakages 0.09 vs 0.23, of the eight latencies
 0.18 vs 0.08 (the cache's 3.3 ns MRAM read is its clearest gain); test_cache_mode_table2 and
 test_only_sequential_cache_mode_reads_mram_in_3_3ns document the cache modes.  Where the paper and NVSim itself (run
 here with the same cells and settings, see tests/test_circuit_nvsim_stock.py) differ, the tests follow NVSim and say so:
-NVSim fits a 256 KB SRAM in 0.490 mm^2 and gives its 128 MB MRAM 44.1 mm^2, not 48.1.  The paper
+NVSim fits a 256 KB SRAM in 0.490 mm^2 and gives its 128 MB MRAM 44.1 mm^2, not 48.1 (its reports are in
+tests/data/nvsim_28nm/, compared with nvmsim in tests/test_circuit_vs_nvsim.py).  Capacities are the largest that
+fit: the read-latency optimum's area is not monotonic in capacity (``area_budget_capacity``).  The paper
 ran stock NVSim (Sec. IV); nvmsim's default ``buffer_design="auto"`` builds NVSim's stock periphery at 28 nm
 (``models.circuit.calibration.nvsim_stock``: latency-first drivers sized by NVSim's stage rule, the passive unrepeated
 H-tree, column-select decoders, NVSim's mats of 1 x 1 to 2 x 2 subarrays and tag-array organisation; NVSim's 32 nm
@@ -76,18 +78,19 @@ def test_capacities_in_the_large_budget(table2):
 
 
 def test_capacities_in_the_small_budget(table2):
-    # 0.5 mm^2: MRAM within +-15 % (nvmsim 448 KB, -12.5 %).  Its 512 KB design takes 0.577 mm^2 (NVSim's own: 0.590,
-    # checked within +-5 %), so neither NVSim nor nvmsim fits the paper's 512 KB in 0.5 mm^2; between 448 and 464 KB
-    # the read-latency optimum jumps from 0.418 to 0.564 mm^2 (a flat landscape, see below).  Known deviation from the
-    # paper, not from NVSim: the SRAM holds 256 KB (+40 % vs 183 KB), in NVSim's own 256 KB organisation, which NVSim
-    # lays out in 0.490 mm^2 with this cell (tests/test_circuit_nvsim_stock.py); checked at >= 256 KB and < 1.5x the
-    # paper.  So the small ratio is 1.75 (paper 2.8), still above 1.3 and below the large budget's, as in the paper.
+    # 0.5 mm^2, MRAM: the largest read-latency-optimal design that fits holds 864 KB (0.467 mm^2, 8 x 64 mats of
+    # 256 x 27 subarrays), above the paper's 512 KB, whose own design takes 0.577 mm^2 (NVSim's: 0.590, checked within
+    # +-5 %): the optimum's area is not monotonic in capacity, in NVSim too (256 KB 0.222 mm^2, 512 KB 0.590).  Checked:
+    # above 512 KB and at most 1024 KB, and the 512 KB design outside the budget.  Known deviation from the paper, not
+    # from NVSim: the SRAM holds 256 KB (+40 % vs 183 KB), in NVSim's own 256 KB organisation, which NVSim lays out in
+    # 0.490 mm^2 with this cell (tests/test_circuit_nvsim_stock.py); checked at >= 256 KB and < 1.5x the paper.  The
+    # small ratio is 3.38x, 5 % above the paper's "2.8-3.2x" (checked within 10 % of the range); unlike the paper's
+    # (2.8 small, 3.2 large) it is larger than the large budget's 2.87x.
     assert 256 <= table2[0.5, "sram28"][0] < 1.5 * PAPER_KB[0.5, "sram28"]
-    assert table2[0.5, "stt28"][0] == pytest.approx(PAPER_KB[0.5, "stt28"], rel=0.15)
+    assert PAPER_KB[0.5, "stt28"] < table2[0.5, "stt28"][0] <= 1024
     assert design_point("stt28", 0.5, **KW).area_mm2 == pytest.approx(0.590, rel=0.05)
     small = table2[0.5, "stt28"][0] / table2[0.5, "sram28"][0]
-    big = table2[48.1, "stt28"][0] / table2[48.1, "sram28"][0]
-    assert 1.3 <= small < big
+    assert 2.8 / 1.1 <= small <= 3.2 * 1.1
 
 
 def test_small_mram_read_latency_landscape_is_flat():
@@ -119,11 +122,10 @@ def test_budgets_are_the_mram_arrays_own_areas():
 def test_leakage(table2):
     # 48.1 mm^2: SRAM within +-15 % (nvmsim 69.7 W, +8 %), MRAM within +-10 % (13.7 W, -6 %; most of it the
     # latency-first wordline and column-select drivers of every subarray), ratio within +-20 % of 4.41x (5.07x).
-    # 0.5 mm^2: SRAM within +-10 % (572 mW at 256 KB, -4 %; NVSim's own 256 KB SRAM: 595 mW).  Known deviation from
-    # the paper, not from NVSim: the 512 KB MRAM leaks 274 mW (NVSim's own 512 KB design 230.5 mW, nvmsim's on it
-    # 218 mW, tests/test_circuit_nvsim_stock.py) against the paper's 323 mW, checked within +-20 % of NVSim's; at the
-    # budget's 448 KB it leaks 213 mW, so the small leakage ratio is 2.7x (paper 1.84x), still smaller than the large
-    # budget's, as in the paper.
+    # 0.5 mm^2: SRAM within +-10 % (572 mW at 256 KB, -4 %; NVSim's own 256 KB SRAM: 595 mW).  The 512 KB MRAM leaks
+    # 274 mW (NVSim's own 512 KB design 230.5 mW, nvmsim's on it 218 mW, tests/test_circuit_nvsim_stock.py; the paper
+    # 323 mW), checked within +-20 % of NVSim's; the budget's 864 KB leaks 269 mW (-17 %, checked +-20 %), so the small
+    # leakage ratio is 2.12x (paper 1.84x; inside its "1.9-4.4"), smaller than the large budget's, as in the paper.
     ratios = {}
     for budget in (0.5, 48.1):
         ds, dm = table2[budget, "sram28"][1], table2[budget, "stt28"][1]
@@ -133,6 +135,8 @@ def test_leakage(table2):
     assert ratios[48.1] == pytest.approx(PAPER_LEAK_RATIO[48.1], rel=0.20)
     assert table2[0.5, "sram28"][1].leakage_mW == pytest.approx(PAPER_LEAK_MW[0.5, "sram28"], rel=0.10)
     assert design_point("stt28", 0.5, **KW).leakage_mW == pytest.approx(230.5, rel=0.20)
+    assert table2[0.5, "stt28"][1].leakage_mW == pytest.approx(PAPER_LEAK_MW[0.5, "stt28"], rel=0.20)
+    assert 1.9 <= ratios[0.5] <= 4.4
     assert ratios[48.1] > ratios[0.5] > 1.0
 
 
@@ -142,7 +146,7 @@ def test_latencies(table2):
     # +-10 %): the H-tree's wires dominate, as NVSim's passive wire model makes them.  0.5 mm^2: MRAM writes take the
     # 10 ns pulse plus periphery (10.13 ns vs 10.2, checked 10-11 ns); SRAM reads and writes are fast (0.151 / 0.098 ns
     # vs 0.2 / 0.1; NVSim's own 256 KB SRAM 0.153 / 0.100 ns; checked below 0.35 ns, write faster than read).  The
-    # small MRAM's read (1.63 ns vs 3.3) is the deviation that test_mram_read_latency_points_to_sequential_cache_runs
+    # small MRAM's read (1.67 ns vs 3.3) is the deviation that test_mram_read_latency_points_to_sequential_cache_runs
     # explains.
     for key, rel in (((48.1, "sram28"), 0.20), ((48.1, "stt28"), 0.10)):
         d = table2[key][1]
@@ -224,7 +228,7 @@ def test_cache_mode_table2(cache_table2, table2):
     # known deviation, SRAM read at 0.5 mm^2: 0.26 ns vs 0.2 (tag + comparator + data in series): checked below 0.5 ns
     assert c[0.5, "sram28"][1].read_latency_ns < 0.5
     # the small budget: the tag arrays take 24 % (SRAM) and 19 % (MRAM) of 0.5 mm^2 (checked: MRAM > 15 %), so the
-    # MRAM cache holds 432 KB vs 512 (SRAM 208 vs 183 KB) and the capacity ratio is 2.08 (paper 2.8, RAM mode 1.75).
+    # MRAM cache holds 432 KB vs 512 (SRAM 208 vs 183 KB) and the capacity ratio is 2.08 (paper 2.8, RAM mode 3.38).
     # Leakages 511 / 173 mW vs 594 / 323 (checked >= 0.4x); their ratio 2.96 is above the paper's 1.84 (the small
     # MRAM's periphery leaks less than the paper's, as in RAM mode, test_leakage).
     m_small, s_small = c[0.5, "stt28"][1], c[0.5, "sram28"][1]
@@ -237,8 +241,9 @@ def test_cache_mode_table2(cache_table2, table2):
     assert c[48.1, "sram28"][1].leakage_mW == pytest.approx(PAPER_LEAK_MW[48.1, "sram28"], rel=0.15)
     assert c[48.1, "stt28"][1].leakage_mW == pytest.approx(PAPER_LEAK_MW[48.1, "stt28"], rel=0.15)
 
-    # RAM vs cache mode against the paper: the cache mode's capacities are now closer (mean |ln error| 0.10 vs 0.16
-    # in RAM mode, mostly the small SRAM: 208 vs 256 KB against 183), the RAM mode's leakages (0.15 vs 0.23)
+    # RAM vs cache mode against the paper: the cache mode's capacities are now closer (mean |ln error| 0.10 vs 0.26
+    # in RAM mode, mostly the small budget: 208 / 432 KB against 256 / 864 and the paper's 183 / 512), the RAM
+    # mode's leakages (0.09 vs 0.23)
     def err(t, paper, get):
         return float(np.mean([abs(np.log(get(t[k]) / paper[k])) for k in paper]))
 

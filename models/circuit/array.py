@@ -135,7 +135,8 @@ def organisations(spec: ArraySpec, max_rows: float = np.inf, mat_shapes: bool = 
     org = {"mat_rows": mr[ok], "mat_cols": mc[ok], "active_mats": nam[ok], "sub_rows": sr[ok], "sub_cols": sc[ok],
            "sub_active": sa[ok], "rows": rows[ok], "cols": cols[ok], "mux": np.maximum(mux[ok], 1.0)}
     if spec.nvsim_tag:
-        org |= {"capacity_bits": capacity[ok], "sensed_bits": sensed[ok]}
+        # ... and a tag write rewrites that whole row of tags, every way's (NVSim's tag bank has the set as its word)
+        org |= {"capacity_bits": capacity[ok], "sensed_bits": sensed[ok], "write_bits": sensed[ok]}
     return org
 
 
@@ -179,6 +180,7 @@ def evaluate(cell: Cell, tech: TechNode, spec: ArraySpec, org: dict[str, np.ndar
     # per-candidate stored and sensed bits where the organisation sets them (NVSim's padded tag width)
     capacity_bits = org.get("capacity_bits", spec.capacity_bits)
     sensed_bits = org.get("sensed_bits", float(spec.sensed_bits))
+    write_bits = org.get("write_bits", float(spec.write_bits))
     fo4 = fo4_delay(tech)
     r_loc, c_loc = tech.wire("local")
     r_semi, c_semi = tech.wire("semi")
@@ -249,7 +251,7 @@ def evaluate(cell: Cell, tech: TechNode, spec: ArraySpec, org: dict[str, np.ndar
     apw = cal.area_per_width_F * F  # m^2 of layout per m of transistor width
     dec_width = (wdt_wl + wdt_wlw + w_nand) * apw / h_cell + cal.strip_overhead_F * F
     senses_per_sub = np.maximum(cols / mux, 1.0)
-    write_per_sub = np.maximum(spec.write_bits / n_active, 1.0)
+    write_per_sub = np.maximum(write_bits / n_active, 1.0)
     if sram:
         sa_area = cal.sa_width_F * F * apw
         w_wd = 4.0 * tech.w_min_m * (1 + tech.pn_ratio)
@@ -398,7 +400,7 @@ def evaluate(cell: Cell, tech: TechNode, spec: ArraySpec, org: dict[str, np.ndar
             below = np.where(active, below * 2.0, below)
     act = cal.htree_activity
     e_tree_read = act * (spec.addr_bits * e_lvl_addr + spec.block_bits * e_lvl_data)
-    e_tree_write = act * (spec.addr_bits * e_lvl_addr + spec.write_bits * e_lvl_data)
+    e_tree_write = act * (spec.addr_bits * e_lvl_addr + write_bits * e_lvl_data)
     # buffers of every bundle leak (address + data bits at every level's node)
     leak_tree = leak_tree * (spec.addr_bits + spec.block_bits)
     # ... and take layout: their width (leakage rule of driver_chain / repeated_wire: half the width leaks) at
@@ -425,7 +427,7 @@ def evaluate(cell: Cell, tech: TechNode, spec: ArraySpec, org: dict[str, np.ndar
         e_bl_read = n_active * cols * c_bl * vdd ** 2 * cal.sram_read_swing_frac
         e_sa = sensed * tech.c_gate(cal.sa_width_F * F) * vdd ** 2
         e_cell_read = 0.0
-        written = float(spec.write_bits)
+        written = write_bits
         half = np.maximum(n_active * cols - written, 0.0)
         e_bl_write = written * c_bl_write * vdd ** 2 + half * c_bl_write * vdd ** 2 * cal.sram_read_swing_frac
         e_cell_write = 0.0
@@ -438,7 +440,7 @@ def evaluate(cell: Cell, tech: TechNode, spec: ArraySpec, org: dict[str, np.ndar
         else:
             scale = (tech.node_nm / 22.0)
             e_cell_read = sensed * cal.iv_converter_energy_J * scale
-        written = float(spec.write_bits)
+        written = write_bits
         v_w = cell.write_voltage_V or vdd
         e_bl_write = written * (c_bl_write * v_w ** 2 + tech.c_gate(w_wd) * vdd ** 2)
         e_cell_write = written * cell.write_energy_mean_pJ * 1e-12  # random data: half SET, half RESET
