@@ -32,6 +32,19 @@ _IV_DELAY_STEPS = ((119, 0.49), (89, 0.53), (64, 0.62), (44, 0.80), (31, 1.07))
 _IV_DELAY_BELOW_NS = 1.45
 
 
+# ... and its energy per sense (SenseAmp::CalculatePower, HSPICE values, pJ), the same steps
+_IV_ENERGY_STEPS = ((119, 0.0852), (89, 0.0872), (64, 0.0900), (44, 0.1026), (31, 0.1256))
+_IV_ENERGY_BELOW_PJ = 0.15
+
+
+def iv_converter_energy_pJ(node_nm: float) -> float:
+    """NVSim's current-sense I-V converter energy per read (pJ) at ``node_nm``: its step table."""
+    for threshold_nm, energy_pJ in _IV_ENERGY_STEPS:
+        if node_nm >= threshold_nm:
+            return energy_pJ
+    return _IV_ENERGY_BELOW_PJ
+
+
 def iv_converter_delay_ns(node_nm: float) -> float:
     """NVSim's current-sense I-V converter delay (ns) at ``node_nm``: its step table, not an interpolation."""
     for threshold_nm, delay_ns in _IV_DELAY_STEPS:

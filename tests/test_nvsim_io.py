@@ -137,3 +137,13 @@ def test_iv_converter_delay_is_nvsims_step_table():
     expect = {120: 0.49, 90: 0.53, 65: 0.62, 45: 0.80, 44: 0.80, 40: 1.07, 32: 1.07, 31: 1.07, 28: 1.45, 22: 1.45,
               16: 1.45}
     assert {n: iv_converter_delay_ns(n) for n in expect} == expect
+
+
+def test_iv_converter_energy_is_nvsims_step_table():
+    # NVSim SenseAmp::CalculatePower: HSPICE I-V converter energies on the same feature-size steps (8.52e-14 J at
+    # >= 119 nm ... 12.56e-14 J at >= 31 nm, 15e-14 J below)
+    from models.nvsim_io import iv_converter_energy_pJ
+
+    expect = {120: 0.0852, 90: 0.0872, 65: 0.0900, 45: 0.1026, 32: 0.1256, 31: 0.1256, 28: 0.15, 22: 0.15}
+    assert {n: iv_converter_energy_pJ(n) for n in expect} == expect
+

@@ -434,7 +434,17 @@ def evaluate(cell: Cell, tech: TechNode, spec: ArraySpec, org: dict[str, np.ndar
     else:
         e_bl_read = sensed * c_bl * cell.read_voltage_V ** 2
         e_sa = sensed * tech.c_gate(cal.sa_width_F * F) * vdd ** 2
-        if cell.read_energy_pJ > 0:
+        if cal.nvsim_periphery and cell.resistance_on_ohm > 0:
+            # NVSim's current sensing: the cell and its reference cell draw Vdd x V_read / R_on for the sense time
+            # (MemCell::CalculateReadPower; SubArray: 2 x P x t_SA), and every sense amplifier spends its I-V
+            # converter's HSPICE energy (SenseAmp::CalculatePower: 0.15 pJ below 31 nm).  The shipped 28 nm cell's
+            # read energy is that converter's, which this periphery supplies itself, so it is not added again.
+            from ..nvsim_io import iv_converter_energy_pJ
+
+            p_read_W = vdd * cell.read_voltage_V / cell.resistance_on_ohm
+            e_cell_read = 2.0 * sensed * p_read_W * t_sa
+            e_sa = e_sa + sensed * iv_converter_energy_pJ(tech.node_nm) * 1e-12
+        elif cell.read_energy_pJ > 0:
             # the sensed cell and its reference path (NVSim's 2 x P_read x t_sense)
             e_cell_read = 2.0 * sensed * cell.read_energy_pJ * 1e-12
         else:
