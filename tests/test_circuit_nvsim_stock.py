@@ -163,9 +163,9 @@ def test_latency_first_driver_follows_nvsims_stage_rule():
     assert float(width) == pytest.approx(sum(wc) * (1 + pn), rel=1e-9)
 
 
-# NVSim's own results for given organisations: NVSim, public source (built from /tmp/nvsim_ref), run with 28 nm, HP,
-# 350 K, RAM, 1024-bit words, -BufferDesignOptimization latency, unrepeated local and global wires, H-tree, internal
-# sensing, -OptimizationTarget ReadLatency, the cells sram28 (NVSim's own SRAM.cell) and stt28 (nvmsim's
+# NVSim's own results for given organisations: NVSim, public source (built as tests/data/nvsim_28nm/README.md says), 28
+# nm, HP, 350 K, RAM, 1024-bit words, -BufferDesignOptimization latency, unrepeated local and global wires, H-tree,
+# internal sensing, -OptimizationTarget ReadLatency, the cells sram28 (NVSim's own SRAM.cell) and stt28 (nvmsim's
 # models/cells/stt28.toml as an NVSim .cell).  The first five are the organisations NVSim's full search chose; the last
 # was pinned with "-ForceBank (Total AxB, Active CxD): 512x512, 16x16", "-ForceMat (Total AxB, Active CxD): 1x1, 1x1",
 # "-ForceMuxSenseAmp: 1", "-ForceMuxOutputLev1: 1", "-ForceMuxOutputLev2: 1".

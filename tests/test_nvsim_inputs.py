@@ -108,6 +108,6 @@ def test_cli_writes_inputs_and_compares_reports(tmp_path, capsys):
 
 
 def test_cli_errors_name_the_option(capsys):
-    assert main(["tech", "nvsim-inputs", "--cell", "stt28", "--capacity", "384KB", "--out", "/tmp/x"]) == 2
+    assert main(["tech", "nvsim-inputs", "--cell", "stt28", "--capacity", "384KB", "--out", "unused"]) == 2
     assert "capacity_KB" in capsys.readouterr().err
     assert main(["tech", "nvsim-compare", "/nonexistent.out", "--cell", "stt28", "--node", "28"]) == 2
