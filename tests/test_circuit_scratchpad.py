@@ -276,3 +276,17 @@ def test_latency_first_drivers_are_the_missing_mram_leakage():
     assert design_point("stt28", cap, **KW) == lat  # "auto" at 28 nm
     assert bal.leakage_mW < 0.4 * PAPER_LEAK_MW[0.5, "stt28"]
     assert lat.leakage_mW > 1.5 * bal.leakage_mW
+
+
+def test_cli_iso_area_with_a_target_gives_the_same_capacities(table2, tmp_path):
+    # `nvmsim tech iso-area --area 0.5 --target read_latency` is the Python API's Table II (same design cache)
+    import pandas as pd
+
+    from simulator.cli import main
+
+    args = ["tech", "iso-area", "--area", "0.5", "--cells", "sram28,stt28", "--node", "28", "--mode", "ram",
+            "--target", "read_latency", "--out", str(tmp_path), "--quiet"]
+    assert main(args) == 0
+    df = pd.read_csv(tmp_path / "iso_area.csv").set_index("technology")
+    for cell in ("sram28", "stt28"):
+        assert df.loc[cell, "capacity_MB"] * 1024 == pytest.approx(table2[0.5, cell][0]), cell

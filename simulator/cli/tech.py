@@ -32,6 +32,7 @@ def register(subparsers) -> None:
     _common(p, default_cells="stt,sot")
     p.add_argument("--reference", default="sram:3MB", help="reference as CELL:CAPACITY (e.g. sram:3MB, sram28:512KB)")
     p.add_argument("--area", type=float, default=None, help="an area budget in mm^2 instead of a reference")
+    p.add_argument("--target", default="edap", help="edap (Algorithm 1) or one optimisation target, e.g. read_latency")
     add_output_options(p, default_name="iso_area")
     p.set_defaults(func=_iso_area)
 
@@ -108,10 +109,13 @@ def _iso_area(args) -> int:
 
     cells = parse_str_list(args.cells)
     kw = dict(assoc=args.assoc, line_B=args.line, temperature_K=args.temperature, roadmap=args.roadmap,
-              write_convention=args.write_convention, htree_wires=args.htree_wires, buffer_design=args.buffer_design)
+              write_convention=args.write_convention, htree_wires=args.htree_wires, buffer_design=args.buffer_design,
+              targets=args.target)
     if args.area is not None:
+        from simulator.progress import progress
+
         rows = []
-        for c in cells:
+        for c in progress(cells, total=len(cells), desc=f"capacity in {args.area} mm^2"):
             cap = area_budget_capacity(c, args.area, args.node, args.mode, **kw)
             d = design_point(c, cap, args.node, mode=args.mode, **kw)
             rows.append({"technology": load_cell(c).name, "capacity_MB": cap, "area_budget_mm2": args.area,
