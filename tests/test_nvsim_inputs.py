@@ -111,3 +111,14 @@ def test_cli_errors_name_the_option(capsys):
     assert main(["tech", "nvsim-inputs", "--cell", "stt28", "--capacity", "384KB", "--out", "unused"]) == 2
     assert "capacity_KB" in capsys.readouterr().err
     assert main(["tech", "nvsim-compare", "/nonexistent.out", "--cell", "stt28", "--node", "28"]) == 2
+
+
+def test_compare_needs_the_echoed_specification():
+    # a report cut before NVSim's "DESIGN SPECIFICATION" block cannot say what to build
+    from models import compare_nvsim
+    from models.errors import FileFormatError
+
+    text = (DATA / "stt28_512KB_ram.out").read_text()
+    result_only = text[text.index("CONFIGURATION"):]
+    with pytest.raises(FileFormatError, match="design specification"):
+        compare_nvsim(result_only, "stt28", 28)
