@@ -187,7 +187,9 @@ def evaluate(cell: Cell, tech: TechNode, spec: ArraySpec, org: dict[str, np.ndar
     r_glob, c_glob = tech.wire("global")
 
     # ---------------------------------------------------------------- cell geometry and line loads
-    a_cell = cell.area_F2 * (cell.node_nm * 1e-9) ** 2  # cells keep their characterised size
+    # cells keep their characterised size, or (NVSim's rule, ``Calibration.cell_area_in_F``) their area in F^2 at the
+    # node evaluated
+    a_cell = cell.area_F2 * (F if cal.cell_area_in_F else cell.node_nm * 1e-9) ** 2
     h_cell = np.sqrt(a_cell * cell.aspect_ratio)
     w_cell = np.sqrt(a_cell / cell.aspect_ratio)
     l_wl = cols * w_cell

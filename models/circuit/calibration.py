@@ -201,6 +201,10 @@ class Calibration:
     #: 2^0..2^9 mats per side and derives rows and columns from the address bits), instead of nvmsim's 1..256 mats,
     #: 16..4096 rows and >= 8 columns.  Part of :func:`nvsim_stock`.
     nvsim_search_space: bool = False
+    #: a cell's area is its ``area_F2`` at the node evaluated (NVSim: MemCell reads the cell's area in F^2 and main.cpp
+    #: leaves ``CellScaling`` commented out, so a 28 nm cell run at 22 nm is 146 F^2 of 22 nm), instead of the size
+    #: characterised at the cell's own node.  Part of :func:`nvsim_stock`; equal at the cell's node.
+    cell_area_in_F: bool = False
     #: largest bank aspect ratio (long side / short side) of a data array.  NVSim rejects data banks beyond 3
     #: (CONSTRAINT_ASPECT_RATIO_BANK); 10 is the looser rule the DeepNVM++ 16 nm fit was made with.
     max_bank_aspect: float = 10.0
@@ -229,4 +233,4 @@ def nvsim_stock(cal: Calibration = DEFAULT) -> Calibration:
     return replace(cal, buffer_design="latency", nvsim_driver_stages=True, htree_node_buffers=False,
                    column_select_drivers=True, nvsim_tag_rules=True, nvsim_mat_shapes=True,
                    nvsim_periphery=True, nvsim_search_space=True, max_bank_aspect=3.0,
-                   htree_activity=1.0)
+                   htree_activity=1.0, cell_area_in_F=True)
