@@ -14,43 +14,39 @@ reports print values with an SI prefix glued to the unit (``2.345ns``,
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from .cells import Cell, cell_from_dict
-from .errors import FileFormatError
+from .config import as_choice, as_positive
+from .errors import ConfigError, FileFormatError
 
 _MEM_TYPES = {"sram": "sram", "mram": "mram", "pcram": "pcram", "memristor": "memristor", "fefet": "fefet"}
 _ACCESS = {"cmos": "cmos", "bjt": "bjt", "diode": "diode", "none": "none"}
 
-# NVSim's I-V converter delay for current sensing (HSPICE values in its SenseAmp model, ns): a step function of
-# the feature size, each value holding down to the next tabulated node (>= 119, 89, 64, 44, 31 nm), 1.45 ns below
-# 31 nm (so 28 nm takes the 22 nm value, not an interpolation).
-_IV_DELAY_STEPS = ((119, 0.49), (89, 0.53), (64, 0.62), (44, 0.80), (31, 1.07))
-_IV_DELAY_BELOW_NS = 1.45
+# NVSim's I-V converter for current sensing (HSPICE values in its SenseAmp model): (smallest feature size in nm,
+# delay in ns, energy per sense in pJ), a step function of the feature size, each value holding down to the next
+# tabulated node; below 31 nm the last step (so 28 nm takes the 22 nm values, not an interpolation).
+_IV_CONVERTER_STEPS = ((119, 0.49, 0.0852), (89, 0.53, 0.0872), (64, 0.62, 0.0900), (44, 0.80, 0.1026),
+                       (31, 1.07, 0.1256), (-math.inf, 1.45, 0.15))
 
 
-# ... and its energy per sense (SenseAmp::CalculatePower, HSPICE values, pJ), the same steps
-_IV_ENERGY_STEPS = ((119, 0.0852), (89, 0.0872), (64, 0.0900), (44, 0.1026), (31, 0.1256))
-_IV_ENERGY_BELOW_PJ = 0.15
-
-
-def iv_converter_energy_pJ(node_nm: float) -> float:
-    """NVSim's current-sense I-V converter energy per read (pJ) at ``node_nm``: its step table."""
-    for threshold_nm, energy_pJ in _IV_ENERGY_STEPS:
-        if node_nm >= threshold_nm:
-            return energy_pJ
-    return _IV_ENERGY_BELOW_PJ
+def _iv_converter(node_nm: float) -> tuple[float, float]:
+    return next((delay_ns, energy_pJ) for threshold_nm, delay_ns, energy_pJ in _IV_CONVERTER_STEPS
+                if node_nm >= threshold_nm)
 
 
 def iv_converter_delay_ns(node_nm: float) -> float:
     """NVSim's current-sense I-V converter delay (ns) at ``node_nm``: its step table, not an interpolation."""
-    for threshold_nm, delay_ns in _IV_DELAY_STEPS:
-        if node_nm >= threshold_nm:
-            return delay_ns
-    return _IV_DELAY_BELOW_NS
+    return _iv_converter(node_nm)[0]
+
+
+def iv_converter_energy_pJ(node_nm: float) -> float:
+    """NVSim's current-sense I-V converter energy per read (pJ) at ``node_nm``: its step table."""
+    return _iv_converter(node_nm)[1]
 
 
 def _text_of(source: str | Path) -> tuple[str, str]:
@@ -299,6 +295,14 @@ _NVSIM_ACCESS = {"normal": "Normal", "fast": "Fast", "sequential": "Sequential"}
 _NVSIM_ROADMAP = {"hp": "HP", "lstp": "LSTP", "lop": "LOP"}
 
 
+def _power_of_two(value, field: str) -> int:
+    """A positive power of two, as NVSim requires of capacities and associativities (it aborts on others)."""
+    n = as_positive(value, field, integer=True)
+    if n & (n - 1):
+        raise ConfigError(field, f"NVSim needs a power of two (it aborts on others), got {n}")
+    return n
+
+
 def _g(x: float) -> str:
     return f"{x:.6g}"
 
@@ -310,8 +314,6 @@ def nvsim_cell_text(cell: Cell) -> str:
     sense amplifier) from its own periphery model, so nvmsim's ``read_latency_ns`` / ``read_energy_pJ`` have
     no line.  :func:`read_nvsim_cell` reads the result back to the same array parameters.
     """
-    from .errors import ConfigError
-
     kind = _NVSIM_CELL_TYPE.get(cell.mem_type)
     if kind is None:
         raise ConfigError("cell.mem_type", f"NVSim has no {cell.mem_type!r} cell (it models "
@@ -359,12 +361,7 @@ def nvsim_config_text(cell_file: str, capacity_KB: int, node_nm: int, *, mode: s
     with internal sensing, latency-first drivers.  NVSim aborts on capacities that are not a power of two
     (a "DATA capacity violation"), so those are refused here with the reason.
     """
-    from .config import as_choice, as_positive
-    from .errors import ConfigError
-
-    cap = as_positive(capacity_KB, "capacity_KB", integer=True)
-    if cap & (cap - 1):
-        raise ConfigError("capacity_KB", f"NVSim needs a power of two (it aborts on others), got {cap}")
+    cap = _power_of_two(capacity_KB, "capacity_KB")
     as_choice(mode, "mode", ("ram", "cache"))
     as_choice(target, "target", _NVSIM_TARGET)
     as_choice(roadmap, "roadmap", _NVSIM_ROADMAP)
@@ -376,9 +373,7 @@ def nvsim_config_text(cell_file: str, capacity_KB: int, node_nm: int, *, mode: s
     lines = [f"-DesignTarget: {'RAM' if mode == 'ram' else 'cache'}"]
     if mode == "cache":
         as_choice(access_type, "access_type", _NVSIM_ACCESS)
-        ways = as_positive(assoc, "assoc", integer=True)
-        if ways & (ways - 1):
-            raise ConfigError("assoc", f"NVSim needs a power of two, got {ways}")
+        ways = _power_of_two(assoc, "assoc")
         lines.append(f"-CacheAccessMode: {_NVSIM_ACCESS[access_type]}")
     lines += [f"-OptimizationTarget: {_NVSIM_TARGET[target]}",
               "-EnablePruning: Yes",

@@ -236,8 +236,10 @@ def area_budget_capacity(cell, area_mm2: float, node_nm: float = 16, mode: str =
             lo = mid
         else:
             hi = mid
-    # above the first crossing, a larger capacity can still fit (see above); the cells alone bound the search
-    cells_only = math.floor(area_mm2 * 1e6 / (cell.area_um2 * 8 * 2**20) / gran)
+    # above the first crossing, a larger capacity can still fit (see above); the cells alone bound the search, at
+    # the smaller of their two sizes (characterised, or in F^2 at this node as the stock model takes them)
+    a_cell_um2 = min(cell.area_um2, cell.area_F2 * (node_nm * 1e-3) ** 2)
+    cells_only = math.floor(area_mm2 * 1e6 / (a_cell_um2 * 8 * 2**20) / gran)
     for k in range(cells_only, hi, -1):
         try:
             if area(k * gran) <= area_mm2:
@@ -275,8 +277,7 @@ def _design_cols(d: Design) -> dict:
             "area_mm2": d.area_mm2, "organization": d.organization}
 
 
-
-NVSIM_METRICS = ("read_latency_ns", "write_latency_ns", "read_energy_nJ", "write_energy_nJ", "leakage_mW", "area_mm2")
+NVSIM_METRICS = tuple(COLUMNS[2:-1])  # the table's metrics, latency to area
 
 
 def compare_nvsim(report, cell, node_nm: float, *, temperature_K: float = 350, roadmap: str = "hp",

@@ -23,8 +23,9 @@ Sources, per row of ``_NODES``:
   22 nm LSTP currents by the same footprint gain.
 * Wires (r in ohm/um, c in fF/um at 350 K, local / semi-global / global, "aggressive" ITRS projections):
   22 and 32 nm from NVSim's tables; 28 nm takes the 32 nm table, as NVSim's Wire::Initialize does (it has
-  no 28 nm table and selects by "feature size <= 32 nm"); 45 nm and 16 nm scaled from 32 / 22 nm with
-  NVSim's geometry rule (pitch proportional to F: r ~ 1/F^2, c about constant).
+  no 28 nm table and selects by "feature size <= 32 nm"); 45 nm from NVSim's Wire.cpp 45 nm aggressive tables
+  (the same formulas reproduce the 22 and 32 nm rows); 16 nm scaled from 22 nm with NVSim's geometry rule
+  (pitch proportional to F: r ~ 1/F^2, c about constant).
 """
 
 from __future__ import annotations
