@@ -33,8 +33,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks._results import write_section  # noqa: E402
-from simulator.cache import Cache  # noqa: E402
-from simulator.kernels import lru  # noqa: E402
+from simulator.gpu.cache import Cache  # noqa: E402
+from simulator.gpu.kernels import lru  # noqa: E402
 
 C_SOURCE = r"""
 #include <stdio.h>
@@ -352,7 +352,7 @@ def main(argv=None) -> int:
 
     # the whole engine on a synthetic trace
     from simulator.gpu import simulate_gpu
-    from simulator.synthetic import synthetic_chunks
+    from traces.synthetic import synthetic_chunks
 
     n_gpu = max(n // 5, 100_000)
     chunks = list(synthetic_chunks("random", n_gpu, write_fraction=0.3, footprint_B=32 << 20, seed=1))

@@ -24,9 +24,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks._results import write_section  # noqa: E402
-from simulator.accelerator import load_accelerator, simulate_counts, step_accesses  # noqa: E402
-from simulator.scratchpad_study import scratchpad_study  # noqa: E402
-from simulator.systolic import gemm_cycles  # noqa: E402
+from simulator.studies.scratchpad import scratchpad_study  # noqa: E402
+from simulator.systolic.accelerator import load_accelerator, simulate_counts, step_accesses  # noqa: E402
+from simulator.systolic.array import gemm_cycles  # noqa: E402
 from workloads import zoo  # noqa: E402
 from workloads.ops import Gemm  # noqa: E402
 

@@ -22,8 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks._results import write_section  # noqa: E402
 from models.bitflip import BitErrorRates, flip_bits  # noqa: E402
-from models.error_study import training_with_errors  # noqa: E402
 from models.nptrain import TrainConfig, WriteErrors, build_model, load_dataset, train  # noqa: E402
+from simulator.studies.write_errors import training_with_errors  # noqa: E402
 
 
 def _naive(x, p, rng):

@@ -50,8 +50,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .config import as_choice, as_positive, load_toml, reject_unknown, require
-from .errors import ConfigError
+from models.config import as_choice, as_positive, load_toml, reject_unknown, require
+from models.errors import ConfigError
 
 CELL_DIR = Path(__file__).with_name("cells")
 MEM_TYPES = ("sram", "mram", "rram", "pcram", "fefet", "memristor")
@@ -219,7 +219,7 @@ def load_cell(spec: str | Path | Mapping[str, Any] | Cell) -> Cell:
     path = Path(text)
     if path.is_file():
         if path.suffix.lower() == ".cell":
-            from .nvsim_io import read_nvsim_cell
+            from models.nvsim_io import read_nvsim_cell
 
             return read_nvsim_cell(path)
         return _load_toml_cell(path)

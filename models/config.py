@@ -16,7 +16,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-from .errors import ConfigError, FileFormatError
+from models.errors import ConfigError, FileFormatError
 
 
 def load_toml(path: str | Path) -> dict[str, Any]:

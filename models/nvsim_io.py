@@ -20,9 +20,9 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from .cells import Cell, cell_from_dict
-from .config import as_choice, as_positive
-from .errors import ConfigError, FileFormatError
+from models.cells import Cell, cell_from_dict
+from models.config import as_choice, as_positive
+from models.errors import ConfigError, FileFormatError
 
 _MEM_TYPES = {"sram": "sram", "mram": "mram", "pcram": "pcram", "memristor": "memristor", "fefet": "fefet"}
 _ACCESS = {"cmos": "cmos", "bjt": "bjt", "diode": "diode", "none": "none"}

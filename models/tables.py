@@ -20,12 +20,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .cells import Cell, load_cell
-from .circuit.calibration import DEFAULT, Calibration, nvsim_stock
-from .circuit.search import ACCESS_TYPES, TARGETS, WRITE_CONVENTIONS, Design, design
-from .config import as_choice, as_positive
-from .errors import ConfigError
-from .technology import tech_node
+from models.cells import Cell, load_cell
+from models.circuit.calibration import DEFAULT, Calibration, nvsim_stock
+from models.circuit.search import ACCESS_TYPES, TARGETS, WRITE_CONVENTIONS, Design, design
+from models.config import as_choice, as_positive
+from models.errors import ConfigError
+from models.technology import tech_node
 
 COLUMNS = ["technology", "capacity_MB", "read_latency_ns", "write_latency_ns", "read_energy_nJ",
            "write_energy_nJ", "leakage_mW", "area_mm2", "organization"]
@@ -292,8 +292,8 @@ def compare_nvsim(report, cell, node_nm: float, *, temperature_K: float = 350, r
     :func:`models.nvsim_io.nvsim_config_text`).  Returns three rows, ``source`` = ``nvsim``, ``nvmsim`` and
     ``ratio`` (nvmsim / NVSim), with the table columns.
     """
-    from .errors import FileFormatError
-    from .nvsim_io import read_nvsim_report
+    from models.errors import FileFormatError
+    from models.nvsim_io import read_nvsim_report
 
     rep = read_nvsim_report(report)
     missing = [k for k in ("mode", "capacity_KB", "line_B", "target") if k not in rep]

@@ -33,7 +33,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 
-from .errors import ConfigError
+from models.errors import ConfigError
 
 ROADMAPS = ("hp", "lstp")
 

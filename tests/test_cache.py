@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from models.errors import ConfigError
-from simulator.cache import Cache
+from simulator.gpu.cache import Cache
 
 
 class RefLRU:

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from models.errors import ConfigError
-from simulator.cache import Cache
-from simulator.kernels import lru
+from simulator.gpu.cache import Cache
+from simulator.gpu.kernels import lru
 from tests.test_cache import RefLRU, _counts
 
 SETS, WAYS, LSHIFT = 6, 4, 7  # 6 sets: not a power of two

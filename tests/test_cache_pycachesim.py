@@ -14,7 +14,7 @@ import pytest
 
 cachesim = pytest.importorskip("cachesim")
 
-from simulator.cache import Cache  # noqa: E402
+from simulator.gpu.cache import Cache  # noqa: E402
 
 
 def _pycachesim(sets, ways, addr, is_write):

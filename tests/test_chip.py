@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from models.errors import ConfigError, FileFormatError
-from simulator.chip import PRESET_DIR, load_chip, preset_names
+from simulator.gpu.chip import PRESET_DIR, load_chip, preset_names
 
 
 def test_deepnvm_preset_matches_table_iv():

@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from models.error_study import TRAIN_COLUMNS, hetero_energy, reproduce, training_with_errors
 from models.errors import ConfigError
 from simulator.cli import main
+from simulator.studies.write_errors import TRAIN_COLUMNS, hetero_energy, reproduce, training_with_errors
 
 
 def test_training_study_table():

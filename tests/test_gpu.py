@@ -7,12 +7,12 @@ import pandas as pd
 import pytest
 
 from models.errors import ConfigError
-from simulator.cache import Cache
-from simulator.chip import load_chip
 from simulator.gpu import COUNT_COLUMNS, simulate_gpu
-from simulator.l2map import map_l2, set_keys_for
-from simulator.synthetic import synthetic_chunks
+from simulator.gpu.cache import Cache
+from simulator.gpu.chip import load_chip
+from simulator.gpu.l2map import map_l2, set_keys_for
 from traces.chunk import TraceChunk
+from traces.synthetic import synthetic_chunks
 
 # small chip: 4 SMs, 8-set 2-way L1s, 4 slices (2 channels x 2) of 16 sets x 4 ways; reused by most tests
 SMALL = {"n_sms": 4, "l1": {"sets": 8, "ways": 2}, "l2": {"channels": 2, "sets_per_slice": 16, "ways": 4}}

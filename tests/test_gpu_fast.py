@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 
 from models.errors import ConfigError
-from simulator import gpu
 from simulator.gpu import COUNT_COLUMNS, simulate_gpu
+from simulator.gpu import engine as gpu
 from tests.test_gpu import STT, small_chip, trace
 
 CAPS = [0.125, 0.25]

@@ -4,8 +4,8 @@ set index that does not camp; with GPGPU-Sim's plain linear index AlexNet's DRAM
 
 import numpy as np
 
-from simulator.chip import load_chip
 from simulator.gpu import simulate_gpu
+from simulator.gpu.chip import load_chip
 from traces import network_trace
 
 CAPS = [3, 6, 7, 9, 10, 12, 24]

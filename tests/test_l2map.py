@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simulator.chip import load_chip
-from simulator.l2map import channel_of_slice, map_l2, set_of
+from simulator.gpu.chip import load_chip
+from simulator.gpu.l2map import channel_of_slice, map_l2, set_of
 
 
 def test_gtx1080_formula():

@@ -183,7 +183,7 @@ def test_lowcost_cells_are_stt28_variants():
 def test_energy_vs_wer_trends_of_paper_fig6b():
     # Paper §V-A-2 / Fig. 6b: relaxing the WER lowers the energy per bit; at a fixed WER a shorter pulse needs
     # more energy (a larger current more than offsets the shorter time).
-    from models.mtj.study import energy_wer_study
+    from simulator.studies.mtj import energy_wer_study
 
     df = energy_wer_study(pulses_ns=(5.0, 10.0), wers=(1e-3, 1e-9))
     e = df.set_index(["pulse_ns", "wer"])["energy_pJ"]

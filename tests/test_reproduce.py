@@ -7,7 +7,8 @@ Checks the report's plumbing and that headline metrics are computed the paper's 
 import pandas as pd
 import pytest
 
-from simulator.studies import report, runner
+from simulator.studies import deepnvm_report as report
+from simulator.studies import runner
 from tests.test_studies import TECH, analytic_compute
 
 AREA = {("sram", 3.0): 5.53, ("stt", 3.0): 2.34, ("sot", 3.0): 1.95, ("stt", 7.0): 5.12, ("sot", 10.0): 5.64}
@@ -64,8 +65,8 @@ def test_reproduce_cli_dispatch(tmp_path, monkeypatch, capsys):
     assert seen["plan"].networks == ("lenet5",) and dict(seen["plan"].phases) == {"inference": 4, "training": 8}
     import importlib.util
 
-    if importlib.util.find_spec("simulator.scratchpad_study") is not None:
-        import simulator.scratchpad_study as sp
+    if importlib.util.find_spec("simulator.studies.scratchpad") is not None:
+        import simulator.studies.scratchpad as sp
 
         monkeypatch.setattr(sp, "reproduce_scratchpad", lambda out, quick: seen.update(sp=(out, quick)) or "# ok")
         assert main(["reproduce", "scratchpad", "--quick", "--out", str(tmp_path / "s")]) == 0

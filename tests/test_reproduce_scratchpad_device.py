@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from simulator.scratchpad_study import reproduce_scratchpad
+from simulator.studies.scratchpad import reproduce_scratchpad
 from tests.test_scratchpad_study import NET, power_table
 
 

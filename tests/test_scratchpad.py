@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from models.errors import ConfigError
-from simulator.accelerator import (
+from simulator.systolic.accelerator import (
     AcceleratorConfig,
     BufferTech,
     evaluate,
@@ -21,8 +21,8 @@ from simulator.accelerator import (
     per_layer,
     simulate_counts,
 )
-from simulator.scratchpad import BUFFERS, PlacementConfig, StepCounts, place_step, run_timeline
-from simulator.systolic import gemm_cycles, operand_accesses
+from simulator.systolic.array import gemm_cycles, operand_accesses
+from simulator.systolic.scratchpad import BUFFERS, PlacementConfig, StepCounts, place_step, run_timeline
 from workloads.ops import Elementwise, Gemm, Tensor
 
 

@@ -16,7 +16,7 @@ import pytest
 
 from models.errors import ConfigError
 from simulator.cli import main
-from simulator.scratchpad_study import (
+from simulator.studies.scratchpad import (
     buffer_techs,
     capacity_for_area,
     component_ratios,

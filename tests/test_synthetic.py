@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from models.errors import ConfigError
-from simulator.synthetic import GEMM_TILE, synthetic_chunks
+from traces.synthetic import GEMM_TILE, synthetic_chunks
 
 
 def _cat(chunks):

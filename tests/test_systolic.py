@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 from models.errors import ConfigError
-from simulator.systolic import fold_shapes, gemm_cycles, gemm_folds, operand_accesses
+from simulator.systolic.array import fold_shapes, gemm_cycles, gemm_folds, operand_accesses
 
 
 def closed_os(M, N, K, R, C):

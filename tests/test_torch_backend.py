@@ -71,8 +71,8 @@ def test_lenet5_and_small_cnn_forward_like_numpy(data):
 
 
 def test_cli_and_study_backend_torch(capsys):
-    from models.error_study import training_with_errors
     from simulator.cli import main
+    from simulator.studies.write_errors import training_with_errors
 
     df = training_with_errors("mlp", "digits", (0.0,), ("mantissa",), epochs=1, backend="torch")
     ref = training_with_errors("mlp", "digits", (0.0,), ("mantissa",), epochs=1)

@@ -20,7 +20,7 @@ def test_missing_torch_names_the_extra(monkeypatch):
 
 
 def test_unknown_backend_is_a_config_error():
-    from models.error_study import training_with_errors
+    from simulator.studies.write_errors import training_with_errors
 
     with pytest.raises(ConfigError, match="numpy, torch"):
         training_with_errors("mlp", "digits", (0.0,), epochs=1, backend="jax")

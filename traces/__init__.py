@@ -1,11 +1,11 @@
 """nvmsim traces: memory-access streams generated from ops, trace files, and importers of measured data."""
 
-from .allocator import TensorAllocator, plan_addresses
-from .chunk import DEFAULT_CHUNK, TraceChunk
-from .gpu_trace import GpuTrace, gpu_trace, network_trace
-from .importers import read_accelsim, read_ncu_csv, read_nvprof_csv
-from .summary import ChunkCounter, count_chunks
-from .trace_file import TraceFile, load_trace, save_trace
+from traces.allocator import TensorAllocator, plan_addresses
+from traces.chunk import DEFAULT_CHUNK, TraceChunk
+from traces.gpu_trace import GpuTrace, gpu_trace, network_trace
+from traces.importers import read_accelsim, read_ncu_csv, read_nvprof_csv
+from traces.summary import ChunkCounter, count_chunks
+from traces.trace_file import TraceFile, load_trace, save_trace
 
 __all__ = [
     "ChunkCounter",

@@ -85,10 +85,9 @@ import numpy as np
 import pandas as pd
 
 from models.errors import ConfigError
-
-from . import _kernels as K
-from .allocator import TensorAllocator, plan_addresses
-from .chunk import DEFAULT_CHUNK, TraceChunk
+from traces import _kernels as K
+from traces.allocator import TensorAllocator, plan_addresses
+from traces.chunk import DEFAULT_CHUNK, TraceChunk
 
 SGEMM_TILE = (128, 128, 8)
 """Default SGEMM CTA tile (TM outputs rows, TN output columns, TK k-step)."""

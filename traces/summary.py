@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 import numpy as np
 import pandas as pd
 
-from .chunk import TraceChunk
+from traces.chunk import TraceChunk
 
 COLUMNS = ["kernel", "reads", "writes", "requests", "sms"]
 

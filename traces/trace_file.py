@@ -31,8 +31,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from models.errors import ConfigError, FileFormatError
-
-from .chunk import TraceChunk
+from traces.chunk import TraceChunk
 
 FORMAT_NAME = "nvmsim-trace"
 FORMAT_VERSION = 1

@@ -7,7 +7,7 @@ tensors they touch so that a tensor allocator can give them addresses and a
 scratchpad model can decide what lives on chip.
 
 This module is the contract between ``workloads`` and its consumers
-(``traces``, ``simulator.systolic``): fields may be added with defaults, never
+(``traces``, ``simulator.systolic.array``): fields may be added with defaults, never
 renamed or removed.
 """
 

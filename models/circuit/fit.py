@@ -25,7 +25,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from .calibration import DEFAULT, Calibration
+from models.circuit.calibration import DEFAULT, Calibration
 
 #: DeepNVM++ Table II at 3 MB: read ns, write ns, read nJ, write nJ, leakage mW, area mm^2
 TABLE_II = {
@@ -56,7 +56,7 @@ def _from(mask: list[bool]) -> float:
 
 def evaluate(cal: Calibration, iso: bool = True) -> dict:
     """Residuals and Fig. 9 checks of one calibration (see the module docstring)."""
-    from ..tables import iso_area, tech_table
+    from models.tables import iso_area, tech_table
 
     df = tech_table(cells=["sram", "stt", "sot"], capacities_MB=CAPS_MB, node_nm=16, calibration=cal)
     res = {}

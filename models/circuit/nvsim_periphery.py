@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..technology import TechNode
+from models.technology import TechNode
 
 LN2 = float(np.log(2.0))
 MIN_NMOS_F = 1.5  # NVSim MIN_NMOS_SIZE

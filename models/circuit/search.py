@@ -25,10 +25,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..cells import Cell
-from ..technology import TechNode
-from .array import ArraySpec, evaluate, organisations, sram_bitline_currents
-from .calibration import DEFAULT, Calibration
+from models.cells import Cell
+from models.circuit.array import ArraySpec, evaluate, organisations, sram_bitline_currents
+from models.circuit.calibration import DEFAULT, Calibration
+from models.technology import TechNode
 
 TARGETS = ("read_latency", "write_latency", "read_energy", "write_energy", "read_edp", "write_edp", "area",
            "leakage")

@@ -10,8 +10,8 @@ Device level: :class:`MTJDevice` (Table I of arXiv:2308.02024), :func:`switching
 :func:`voltage_for_wer`, :func:`energy_vs_wer`; low-cost write cells in :mod:`models.mtj.lowcost`.
 """
 
-from .device import MTJDevice, paper_device
-from .wer import (
+from models.mtj.device import MTJDevice, paper_device
+from models.mtj.wer import (
     energy_vs_wer,
     extrapolate_ln_wer,
     pulse_for_wer,

@@ -31,8 +31,7 @@ from dataclasses import dataclass, fields, replace
 import numpy as np
 
 from models.errors import ConfigError
-
-from .constants import (
+from models.mtj.constants import (
     EMU_PER_CC_TO_A_PER_M,
     ERG_PER_CM2_TO_J_PER_M2,
     GAMMA0,
@@ -48,7 +47,7 @@ from .constants import (
     PAPER_WIDTH_NM,
     ic0_prefactor_A,
 )
-from .demag import prism_demag_factors
+from models.mtj.demag import prism_demag_factors
 
 DEMAG_MODELS = ("prism", "thin_film")
 

@@ -24,7 +24,7 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from .zrandom import ZIG_F, ZIG_K, ZIG_W, zig_normal
+from models.mtj.zrandom import ZIG_F, ZIG_K, ZIG_W, zig_normal
 
 # Layout of the ``params`` vector passed to the kernel (keeps the kernel signature short).
 # Floating-point contraction/reassociation for the step arithmetic (no finite-math assumptions).

@@ -22,10 +22,9 @@ import functools
 import pandas as pd
 
 from models.errors import ConfigError
-
-from .constants import PAPER_BASELINE_WER, PAPER_RELAXED_WER
-from .device import MTJDevice, paper_device
-from .wer import pulse_for_wer, voltage_for_wer, wer_fpe
+from models.mtj.constants import PAPER_BASELINE_WER, PAPER_RELAXED_WER
+from models.mtj.device import MTJDevice, paper_device
+from models.mtj.wer import pulse_for_wer, voltage_for_wer, wer_fpe
 
 SETTINGS = ("baseline", "low_v", "low_dur")
 MODES = ("relative", "absolute")

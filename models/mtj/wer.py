@@ -18,11 +18,10 @@ import numpy as np
 import pandas as pd
 
 from models.errors import ConfigError
-
-from .constants import GAMMA0
-from .device import MTJDevice
-from .fokker_planck import fpe_wer_curve
-from .llgs import make_params, run_llgs, sample_boltzmann_cone
+from models.mtj.constants import GAMMA0
+from models.mtj.device import MTJDevice
+from models.mtj.fokker_planck import fpe_wer_curve
+from models.mtj.llgs import make_params, run_llgs, sample_boltzmann_cone
 
 DEFAULT_DT_ANGLE = 0.03  # precession angle gamma_0 H_k dt per step (rad); 0.55 ps for the paper device
 ABSORB_MP = 0.9  # m . p beyond which a trajectory is counted switched and stopped (return odds ~ e^-0.8Delta)

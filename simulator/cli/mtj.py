@@ -23,7 +23,7 @@ def _voltages(args):
 
 
 def _switching(args) -> int:
-    from models.mtj.study import plot_switching, switching_study
+    from simulator.studies.mtj import plot_switching, switching_study
 
     dev = _device(args)
     df = switching_study(parse_float_list(args.pulses, "--pulses"), n=args.n, seed=args.seed,
@@ -36,7 +36,7 @@ def _switching(args) -> int:
 
 
 def _wer(args) -> int:
-    from models.mtj.study import extrapolation_table, plot_wer, wer_study
+    from simulator.studies.mtj import extrapolation_table, plot_wer, wer_study
 
     dev = _device(args)
     df = wer_study(args.method, parse_float_list(args.pulses, "--pulses"), n=args.n, seed=args.seed,
@@ -52,7 +52,7 @@ def _wer(args) -> int:
 
 
 def _lowcost(args) -> int:
-    from models.mtj.study import lowcost_study, plot_lowcost
+    from simulator.studies.mtj import lowcost_study, plot_lowcost
 
     dev = None
     if args.delta is not None:

@@ -9,14 +9,14 @@ from simulator.output import format_table
 
 
 def _deepnvm(args) -> int:
-    from simulator.studies.report import reproduce_deepnvm
+    from simulator.studies.deepnvm_report import reproduce_deepnvm
 
     plan = None
     if args.networks or args.inference_batch or args.training_batch:
         from dataclasses import replace
 
         from simulator.cli._common import parse_str_list
-        from simulator.studies.report import FULL, QUICK
+        from simulator.studies.deepnvm_report import FULL, QUICK
 
         base = QUICK if args.quick else FULL
         batches = dict(base.phases)
@@ -35,7 +35,7 @@ def _deepnvm(args) -> int:
 
 
 def _scratchpad(args) -> int:
-    from simulator.scratchpad_study import reproduce_scratchpad
+    from simulator.studies.scratchpad import reproduce_scratchpad
 
     text = reproduce_scratchpad(args.out, args.quick)
     if isinstance(text, str):
@@ -48,7 +48,7 @@ def _has_scratchpad() -> bool:
     import importlib.util
 
     try:
-        return importlib.util.find_spec("simulator.scratchpad_study") is not None
+        return importlib.util.find_spec("simulator.studies.scratchpad") is not None
     except (ImportError, ValueError):  # pragma: no cover
         return False
 

@@ -1,6 +1,6 @@
 """``nvmsim scratchpad iso-capacity | iso-area | layers | gemm``: the systolic accelerator's scratchpad studies.
 
-Thin verbs over :mod:`simulator.scratchpad_study`: parse, call one function returning a DataFrame, print it,
+Thin verbs over :mod:`simulator.studies.scratchpad`: parse, call one function returning a DataFrame, print it,
 and with ``--out DIR`` write ``DIR/scratchpad_iso_capacity.csv`` (or ``_iso_area``) and PNG plots.
 """
 
@@ -43,7 +43,7 @@ def _accel_options(p: argparse.ArgumentParser) -> None:
 
 
 def _accelerator(args):
-    from simulator.accelerator import load_accelerator
+    from simulator.systolic.accelerator import load_accelerator
 
     over: dict = {"scratchpad": {}, "array": {}, "dram": {}}
     if args.split is not None:
@@ -58,7 +58,7 @@ def _accelerator(args):
 
 
 def _run(args, mode: str) -> int:
-    from simulator.scratchpad_study import load_table, save_study_plots, scratchpad_study
+    from simulator.studies.scratchpad import load_table, save_study_plots, scratchpad_study
 
     table = load_table(args.table) if args.table is not None else None
     nets = parse_str_list(args.networks)
@@ -81,7 +81,7 @@ def _run(args, mode: str) -> int:
 
 
 def _layers(args) -> int:
-    from simulator.scratchpad_study import layer_study, load_table
+    from simulator.studies.scratchpad import layer_study, load_table
 
     table = load_table(args.table) if args.table is not None else None
     df = layer_study(args.network, capacity_MB=args.capacity, technology=args.technology, batch=args.batch,
@@ -92,7 +92,7 @@ def _layers(args) -> int:
 
 
 def _gemm(args) -> int:
-    from simulator.scratchpad_study import gemm_table
+    from simulator.studies.scratchpad import gemm_table
 
     df = gemm_table(args.M, args.N, args.K, rows=args.rows, cols=args.cols, dataflow=args.dataflow)
     emit(df, args, "gemm")

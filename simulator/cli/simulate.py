@@ -16,8 +16,7 @@ from __future__ import annotations
 import argparse
 
 from models.errors import ConfigError
-
-from ._common import add_output_options, add_seed_option, emit, parse_float_list, parse_str_list
+from simulator.cli._common import add_output_options, add_seed_option, emit, parse_float_list, parse_str_list
 
 SHOWN = ["l2_MB", "technology", "mode", "l1_hits", "l1_misses", "l2_reads", "l2_writes", "l2_read_hits",
          "l2_write_hits", "l2_writebacks", "dram_reads", "dram_writes", "cycles", "time_ns"]
@@ -82,7 +81,7 @@ def chunk_source(args, chip):
             raise ConfigError("--batch", f"must be positive, got {args.batch}")
         return network_trace(args.network, phase=args.phase, batch=args.batch, dataset=args.dataset, chip=chip,
                              sector_B=32 if args.sector else None)
-    from simulator.synthetic import synthetic_chunks
+    from traces.synthetic import synthetic_chunks
 
     return synthetic_chunks(args.pattern or "random", args.accesses, n_sms=args.sms or chip.n_sms,
                             write_fraction=args.write_fraction, footprint_B=int(args.footprint_MB * 2**20),
@@ -90,8 +89,8 @@ def chunk_source(args, chip):
 
 
 def _simulate(args) -> int:
-    from simulator.chip import load_chip
     from simulator.gpu import simulate_gpu
+    from simulator.gpu.chip import load_chip
 
     chip = load_chip(args.chip)
     l2 = parse_float_list(args.l2, "--l2") if args.l2 else None

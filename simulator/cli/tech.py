@@ -8,8 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from models.errors import ConfigError
-
-from ._common import add_output_options, emit, parse_float_list, parse_str_list
+from simulator.cli._common import add_output_options, emit, parse_float_list, parse_str_list
 
 SHOWN = ["technology", "capacity_MB", "read_latency_ns", "write_latency_ns", "read_energy_nJ", "write_energy_nJ",
          "leakage_mW", "area_mm2", "access_type"]

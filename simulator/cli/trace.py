@@ -39,7 +39,7 @@ def _positive(value: int, field: str) -> int:
 
 def _gen(args) -> int:
     import traces
-    from simulator.chip import load_chip
+    from simulator.gpu.chip import load_chip
     from simulator.progress import progress
     from workloads import zoo
 

@@ -59,7 +59,7 @@ def workload(network: str, phase: str, batch: int, dataset: str | None = None) -
 
 
 def synthetic_workload(pattern: str, n_accesses: int, seed: int = 0) -> dict:
-    """A synthetic-trace workload (``simulator.synthetic``), for tests and quick checks."""
+    """A synthetic-trace workload (``traces.synthetic``), for tests and quick checks."""
     return {"network": f"synthetic-{pattern}", "dataset": None, "phase": "inference", "batch": 1,
             "synthetic": {"pattern": pattern, "n_accesses": int(n_accesses), "seed": int(seed)}}
 
@@ -72,7 +72,7 @@ def _check_mode(mode: str) -> None:
 def _chunks(wl: dict, chip):
     syn = wl.get("synthetic")
     if syn:
-        from simulator.synthetic import synthetic_chunks
+        from traces.synthetic import synthetic_chunks
 
         return synthetic_chunks(syn["pattern"], syn["n_accesses"], seed=syn["seed"])
     from traces import network_trace
@@ -91,8 +91,8 @@ def gpu_counts_compute(points: list[dict]) -> list[pd.DataFrame]:
     capacity is timed with exactly its own technologies (not every
     technology of every capacity: that made kernels x capacities² rows).
     """
-    from simulator.chip import load_chip
     from simulator.gpu import simulate_gpu
+    from simulator.gpu.chip import load_chip
 
     first = points[0]
     for p in points[1:]:
@@ -208,7 +208,7 @@ def _dram(chip: str, dram):
     if dram is not None:
         return dram_spec(dram)
     try:
-        from simulator.chip import load_chip
+        from simulator.gpu.chip import load_chip
 
         c = load_chip(chip)
     except (ImportError, ConfigError):
@@ -235,7 +235,7 @@ def with_energy(counts: pd.DataFrame, tech: pd.DataFrame, *, chip: str = DEFAULT
 def _l2_clock(chip: str) -> float:
     """L2 clock of a chip preset in MHz (the paper converts latencies to cycles of this clock)."""
     try:
-        from simulator.chip import load_chip
+        from simulator.gpu.chip import load_chip
     except ImportError:  # pragma: no cover - simulator not installed: Table IV's GTX 1080 Ti L2 clock
         return 1481.0
     return float(load_chip(chip).clocks.l2_MHz)
@@ -535,7 +535,7 @@ def buildable_MB(chip: str, l2_MB: float, overrides: dict | None = None) -> floa
     nearest is 21 sets = 0.984 MB. Capacities already buildable are returned unchanged.
     """
     try:
-        from simulator.chip import load_chip
+        from simulator.gpu.chip import load_chip
 
         l2 = load_chip(chip, overrides=overrides).l2
     except ImportError:  # pragma: no cover - simulator absent

@@ -34,8 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from models.errors import ConfigError, FileFormatError
-
-from ..chunk import DEFAULT_CHUNK, TraceChunk
+from traces.chunk import DEFAULT_CHUNK, TraceChunk
 
 SECTOR_B = 32
 GLOBAL_LOADS = ("LDG", "LDGSTS")

@@ -18,11 +18,10 @@ import numpy as np
 import pandas as pd
 
 from models.errors import ConfigError
-
-from .constants import PAPER_BASELINE_WER, PAPER_RELAXED_WER
-from .device import MTJDevice, paper_device
-from .lowcost import device_for_cell, write_settings
-from .wer import (
+from models.mtj.constants import PAPER_BASELINE_WER, PAPER_RELAXED_WER
+from models.mtj.device import MTJDevice, paper_device
+from models.mtj.lowcost import device_for_cell, write_settings
+from models.mtj.wer import (
     energy_vs_wer,
     extrapolate_ln_wer,
     switching_fpe,

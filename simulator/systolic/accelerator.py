@@ -1,8 +1,8 @@
 """The systolic training accelerator: configuration, one training step, its time and energy.
 
 Counts first, energy after. :func:`simulate_counts` walks a training step
-through the scratchpads (:mod:`simulator.scratchpad`) and the array
-(:mod:`simulator.systolic`) once per set of buffer capacities; :func:`evaluate`
+through the scratchpads (:mod:`simulator.systolic.scratchpad`) and the array
+(:mod:`simulator.systolic.array`) once per set of buffer capacities; :func:`evaluate`
 turns those counts into time (SimPy timeline of array + DMA engine) and energy
 for one technology per buffer:
 
@@ -24,7 +24,8 @@ import pandas as pd
 
 from models.config import as_choice, as_positive, load_toml, loads_toml, merge, reject_unknown
 from models.errors import ConfigError
-from simulator.scratchpad import (
+from simulator.systolic.array import DATAFLOWS
+from simulator.systolic.scratchpad import (
     BUFFERS,
     DEFAULT_KIND_BUFFER,
     EVICTION_POLICIES,
@@ -34,7 +35,6 @@ from simulator.scratchpad import (
     place_step,
     run_timeline,
 )
-from simulator.systolic import DATAFLOWS
 
 PRESETS = ("systolic-256",)
 

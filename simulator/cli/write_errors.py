@@ -8,8 +8,8 @@ from simulator.cli._common import add_output_options, add_seed_option, emit, par
 
 
 def _train(args) -> int:
-    from models.error_study import plot_training_errors, training_with_errors
     from simulator.output import save_figure
+    from simulator.studies.write_errors import plot_training_errors, training_with_errors
 
     df = training_with_errors(
         model=args.model,
@@ -30,8 +30,8 @@ def _train(args) -> int:
 
 
 def _hetero(args) -> int:
-    from models.error_study import hetero_energy, plot_hetero
     from simulator.output import save_figure
+    from simulator.studies.write_errors import hetero_energy, plot_hetero
 
     df = hetero_energy(parse_float_list(args.wer, "--wer"), baseline=args.baseline, sram=args.sram,
                        provider=args.provider, protected_bits=args.protected_bits)

@@ -38,7 +38,8 @@ import numpy as np
 import pandas as pd
 
 from models.errors import ConfigError
-from simulator.accelerator import (
+from simulator.progress import progress
+from simulator.systolic.accelerator import (
     TECH_FIELDS,
     AcceleratorConfig,
     BufferTech,
@@ -48,8 +49,7 @@ from simulator.accelerator import (
     simulate_counts,
     step_accesses,
 )
-from simulator.progress import progress
-from simulator.scratchpad import BUFFERS
+from simulator.systolic.scratchpad import BUFFERS
 
 DEFAULT_NETWORKS = (("vgg16", "cifar100"), ("alexnet", "cifar10"), ("alexnet", "cifar100"),
                     ("resnet18", "cifar10"), ("resnet18", "cifar100"), ("resnet34", "cifar10"),
@@ -605,8 +605,8 @@ def reproduce_scratchpad(out_dir: str | Path, quick: bool = False, table: TableL
     """Run the iso-capacity and iso-area studies and return a Markdown report beside the paper's numbers.
 
     With ``device`` (the default) the report also carries the paper's device and algorithm halves: MTJ
-    switching, write-error rates and low-cost writes (``models.mtj.study.reproduce``, Fig. 5-8) and
-    error-tolerant training with heterogeneous arrays (``models.error_study.reproduce``, Fig. 14-15).
+    switching, write-error rates and low-cost writes (``simulator.studies.mtj.reproduce``, Fig. 5-8) and
+    error-tolerant training with heterogeneous arrays (``simulator.studies.write_errors.reproduce``, Fig. 14-15).
 
     Writes ``REPORT.md`` (the returned text), ``scratchpad_iso_capacity.csv``, ``scratchpad_iso_area.csv``,
     per-layer tables and PNGs into ``out_dir``. ``quick`` runs VGG-16/CIFAR-100 only, on fewer points. No
@@ -692,8 +692,8 @@ def reproduce_scratchpad(out_dir: str | Path, quick: bool = False, table: TableL
 
 def _device_sections(out_dir: Path, quick: bool) -> list[str]:
     """The device-level (MTJ physics) and algorithm-level (training with write errors) parts of the report."""
-    from models import error_study
-    from models.mtj import study as mtj_study
+    from simulator.studies import mtj as mtj_study
+    from simulator.studies import write_errors as error_study
 
     return ["", "## Device and algorithm level (§III-B, §V-A, §V-D)", "",
             mtj_study.reproduce(out_dir, quick=quick).strip(), "",
@@ -731,7 +731,7 @@ def load_table(path: str | Path) -> pd.DataFrame:
 
 def gemm_table(M: int, N: int, K: int, rows: int = 256, cols: int = 256, dataflow: str = "os") -> pd.DataFrame:
     """Cycles (with and without fold overlap), folds and operand accesses of one GEMM, as a one-row table."""
-    from simulator.systolic import gemm_cycles, gemm_folds, operand_accesses
+    from simulator.systolic.array import gemm_cycles, gemm_folds, operand_accesses
 
     for name, v in (("M", M), ("N", N), ("K", K)):
         if not isinstance(v, (int, np.integer)) or v <= 0:

@@ -1,6 +1,6 @@
 """Numba kernel: byte address -> (L2 slice, set key), GPGPU-Sim's linear mapping plus an optional hash.
 
-See :mod:`simulator.l2map` for the rule in words.
+See :mod:`simulator.gpu.l2map` for the rule in words.
 """
 
 from __future__ import annotations

@@ -53,11 +53,10 @@ import simpy
 
 from models.config import as_choice, as_positive
 from models.errors import ConfigError
-
-from .chip import GpuChip, load_chip
-from .kernels import lru
-from .l2map import map_l2, set_keys_for
-from .progress import progress as _progress
+from simulator.gpu.chip import GpuChip, load_chip
+from simulator.gpu.kernels import lru
+from simulator.gpu.l2map import map_l2, set_keys_for
+from simulator.progress import progress as _progress
 
 MODES = ("fast", "timed")
 BATCH = 512
@@ -574,7 +573,7 @@ def simulate_gpu(chunks: Iterable, chip, *, l2_MB=None, tech=None, mode: str = "
     chunks : iterable of traces.TraceChunk
         The trace, streamed (read once).
     chip : GpuChip or str
-        A chip or a preset name / TOML path (see :func:`simulator.chip.load_chip`).
+        A chip or a preset name / TOML path (see :func:`simulator.gpu.chip.load_chip`).
     l2_MB : float or list of float, optional
         L2 capacities in MB (default: the chip's own).
     tech : mapping, DataFrame or list, optional

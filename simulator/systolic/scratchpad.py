@@ -6,7 +6,7 @@ assumptions 1-4):
 
 1. three buffers, activation, weight and error, by default a third of the total
    capacity each (the split is configurable);
-2. DRAM and on-chip accesses are sequential (the timeline in :mod:`simulator.accelerator`
+2. DRAM and on-chip accesses are sequential (the timeline in :mod:`simulator.systolic.accelerator`
    can overlap them instead);
 3. a data structure (one tensor of one layer: its activations, weights,
    errors...) lives on chip only if the whole of it fits its buffer; otherwise
@@ -45,7 +45,7 @@ from functools import lru_cache
 import numpy as np
 
 from models.errors import ConfigError
-from simulator.systolic import gemm_cycles, operand_accesses
+from simulator.systolic.array import gemm_cycles, operand_accesses
 from workloads.ops import Elementwise, Gemm, Tensor
 
 BUFFERS = ("activation", "weight", "error")
@@ -261,7 +261,7 @@ def place_step(
     cfg : PlacementConfig
         Buffer capacities in bytes and the policy.
     rows, cols, dataflow, overlap_folds
-        The array (see :func:`simulator.systolic.gemm_cycles`).
+        The array (see :func:`simulator.systolic.array.gemm_cycles`).
     elementwise_lanes : int
         Elements per cycle of the vector unit that runs element-wise ops.
     record_events : bool

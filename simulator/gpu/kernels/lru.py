@@ -13,10 +13,10 @@ lookup and an eviction touch one array), ``-1`` = empty; ``dirty`` and
 ``valid`` uint32 per-way sector masks of sectored caches; ``ages`` (uint8, or wider from
 256 ways on) ``[banks * SETS * WAYS]``, each set a permutation of
 ``0 .. WAYS-1`` where 0 is the most recent line.  Lines never move: a lookup
-compares all ways at once (:func:`simulator.kernels.simd.first_equal`), a
+compares all ways at once (:func:`simulator.gpu.kernels.simd.first_equal`), a
 hit ages the lines more recent than it by one, a miss replaces the way of
 age ``WAYS-1`` and ages all the others -- one vector add each
-(:func:`simulator.kernels.simd.increment_below`).  Empty ways start with
+(:func:`simulator.gpu.kernels.simd.increment_below`).  Empty ways start with
 the oldest ages, so they fill before anything is evicted.  This replaced a
 ring move-to-front kernel that searched and shifted way by way (1.3-1.5x
 faster on read traces, identical counts and stream; see ``simd``).  Whole-line
@@ -49,8 +49,8 @@ from llvmlite import ir
 from numba import njit, types
 from numba.core.extending import intrinsic
 
-from simulator.kernels import simd
-from simulator.kernels.simd import first_equal, hit_or_victim, increment_below
+from simulator.gpu.kernels import simd
+from simulator.gpu.kernels.simd import first_equal, hit_or_victim, increment_below
 
 ST_READ_HITS = 0
 ST_READ_MISSES = 1
