@@ -35,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks._results import write_section  # noqa: E402
 from simulator.gpu.cache import Cache  # noqa: E402
 from simulator.gpu.kernels import lru  # noqa: E402
+from simulator.gpu.kernels import stats as layout  # noqa: E402
 
 C_SOURCE = r"""
 #include <stdio.h>
@@ -219,11 +220,11 @@ def branchy_rate(addr, capacity_B, reps):
     none = (np.empty(0, np.uint64), np.empty(0, np.bool_), np.empty(0, np.int64))
 
     def run():
-        stats = np.zeros(lru.N_STATS, dtype=np.int64)
+        stats = np.zeros(layout.N_STATS, dtype=np.int64)
         fn(lru.new_state(1, sets, 16), addr, False, stats, *none)
-        return int(stats[lru.ST_READ_HITS])
+        return int(stats[layout.ST_READ_HITS])
 
-    fn(lru.new_state(1, sets, 16), addr[:1000], False, np.zeros(lru.N_STATS, dtype=np.int64), *none)
+    fn(lru.new_state(1, sets, 16), addr[:1000], False, np.zeros(layout.N_STATS, dtype=np.int64), *none)
     return best_of(run, reps)
 
 

@@ -13,6 +13,7 @@ import pytest
 from models.errors import ConfigError
 from simulator.gpu.cache import Cache
 from simulator.gpu.kernels import lru
+from simulator.gpu.kernels import stats as layout
 from tests.test_cache import RefLRU, _counts
 
 SETS, WAYS, LSHIFT = 6, 4, 7  # 6 sets: not a power of two
@@ -21,7 +22,7 @@ SETS, WAYS, LSHIFT = 6, 4, 7  # 6 sets: not a power of two
 def _banked(wb, wa, addr, w, bank, set_key, group, banks, groups):
     fn = lru.get_kernels(SETS, WAYS, LSHIFT, LSHIFT, wb, wa, True)[1]
     state = lru.new_state(banks, SETS, WAYS)
-    stats = np.zeros(groups * banks * lru.N_STATS, dtype=np.int64)
+    stats = np.zeros(groups * banks * layout.N_STATS, dtype=np.int64)
     cap = lru.out_capacity(len(addr), LSHIFT, LSHIFT)
     oa, ow, osrc = np.empty(cap, np.uint64), np.empty(cap, np.bool_), np.empty(cap, np.int64)
     outs = []
@@ -29,7 +30,7 @@ def _banked(wb, wa, addr, w, bank, set_key, group, banks, groups):
         sl = slice(lo, lo + 700)
         n = fn(state, addr[sl], w[sl], bank[sl], set_key[sl], group[sl], stats, oa, ow, osrc)
         outs.append(np.stack([oa[:n].astype(np.int64), ow[:n], osrc[:n] + lo]))
-    return stats.reshape(groups, banks, lru.N_STATS), np.concatenate(outs, axis=1)
+    return stats.reshape(groups, banks, layout.N_STATS), np.concatenate(outs, axis=1)
 
 
 @pytest.mark.parametrize("wb,wa", [(True, True), (False, False)])
@@ -43,7 +44,7 @@ def test_banked_kernel_is_one_cache_per_bank(wb, wa):
     key = (addr >> np.uint64(LSHIFT)).astype(np.int64)  # set = line mod SETS, as in a single cache
     group = rng.integers(0, groups, n).astype(np.int64)
     stats, out = _banked(wb, wa, addr, w, bank, key, group, banks, groups)
-    assert stats[..., lru.ST_READ_HITS].sum() > 0 and stats[..., lru.ST_EVICTIONS].sum() > 0
+    assert stats[..., layout.ST_READ_HITS].sum() > 0 and stats[..., layout.ST_EVICTIONS].sum() > 0
     for b in range(banks):
         sel = np.flatnonzero(bank == b)
         c = Cache(sets=SETS, ways=WAYS, write_back=wb, write_allocate=wa)
@@ -58,7 +59,7 @@ def test_banked_kernel_is_one_cache_per_bank(wb, wa):
         # statistics groups split the same counts
         for g in range(groups):
             gs = sel[group[sel] == g]
-            assert stats[g, b, lru.ST_READ_HITS] + stats[g, b, lru.ST_READ_MISSES] == int((~w[gs]).sum())
+            assert stats[g, b, layout.ST_READ_HITS] + stats[g, b, layout.ST_READ_MISSES] == int((~w[gs]).sum())
     byp = np.flatnonzero(bank < 0)
     fwd = out[:, np.isin(out[2], byp)]
     assert fwd[2].tolist() == byp.tolist() and fwd[0].tolist() == addr[byp].astype(np.int64).tolist()
@@ -120,7 +121,7 @@ def test_banked_index_lists_match_one_pass():
     cap = lru.out_capacity(n, LSHIFT, LSHIFT)
     g = bank * SETS + key % SETS
     owner = np.where(bank < 0, 0, g >= banks * SETS // 2)
-    total = np.zeros(banks * lru.N_STATS, dtype=np.int64)
+    total = np.zeros(banks * layout.N_STATS, dtype=np.int64)
     streams = []
     for part in range(2):
         st = np.zeros_like(total)
@@ -160,7 +161,7 @@ def _phased_trace(n, lines, seed):
 def _single(mode, sets, ways, wb, wa, addr, w, chunk=2500):
     fn = lru.get_kernels(sets, ways, LSHIFT, LSHIFT, wb, wa, True, mode)[0]
     state = lru.new_state(1, sets, ways)
-    stats = np.zeros(lru.N_STATS, dtype=np.int64)
+    stats = np.zeros(layout.N_STATS, dtype=np.int64)
     cap = lru.out_capacity(chunk, LSHIFT, LSHIFT)
     oa, ow, osrc = np.empty(cap, np.uint64), np.empty(cap, np.bool_), np.empty(cap, np.int64)
     stream = []
@@ -217,14 +218,14 @@ def test_banked_loops_agree(wb, wa):
     for mode in ("branches", "predicated"):
         fn = lru.get_kernels(SETS, WAYS, LSHIFT, LSHIFT, wb, wa, True, mode)[1]
         state = lru.new_state(banks, SETS, WAYS)
-        stats = np.zeros(groups * banks * lru.N_STATS, dtype=np.int64)
+        stats = np.zeros(groups * banks * layout.N_STATS, dtype=np.int64)
         cap = lru.out_capacity(n, LSHIFT, LSHIFT)
         oa, ow, osrc = np.empty(cap, np.uint64), np.empty(cap, np.bool_), np.empty(cap, np.int64)
         k = fn(state, addr, w, bank, key, group, stats, oa, ow, osrc)
         out[mode] = (stats, oa[:k].copy(), ow[:k].copy(), osrc[:k].copy())
     for x, y in zip(*out.values(), strict=True):
         assert (x == y).all()
-    assert out["branches"][0].reshape(groups, banks, -1)[..., lru.ST_READ_HITS].sum() > 0
+    assert out["branches"][0].reshape(groups, banks, -1)[..., layout.ST_READ_HITS].sum() > 0
 
 
 def test_unknown_loop_mode():
@@ -249,7 +250,7 @@ def test_tags_widen_when_a_line_needs_more_than_30_bits(mode):
     assert stream == ref.stream
     wide = lru.new_state(1, SETS, WAYS, wide=True)
     fn = lru.get_kernels(SETS, WAYS, LSHIFT, LSHIFT, True, True, True, mode)[0]
-    st2 = np.zeros(lru.N_STATS, dtype=np.int64)
+    st2 = np.zeros(layout.N_STATS, dtype=np.int64)
     cap = lru.out_capacity(len(addr), LSHIFT, LSHIFT)
     fn(wide, addr, w, st2, np.empty(cap, np.uint64), np.empty(cap, np.bool_), np.empty(cap, np.int64))
     assert (st2 == stats).all() and (wide.tags == state.tags).all() and (wide.ages == state.ages).all()
@@ -282,11 +283,11 @@ def test_banked_tags_widen_like_a_wide_state():
     runs = []
     for wide in (False, True):
         state = lru.new_state(banks, SETS, WAYS, wide=wide)
-        stats = np.zeros(banks * lru.N_STATS, dtype=np.int64)
+        stats = np.zeros(banks * layout.N_STATS, dtype=np.int64)
         oa, ow, osrc = np.empty(cap, np.uint64), np.empty(cap, np.bool_), np.empty(cap, np.int64)
         k = fn(state, addr, w, bank, key, group, stats, oa, ow, osrc)
         assert state.tags.dtype == np.int64
         runs.append((stats, oa[:k].copy(), ow[:k].copy(), osrc[:k].copy(), state.tags.copy()))
     for x, y in zip(*runs, strict=True):
         assert (x == y).all()
-    assert runs[0][0].reshape(banks, -1)[:, lru.ST_WRITEBACKS].sum() > 0
+    assert runs[0][0].reshape(banks, -1)[:, layout.ST_WRITEBACKS].sum() > 0

@@ -1,19 +1,22 @@
 """Fast mode's array accumulators, vectorised rows and per-capacity technologies (issue 5 speed-up).
 
-Oracles: the per-kernel scalar timing model (``_kernel_cycles`` / ``_count_row``, the code the vectorised rows
-replaced), totals recorded from the implementation before the change (commit cd73885, same trace and chip), and
-single-capacity runs (each capacity's L2 is independent of the others in one pass).
+Oracles: the per-kernel scalar timing model (``_scalar_kernel`` here, the code the vectorised rows replaced),
+totals recorded from the implementation before the change (commit cd73885, same trace and chip), and single-capacity
+runs (each capacity's L2 is independent of the others in one pass).
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from models.errors import ConfigError
+from models.tech_row import TechRow
 from simulator.gpu import COUNT_COLUMNS, simulate_gpu
-from simulator.gpu import engine as gpu
+from simulator.gpu.fast import fast_rows, run_fast
 from tests.test_gpu import STT, small_chip, trace
 
 CAPS = [0.125, 0.25]
@@ -38,22 +41,48 @@ def test_totals_equal_the_implementation_before_the_change():
     assert per_kernel == [99590, 89572, 89660]
 
 
+def _scalar_kernel(issue_sm, l1, l2s, chip, t):
+    """The bottleneck model and count columns of one kernel in plain Python (module docstring of
+    simulator.gpu.timing): the code the vectorised rows replaced, kept as their oracle."""
+    rd = math.ceil(t.read_latency_ns * chip.clocks.l2_MHz / 1000.0 - 1e-9)
+    wr = math.ceil(t.write_latency_ns * chip.clocks.l2_MHz / 1000.0 - 1e-9)
+    core_per_l2 = chip.clocks.core_MHz / chip.clocks.l2_MHz
+    RH, RM, WH, WM, EV, WB, NR, NW = range(8)
+    busy = max((s[RH] + s[RM] + s[WB]) * rd + (s[WH] + s[WM] + s[NR]) * wr for s in l2s.tolist()) * core_per_l2
+    grain = chip.sector_B or chip.l2.line_B
+    per_slice = [s[NR] + s[NW] for s in l2s.tolist()]
+    spc = chip.l2.slices_per_channel
+    per_ch = [sum(per_slice[c * spc:(c + 1) * spc]) for c in range(chip.l2.channels)]
+    dram = max(per_ch) * grain / (chip.dram.bandwidth_GBps / chip.l2.channels) * chip.clocks.core_MHz / 1000.0
+    latency = chip.l1.hit_latency_cycles + chip.l2.rop_latency_cycles + max(rd, wr) * core_per_l2
+    if sum(per_ch) > 0:
+        latency += chip.dram.latency_ns * chip.clocks.core_MHz / 1000.0
+    issue = max(issue_sm)
+    cycles = 0 if l2s.sum() == 0 and issue == 0 else int(math.ceil(max(issue, busy, dram) + latency))
+    l2 = l2s.sum(axis=0).tolist()
+    atoms = max(grain // chip.dram.atom_B, 1)
+    counts = {"l1_reads": l1[RH] + l1[RM], "l1_writes": l1[WH] + l1[WM], "l1_hits": l1[RH] + l1[WH],
+              "l1_misses": l1[RM] + l1[WM], "l2_reads": l2[RH] + l2[RM], "l2_writes": l2[WH] + l2[WM],
+              "l2_read_hits": l2[RH], "l2_read_misses": l2[RM], "l2_write_hits": l2[WH], "l2_write_misses": l2[WM],
+              "l2_evictions": l2[EV], "l2_writebacks": l2[WB], "dram_reads": l2[NR], "dram_writes": l2[NW],
+              "dram_read_sectors": l2[NR] * atoms, "dram_write_sectors": l2[NW] * atoms}
+    return cycles, counts
+
+
 def test_vectorised_rows_equal_the_scalar_per_kernel_model():
     chip = small_chip()
-    caps = gpu._capacities(chip, CAPS)
-    acc = gpu._run_fast(_chunks(), chip, caps, False)
+    chips = [chip.with_l2_MB(mb) for mb in CAPS]
+    acc = run_fast(_chunks(), chip, chips, False)
     assert acc.n == 3 and acc.kids == [0, 1, 2]
-    for i, (mb, c) in enumerate(caps):
+    for i, (mb, c) in enumerate(zip(CAPS, chips, strict=True)):
         for name, lat in STT.items():
-            t = gpu._Tech(name, lat["read_latency_ns"], lat["write_latency_ns"])
-            rows = gpu._fast_rows(acc, i, c, t, mb)
+            t = TechRow(technology=name, **lat)
+            rows = fast_rows(acc, i, c, t, mb)
             for r in range(acc.n):
-                kc = gpu._KernelCounts(chip, len(caps))
-                kc.issue[:] = acc.issue[r]
-                kc.l1[0] = acc.l1[r]  # the scalar model sums L1 stats over SMs: one SM row holds the sum
-                kc.l2[i] = acc.l2[i, r]
-                assert rows["cycles"][r] == gpu._kernel_cycles(kc, i, c, t)
-                for col, v in gpu._count_row(kc, i, c).items():
+                cycles, counts = _scalar_kernel(acc.issue[r, :-1].tolist(), acc.l1[r].tolist(), acc.l2[i, r], c, t)
+                assert rows["cycles"][r] == cycles
+                assert set(counts) == set(COUNT_COLUMNS)
+                for col, v in counts.items():
                     assert rows[col][r] == v, col
 
 

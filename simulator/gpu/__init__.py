@@ -3,7 +3,8 @@ fast and timed engines that run a trace through them (:func:`simulate_gpu`)."""
 
 from simulator.gpu.cache import Cache, CacheStats
 from simulator.gpu.chip import GpuChip, load_chip, preset_names
-from simulator.gpu.engine import COUNT_COLUMNS, GpuResult, simulate_gpu
+from simulator.gpu.counts import COUNT_COLUMNS
+from simulator.gpu.simulate import GpuResult, simulate_gpu
 
 __all__ = ["COUNT_COLUMNS", "Cache", "CacheStats", "GpuChip", "GpuResult", "load_chip", "preset_names",
            "simulate_gpu"]

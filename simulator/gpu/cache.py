@@ -25,6 +25,7 @@ import numpy as np
 
 from models.errors import ConfigError
 from simulator.gpu.kernels import lru
+from simulator.gpu.kernels.stats import N_STATS, STAT_NAMES, fill_next_level
 
 
 @dataclass
@@ -67,8 +68,8 @@ class CacheStats:
 
     @classmethod
     def from_array(cls, a) -> CacheStats:
-        a = [int(x) for x in a]
-        return cls(*a[: lru.N_STATS])
+        """From a kernel's statistics array (layout :mod:`simulator.gpu.kernels.stats`)."""
+        return cls(**{name: int(a[i]) for i, name in enumerate(STAT_NAMES)})
 
     def as_dict(self) -> dict[str, int]:
         keys = ("accesses", "reads", "writes", "hits", "misses", "read_hits", "read_misses", "write_hits",
@@ -173,12 +174,12 @@ class Cache:
     def reset(self) -> None:
         """Empty the cache and zero the counts."""
         self._state = lru.new_state(1, self.sets, self.ways)
-        self._stats = np.zeros(lru.N_STATS, dtype=np.int64)
+        self._stats = np.zeros(N_STATS, dtype=np.int64)
         self.stream = None
 
     @property
     def stats(self) -> CacheStats:
-        lru.fill_next_level(self._stats, self._sshift < self._lshift, self.write_back, self.write_allocate)
+        fill_next_level(self._stats, self._sshift < self._lshift, self.write_back, self.write_allocate)
         return CacheStats.from_array(self._stats)
 
     def access(self, addr, is_write=False, *, emit: bool = True) -> CacheStats:
@@ -216,7 +217,7 @@ class Cache:
 
         def run(part):  # phase 2: one thread per owner, its accesses in trace order
             out = (np.empty(cap, dtype=np.uint64), np.empty(cap, dtype=np.bool_), np.empty(cap, dtype=np.int64))
-            stats = np.zeros(lru.N_STATS, dtype=np.int64)
+            stats = np.zeros(N_STATS, dtype=np.int64)
             k = 0
             if lists is None:
                 k = single(self._state, addr, w, stats, *out)

@@ -46,8 +46,8 @@ Compute = Callable[[list[dict]], list[pd.DataFrame]]
 
 #: Source that shapes a stored point (simulator core, chip presets, trace generator, networks): its hash is part
 #: of the code version, so editing any of it invalidates stored points instead of silently reusing them.
-FINGERPRINT_PATHS = ("simulator/gpu.py", "simulator/chip.py", "simulator/l2map.py", "simulator/cache.py",
-                     "simulator/synthetic.py", "simulator/kernels", "simulator/presets", "traces", "workloads")
+FINGERPRINT_PATHS = ("simulator/gpu", "models/tech_row.py",
+                     "traces", "workloads")
 
 
 @functools.lru_cache(maxsize=1)

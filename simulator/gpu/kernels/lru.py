@@ -51,16 +51,16 @@ from numba.core.extending import intrinsic
 
 from simulator.gpu.kernels import simd
 from simulator.gpu.kernels.simd import first_equal, hit_or_victim, increment_below
+from simulator.gpu.kernels.stats import (
+    N_STATS,
+    ST_EVICTIONS,
+    ST_READ_HITS,
+    ST_READ_MISSES,
+    ST_WRITE_HITS,
+    ST_WRITE_MISSES,
+    ST_WRITEBACKS,
+)
 
-ST_READ_HITS = 0
-ST_READ_MISSES = 1
-ST_WRITE_HITS = 2
-ST_WRITE_MISSES = 3
-ST_EVICTIONS = 4
-ST_WRITEBACKS = 5
-ST_NEXT_READS = 6
-ST_NEXT_WRITES = 7
-N_STATS = 8
 K_READ_HIT, K_READ_MISS, K_WRITE_HIT, K_WRITE_MISS = ST_READ_HITS, ST_READ_MISSES, ST_WRITE_HITS, ST_WRITE_MISSES
 
 _KERNELS: dict[tuple, tuple] = {}
@@ -518,29 +518,6 @@ class CacheState:
 def new_state(banks: int, sets: int, ways: int, wide: bool = False) -> CacheState:
     """Empty cache state for ``banks`` caches of ``sets`` x ``ways`` (32-bit tags unless ``wide``)."""
     return CacheState(banks, sets, ways, wide)
-
-
-def next_level_counts(stats, sectored: bool, write_back: bool, write_allocate: bool):
-    """``(next_reads, next_writes)`` implied by the counts (last axis ``N_STATS``) and the policy.
-
-    Fills: every read miss, plus (whole-line caches with write-allocate) every write miss.  Writes: write-backs,
-    plus every write (write-through) or every write miss (write-back without write-allocate).
-    """
-    reads = stats[..., ST_READ_MISSES] + (stats[..., ST_WRITE_MISSES] if write_allocate and not sectored else 0)
-    if not write_back:
-        fwd = stats[..., ST_WRITE_HITS] + stats[..., ST_WRITE_MISSES]
-    elif not write_allocate:
-        fwd = stats[..., ST_WRITE_MISSES]
-    else:
-        fwd = 0
-    return reads, stats[..., ST_WRITEBACKS] + fwd
-
-
-def fill_next_level(stats, sectored: bool, write_back: bool, write_allocate: bool) -> None:
-    """Write the ``ST_NEXT_*`` entries of ``stats`` (in place) from the other counts."""
-    r, w = next_level_counts(stats, sectored, write_back, write_allocate)
-    stats[..., ST_NEXT_READS] = r
-    stats[..., ST_NEXT_WRITES] = w
 
 
 def out_capacity(n_access: int, line_shift: int, sector_shift: int) -> int:

@@ -1,0 +1,44 @@
+"""The layout of a cache's statistics array, shared by the lookup kernels and everything that reads their counts.
+
+A kernel adds to an int64 array whose last axis is ``N_STATS`` long: hits and misses by kind, evictions and dirty
+write-backs; the requests sent to the next level (``ST_NEXT_*``) follow from those counts and the write policy
+(:func:`fill_next_level`), so the kernels never count them.
+"""
+
+from __future__ import annotations
+
+ST_READ_HITS = 0
+ST_READ_MISSES = 1
+ST_WRITE_HITS = 2
+ST_WRITE_MISSES = 3
+ST_EVICTIONS = 4
+ST_WRITEBACKS = 5
+ST_NEXT_READS = 6
+ST_NEXT_WRITES = 7
+N_STATS = 8
+#: Field names in index order (:class:`simulator.gpu.cache.CacheStats` has these fields).
+STAT_NAMES = ("read_hits", "read_misses", "write_hits", "write_misses", "evictions", "writebacks", "next_reads",
+              "next_writes")
+
+
+def next_level_counts(stats, sectored: bool, write_back: bool, write_allocate: bool):
+    """``(next_reads, next_writes)`` implied by the counts (last axis ``N_STATS``) and the policy.
+
+    Fills: every read miss, plus (whole-line caches with write-allocate) every write miss.  Writes: write-backs,
+    plus every write (write-through) or every write miss (write-back without write-allocate).
+    """
+    reads = stats[..., ST_READ_MISSES] + (stats[..., ST_WRITE_MISSES] if write_allocate and not sectored else 0)
+    if not write_back:
+        fwd = stats[..., ST_WRITE_HITS] + stats[..., ST_WRITE_MISSES]
+    elif not write_allocate:
+        fwd = stats[..., ST_WRITE_MISSES]
+    else:
+        fwd = 0
+    return reads, stats[..., ST_WRITEBACKS] + fwd
+
+
+def fill_next_level(stats, sectored: bool, write_back: bool, write_allocate: bool) -> None:
+    """Write the ``ST_NEXT_*`` entries of ``stats`` (in place) from the other counts."""
+    r, w = next_level_counts(stats, sectored, write_back, write_allocate)
+    stats[..., ST_NEXT_READS] = r
+    stats[..., ST_NEXT_WRITES] = w

@@ -1,0 +1,61 @@
+"""Banks of caches of one geometry (the per-SM L1s, the L2 slices) over the compiled lookup kernels."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simulator.gpu.chip import GpuChip
+from simulator.gpu.kernels import lru
+from simulator.gpu.kernels.stats import N_STATS, fill_next_level
+
+
+class BankedCache:
+    """Banked cache state plus its compiled kernel; ``run`` looks a chunk up and returns counts and stream."""
+
+    def __init__(self, banks, sets, ways, line_B, sector_B, write_back, write_allocate, emit):
+        self.banks, self.sets, self.ways = banks, sets, ways
+        self.lshift = line_B.bit_length() - 1
+        self.sshift = (sector_B or line_B).bit_length() - 1
+        self.policy = (self.sshift < self.lshift, write_back, write_allocate)
+        self.emit = emit
+        _, self.kernel = lru.get_kernels(sets, ways, self.lshift, self.sshift, write_back, write_allocate, emit)
+        self.state = lru.new_state(banks, sets, ways)
+
+    def run(self, addr, w, bank, set_key, group, n_groups):
+        """Look up a chunk: ``bank`` per access (negative: bypass), ``set_key`` mod sets the set, ``group`` the
+        statistics row.  Returns ``(stats[n_groups, banks, N_STATS], addr, is_write, src)`` of the next level."""
+        stats = np.zeros(n_groups * self.banks * N_STATS, dtype=np.int64)
+        cap = lru.out_capacity(len(addr), self.lshift, self.sshift) if self.emit else 0
+        oa = np.empty(cap, dtype=np.uint64)
+        ow = np.empty(cap, dtype=np.bool_)
+        osrc = np.empty(cap, dtype=np.int64)
+        n = self.kernel(self.state, addr, w, bank, set_key, group, stats, oa, ow, osrc)
+        stats = stats.reshape(n_groups, self.banks, N_STATS)
+        fill_next_level(stats, *self.policy)
+        return stats, oa[:n], ow[:n], osrc[:n]
+
+
+def make_l1(chip: GpuChip) -> BankedCache:
+    """The chip's per-SM L1s (emitting the stream the L2 sees)."""
+    l1 = chip.l1
+    return BankedCache(chip.n_sms, l1.sets, l1.ways, l1.line_B, chip.sector_B, l1.write_back, l1.write_allocate,
+                       True)
+
+
+def make_l2(chip: GpuChip) -> BankedCache:
+    """The chip's L2 slices (counting only: DRAM traffic follows from the counts)."""
+    l2 = chip.l2
+    return BankedCache(l2.slices, l2.sets_per_slice, l2.ways, l2.line_B, chip.sector_B, l2.write_back,
+                       l2.write_allocate, False)
+
+
+def sm_index(sm: np.ndarray, chip: GpuChip) -> np.ndarray:
+    """SM per access folded into the chip (int64), or -1 for none.
+
+    Traces normally hold SMs in ``[-1, n_sms)`` already: then one conversion, no ``where`` or modulo (measured
+    0.08 -> 0.02 s per 13.8 M accesses).
+    """
+    if len(sm) and int(sm.min()) >= -1 and int(sm.max()) < chip.n_sms:
+        return sm.astype(np.int64)
+    s = sm.astype(np.int64)
+    return np.where(s < 0, -1, s % chip.n_sms)

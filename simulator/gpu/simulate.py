@@ -1,0 +1,162 @@
+"""``simulate_gpu``: a trace through a GPU chip's memory hierarchy, per-SM L1s, a sliced L2 and DRAM channels.
+
+``simulate_gpu(chunks, chip, l2_MB=..., tech=..., mode=...)`` reads a trace once and returns a
+:class:`GpuResult` with one row per (L2 capacity, technology).
+
+Units
+-----
+- ``l1_*``: requests as the trace issues them (one per access; each access is one line, or one ``sector_B``
+  sector on sectored chips).  Accesses with ``sm < 0`` (no SM, e.g. DMA) bypass the L1; SM ids beyond the chip's
+  count are folded modulo ``n_sms``.
+- ``l2_*``: requests arriving at the L2 from the L1s (L1 read-miss fills and write-throughs), in the same units.
+  ``l2_writebacks`` are dirty lines (sectors) the L2 evicts.
+- ``dram_reads``/``dram_writes``: L2 fills and write-backs, in L2 lines (sectors on sectored chips);
+  ``dram_*_sectors`` the same in 32 B DRAM atoms (GPGPU-Sim's and nvprof's ``dram_*_transactions`` unit).
+- ``cycles``: core-clock cycles; ``time_ns = cycles / core_MHz * 1000``.
+
+Modes
+-----
+``fast`` (:mod:`simulator.gpu.fast`): the interleaving is fixed, counts are computed once per capacity and shared
+by every technology, cycles come from a per-kernel bottleneck model (:mod:`simulator.gpu.timing`).
+``timed`` (:mod:`simulator.gpu.timed`): a SimPy model per (capacity, technology) in which slow writes delay SMs
+and reorder traffic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from models.config import as_choice, as_positive
+from models.errors import ConfigError
+from models.tech_row import LATENCY_FIELDS, TechRow, at_capacity
+from simulator.gpu.chip import GpuChip, load_chip
+from simulator.gpu.counts import COUNT_COLUMNS
+from simulator.gpu.fast import fast_rows, run_fast
+from simulator.gpu.timed import run_timed
+
+MODES = ("fast", "timed")
+DEFAULT_TECH = "sram"
+
+
+@dataclass(frozen=True)
+class GpuResult:
+    """Counts and cycles: ``totals`` one row per (l2_MB, technology); ``kernels`` the same per kernel id."""
+
+    totals: pd.DataFrame
+    kernels: pd.DataFrame
+    mode: str
+    chip: GpuChip
+
+
+def _capacities(chip: GpuChip, l2_MB) -> list[tuple[float, GpuChip]]:
+    if l2_MB is None:
+        return [(chip.l2.capacity_MB, chip)]
+    values = [l2_MB] if np.isscalar(l2_MB) else list(l2_MB)
+    if not values:
+        raise ConfigError("l2_MB", "must not be an empty list")
+    return [(float(as_positive(v, "l2_MB")), chip.with_l2_MB(v)) for v in values]
+
+
+def _latencies(name, row, field) -> TechRow:
+    return TechRow.from_row(row, technology=str(name), required=LATENCY_FIELDS, prefix=field)
+
+
+def _techs(tech, caps) -> list[list[TechRow]]:
+    """Per capacity, the list of technologies with their latencies."""
+    if tech is None:
+        return [[TechRow(technology=DEFAULT_TECH, read_latency_ns=c.l2.read_latency_ns,
+                         write_latency_ns=c.l2.write_latency_ns)] for _, c in caps]
+    if isinstance(tech, (list, tuple)):  # one entry (mapping or None) per capacity, in the order of l2_MB
+        if len(tech) != len(caps):
+            raise ConfigError("tech", f"a list needs one entry per capacity ({len(caps)}), got {len(tech)}")
+        return [_techs(t, [cap])[0] for t, cap in zip(tech, caps, strict=True)]
+    if isinstance(tech, pd.DataFrame):
+        if "technology" not in tech.columns:
+            raise ConfigError("tech", "a DataFrame needs a 'technology' column")
+        cap_col = next((c for c in ("capacity_MB", "l2_MB") if c in tech.columns), None)
+        names = list(dict.fromkeys(tech["technology"].astype(str)))
+        out = []
+        for mb, _ in caps:
+            row_list = []
+            for name in names:
+                rows = tech[tech["technology"].astype(str) == name]
+                if len(rows) > 1:  # a row per capacity: the one at this capacity
+                    if cap_col is None:
+                        raise ConfigError("tech", f"several rows for {name!r} and no capacity_MB column")
+                    rows = at_capacity(rows, mb, cap_col)
+                    if len(rows) != 1:
+                        have = sorted(tech.loc[tech["technology"].astype(str) == name, cap_col].tolist())
+                        raise ConfigError(f"tech.{name}", f"no single row for {mb:g} MB (have {have})")
+                row_list.append(_latencies(name, rows.iloc[0], f"tech.{name}"))
+            out.append(row_list)
+        return out
+    if isinstance(tech, Mapping):
+        if not tech:
+            raise ConfigError("tech", "must name at least one technology")
+        entries = []
+        for name, row in tech.items():
+            if not isinstance(row, Mapping):
+                raise ConfigError(f"tech.{name}", "must map read_latency_ns / write_latency_ns to numbers")
+            entries.append(_latencies(name, row, f"tech.{name}"))
+        return [list(entries) for _ in caps]
+    raise ConfigError("tech", f"must be None, a mapping or a DataFrame, got {type(tech).__name__}")
+
+
+def _frames(kernel_rows) -> tuple[pd.DataFrame, pd.DataFrame]:
+    cols = ["l2_MB", "l2_capacity_B", "technology", "mode", "kernel", *COUNT_COLUMNS, "cycles", "time_ns"]
+    kdf = pd.DataFrame(kernel_rows, columns=cols)
+    keys = ["l2_MB", "l2_capacity_B", "technology", "mode"]
+    if len(kdf):
+        tot = kdf.groupby(keys, sort=False)[[*COUNT_COLUMNS, "cycles", "time_ns"]].sum().reset_index()
+    else:
+        tot = pd.DataFrame(columns=[*keys, *COUNT_COLUMNS, "cycles", "time_ns"])
+    return tot, kdf
+
+
+def simulate_gpu(chunks: Iterable, chip, *, l2_MB=None, tech=None, mode: str = "fast",
+                 progress: bool = False) -> GpuResult:
+    """Run a trace through the chip's memory hierarchy; one pass over ``chunks`` for all capacities.
+
+    Parameters
+    ----------
+    chunks : iterable of traces.TraceChunk
+        The trace, streamed (read once).
+    chip : GpuChip or str
+        A chip or a preset name / TOML path (see :func:`simulator.gpu.chip.load_chip`).
+    l2_MB : float or list of float, optional
+        L2 capacities in MB (default: the chip's own).
+    tech : mapping, DataFrame or list, optional
+        Technology name -> ``{"read_latency_ns": .., "write_latency_ns": ..}``, or the circuit model's table
+        (a ``technology`` column, and ``capacity_MB`` when it has a row per capacity), or a list with one such
+        mapping (or None) per capacity of ``l2_MB``, when each capacity has its own technologies.  Default: the
+        chip's SRAM latencies under the name ``"sram"``.
+    mode : {"fast", "timed"}
+        See the module docstring; the result's ``mode`` column says which was used.
+    progress : bool
+        Show a progress bar over chunks.
+
+    Returns
+    -------
+    GpuResult
+        ``totals`` (one row per capacity and technology) and ``kernels`` (the same per kernel id).
+    """
+    mode = as_choice(mode, "mode", MODES)
+    if not isinstance(chip, GpuChip):
+        chip = load_chip(chip)
+    caps = _capacities(chip, l2_MB)
+    techs = _techs(tech, caps)
+    chips = [c for _, c in caps]
+    if mode == "fast":
+        acc = run_fast(chunks, chip, chips, progress)
+        blocks = [fast_rows(acc, i, c, t, mb) for i, (mb, c) in enumerate(caps) for t in techs[i]]
+        cols = list(blocks[0]) if blocks else []
+        rows = {k: np.concatenate([b[k] for b in blocks]) for k in cols}
+    else:
+        sims = run_timed(chunks, chips, techs, progress)
+        rows = [r for i, (mb, _) in enumerate(caps) for sim in sims[i] for r in sim.rows(mb)]
+    totals, kdf = _frames(rows)
+    return GpuResult(totals, kdf, mode, chip)
