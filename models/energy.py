@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from models.errors import ConfigError
+from models.tech_row import TECH_COLUMNS, capacity_keys
 
 SECTOR_B = 32
 BITS_PER_SECTOR = SECTOR_B * 8
@@ -115,8 +116,8 @@ def dram_for_chip(chip_name: str) -> DramSpec:
     raise ConfigError("chip", f"no DRAM type known for chip {chip_name!r}; pass dram= one of {sorted(DRAM_SPECS)}")
 
 
-_TECH_COLUMNS = ("technology", "capacity_MB", "read_latency_ns", "write_latency_ns", "read_energy_nJ",
-                 "write_energy_nJ", "leakage_mW")
+#: What energy and delay need of a technology row (its area plays no part).
+_TECH_COLUMNS = tuple(c for c in TECH_COLUMNS if c != "area_mm2")
 
 
 def _col(df: pd.DataFrame, *names: str, default=None):
@@ -138,11 +139,11 @@ def attach_tech(counts: pd.DataFrame, tech: pd.DataFrame) -> pd.DataFrame:
     if missing:
         raise ConfigError("tech", f"technology table lacks columns {missing}")
     t = tech[list(_TECH_COLUMNS)].copy()
-    t["_cap"] = t["capacity_MB"].astype(float).round(6)
+    t["_cap"] = capacity_keys(t["capacity_MB"])
     c = counts.copy()
     if "l2_MB" not in c.columns:
         raise ConfigError("counts", "missing column 'l2_MB'")
-    c["_cap"] = c["l2_MB"].astype(float).round(6)
+    c["_cap"] = capacity_keys(c["l2_MB"])
     on = ["_cap"]
     if "technology" in c.columns:
         c["technology"] = c["technology"].astype(str)
@@ -151,7 +152,8 @@ def attach_tech(counts: pd.DataFrame, tech: pd.DataFrame) -> pd.DataFrame:
     want = set(map(tuple, c[on].drop_duplicates().itertuples(index=False)))
     got = set(map(tuple, merged[on].drop_duplicates().itertuples(index=False)))
     if want - got:
-        raise ConfigError("tech", f"no technology entry for (capacity_MB[, technology]) {sorted(want - got)}")
+        lacking = sorted((k[0] / 2**20, *k[1:]) for k in want - got)
+        raise ConfigError("tech", f"no technology entry for (capacity_MB[, technology]) {lacking}")
     return merged.drop(columns=["_cap"])
 
 

@@ -25,10 +25,11 @@ from models.circuit.calibration import DEFAULT, Calibration, nvsim_stock
 from models.circuit.search import ACCESS_TYPES, TARGETS, WRITE_CONVENTIONS, Design, design
 from models.config import as_choice, as_positive
 from models.errors import ConfigError
+from models.tech_row import COST_FIELDS, TECH_COLUMNS
 from models.technology import tech_node
 
-COLUMNS = ["technology", "capacity_MB", "read_latency_ns", "write_latency_ns", "read_energy_nJ",
-           "write_energy_nJ", "leakage_mW", "area_mm2", "organization"]
+#: The table's leading columns: the technology row (:data:`models.tech_row.TECH_COLUMNS`) and the organisation.
+COLUMNS = [*TECH_COLUMNS, "organization"]
 MODES = ("cache", "ram")
 HTREE_WIRES = ("unrepeated", "repeated")
 BUFFER_DESIGNS = ("auto", "balanced", "latency")
@@ -184,10 +185,8 @@ def tech_table(cells: Iterable = ("sram", "stt", "sot"), capacities_MB: Iterable
                              targets=targets, temperature_K=temperature_K, mode=mode, roadmap=roadmap, edap=edap,
                              write_convention=write_convention, htree_wires=htree_wires,
                              buffer_design=buffer_design, calibration=calibration)
-            rows.append({"technology": cell.name, "capacity_MB": cap, "read_latency_ns": d.read_latency_ns,
-                         "write_latency_ns": d.write_latency_ns, "read_energy_nJ": d.read_energy_nJ,
-                         "write_energy_nJ": d.write_energy_nJ, "leakage_mW": d.leakage_mW, "area_mm2": d.area_mm2,
-                         "organization": d.organization, "access_type": d.access_type if mode == "cache" else "ram",
+            rows.append({"technology": cell.name, "capacity_MB": cap, **_design_cols(d),
+                         "access_type": d.access_type if mode == "cache" else "ram",
                          "target": targets if targets != "edap" else f"edap:{d.target}", "node_nm": float(node_nm),
                          "mode": mode, "data_area_mm2": d.data_area_mm2, "tag_area_mm2": d.tag_area_mm2,
                          "cell_area_um2": cell.area_um2, "candidates": d.candidates})
@@ -272,12 +271,11 @@ def iso_area(reference: str = "sram", reference_MB: float = 3, cells: Iterable =
 
 
 def _design_cols(d: Design) -> dict:
-    return {"read_latency_ns": d.read_latency_ns, "write_latency_ns": d.write_latency_ns,
-            "read_energy_nJ": d.read_energy_nJ, "write_energy_nJ": d.write_energy_nJ, "leakage_mW": d.leakage_mW,
-            "area_mm2": d.area_mm2, "organization": d.organization}
+    """A design's costs and organisation, as table columns."""
+    return {**{f: getattr(d, f) for f in COST_FIELDS}, "organization": d.organization}
 
 
-NVSIM_METRICS = tuple(COLUMNS[2:-1])  # the table's metrics, latency to area
+NVSIM_METRICS = COST_FIELDS  # the table's metrics, latency to area
 
 
 def compare_nvsim(report, cell, node_nm: float, *, temperature_K: float = 350, roadmap: str = "hp",

@@ -11,22 +11,9 @@ from simulator.gpu import COUNT_COLUMNS, simulate_gpu
 from simulator.gpu.cache import Cache
 from simulator.gpu.chip import load_chip
 from simulator.gpu.l2map import map_l2, set_keys_for
+from tests.support import STT, small_chip, trace
 from traces.chunk import TraceChunk
 from traces.synthetic import synthetic_chunks
-
-# small chip: 4 SMs, 8-set 2-way L1s, 4 slices (2 channels x 2) of 16 sets x 4 ways; reused by most tests
-SMALL = {"n_sms": 4, "l1": {"sets": 8, "ways": 2}, "l2": {"channels": 2, "sets_per_slice": 16, "ways": 4}}
-STT = {"sram": {"read_latency_ns": 2.91, "write_latency_ns": 1.53},   # DeepNVM++ Table II, 3 MB
-       "stt": {"read_latency_ns": 2.98, "write_latency_ns": 9.31}}
-
-
-def small_chip(**extra):
-    return load_chip("gtx1080ti-deepnvm", overrides={**SMALL, **extra})
-
-
-def trace(n=20000, seed=0, n_sms=4, wf=0.3, footprint=64 * 1024, chunk=5000, kernels=1):
-    return list(synthetic_chunks("random", n, n_sms=n_sms, write_fraction=wf, footprint_B=footprint, seed=seed,
-                                 chunk_size=chunk, n_kernels=kernels))
 
 
 def expected_counts(chunks, chip):

@@ -17,7 +17,7 @@ from models.errors import ConfigError
 from models.tech_row import TechRow
 from simulator.gpu import COUNT_COLUMNS, simulate_gpu
 from simulator.gpu.fast import fast_rows, run_fast
-from tests.test_gpu import STT, small_chip, trace
+from tests.support import STT, small_chip, trace
 
 CAPS = [0.125, 0.25]
 

@@ -254,7 +254,6 @@ def test_network_trace_duck_types_the_chip_and_the_network():
 
 
 def test_zoo_network_trace_counts_match_generation():
-    pytest.importorskip("workloads.zoo")
     tr = network_trace("lenet5", phase="training", batch=2, dataset="mnist", chunk_size=1 << 15)
     addr, w, sm, kern = _collect(tr)
     assert len(addr) == tr.n_accesses

@@ -9,7 +9,7 @@ import pytest
 
 from simulator.studies import deepnvm_report as report
 from simulator.studies import runner
-from tests.test_studies import TECH, analytic_compute
+from tests.support import TECH
 
 AREA = {("sram", 3.0): 5.53, ("stt", 3.0): 2.34, ("sot", 3.0): 1.95, ("stt", 7.0): 5.12, ("sot", 10.0): 5.64}
 
@@ -21,12 +21,11 @@ def _tech():
     return t
 
 
-def test_reproduce_writes_report_and_compares(tmp_path):
+def test_reproduce_writes_report_and_compares(tmp_path, analytic_counts):
     plan = report.Plan(networks=("alexnet", "vgg16"), phases=(("inference", 1), ("training", 2)),
                        batch_network="alexnet", batches=(1, 2), sweep_MB=(3.0, 6.0, 12.0),
                        scalability_MB=(1.0, 3.0, 12.0))
-    table = report.reproduce_deepnvm(tmp_path, plan=plan, tech=_tech(), iso_capacities={"stt": 7.0, "sot": 10.0},
-                                     compute=analytic_compute)
+    table = report.reproduce_deepnvm(tmp_path, plan=plan, tech=_tech(), iso_capacities={"stt": 7.0, "sot": 10.0})
     assert len(table) == len(report.PAPER)
     area = table[table.metric == "area reduction (×)"].set_index("technology").nvmsim
     assert area["stt"] == pytest.approx(5.53 / 2.34) and area["sot"] == pytest.approx(5.53 / 1.95)
@@ -42,7 +41,7 @@ def test_reproduce_writes_report_and_compares(tmp_path):
         assert (tmp_path / f"{name}.csv").exists()
     # a second run resumes from the per-point store and gives the same table
     again = report.reproduce_deepnvm(tmp_path, plan=plan, tech=_tech(), iso_capacities={"stt": 7.0, "sot": 10.0},
-                                     compute=analytic_compute, figures=False)
+                                     figures=False)
     pd.testing.assert_frame_equal(again, table)
 
 
@@ -78,42 +77,34 @@ PLAN = report.Plan(networks=("alexnet", "vgg16"), phases=(("inference", 1), ("tr
 ISO = {"stt": 7.0, "sot": 10.0}
 
 
-def test_one_trace_pass_per_workload_and_killed_run_resumes(tmp_path):
+def test_one_trace_pass_per_workload_and_killed_run_resumes(tmp_path, analytic_counts):
     """Every workload is simulated in ONE task covering every capacity any study needs (the union); a run killed
     part-way, rerun, computes only the missing points and ends with the tables of an uninterrupted run."""
-    calls = []
-
-    def counting(points):
-        calls.append(points)
-        return analytic_compute(points)
-
-    full = report.reproduce_deepnvm(tmp_path / "full", plan=PLAN, tech=_tech(), iso_capacities=ISO,
-                                    compute=counting, figures=False)
-    main_wls = [c for c in calls if c[0]["workload"]["batch"] in (1, 2) and len({p["l2_MB"] for p in c}) > 1]
+    calls = analytic_counts.calls
+    full = report.reproduce_deepnvm(tmp_path / "full", plan=PLAN, tech=_tech(), iso_capacities=ISO, figures=False)
+    main_wls = [c for c in calls if c[0].workload.batch in (1, 2) and len({p.l2_MB for p in c}) > 1]
     assert len(main_wls) == 4  # 2 networks x 2 phases, one pass each
     for c in main_wls:
-        assert {p["l2_MB"] for p in c} == {1.0, 3.0, 6.0, 7.0, 10.0, 12.0}
-        assert len({str(p["workload"]) for p in c}) == 1
+        assert {p.l2_MB for p in c} == {1.0, 3.0, 6.0, 7.0, 10.0, 12.0}
+        assert len({p.workload for p in c}) == 1
     n_points = sum(len(c) for c in calls)
     calls.clear()
-    report.reproduce_deepnvm(tmp_path / "full", plan=PLAN, tech=_tech(), iso_capacities=ISO, compute=counting,
-                             figures=False)
+    report.reproduce_deepnvm(tmp_path / "full", plan=PLAN, tech=_tech(), iso_capacities=ISO, figures=False)
     assert calls == []  # everything came from the store
 
     def dies_on_third(points):
         if len(calls) == 2:
             raise KeyboardInterrupt("killed")
-        calls.append(points)
-        return analytic_compute(points)
 
+    analytic_counts.hook = dies_on_third
     with pytest.raises(KeyboardInterrupt):
-        report.reproduce_deepnvm(tmp_path / "killed", plan=PLAN, tech=_tech(), iso_capacities=ISO,
-                                 compute=dies_on_third, figures=False)
+        report.reproduce_deepnvm(tmp_path / "killed", plan=PLAN, tech=_tech(), iso_capacities=ISO, figures=False)
     done = sum(len(c) for c in calls)
     assert len(runner.stored_points(tmp_path / "killed" / "points")) == done
     calls.clear()
+    analytic_counts.hook = None
     resumed = report.reproduce_deepnvm(tmp_path / "killed", plan=PLAN, tech=_tech(), iso_capacities=ISO,
-                                       compute=counting, figures=False)
+                                       figures=False)
     assert sum(len(c) for c in calls) == n_points - done
     pd.testing.assert_frame_equal(resumed, full)
     for name in ("iso_capacity", "batch_size", "sweep_l2", "iso_area", "scalability"):

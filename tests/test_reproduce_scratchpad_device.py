@@ -3,7 +3,7 @@
 import pandas as pd
 
 from simulator.studies.scratchpad import reproduce_scratchpad
-from tests.test_scratchpad_study import NET, power_table
+from tests.support import NET, power_table
 
 
 def test_report_has_device_and_training_sections(tmp_path):

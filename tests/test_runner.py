@@ -1,6 +1,8 @@
 """The study grid runner: per-point store, resume after a kill, local processes and Dask give identical tables."""
 
+import dataclasses
 import os
+from dataclasses import dataclass
 
 import pandas as pd
 import pytest
@@ -11,24 +13,36 @@ from simulator.studies.runner import point_key, run_grid, stored_points
 FAIL_ENV = "NVMSIM_TEST_FAIL_AT"
 
 
+@dataclass(frozen=True)
+class Pt:
+    """A grid point of these tests."""
+
+    net: str
+    batch: int
+    l2_MB: float
+
+    def config(self) -> dict:
+        return dataclasses.asdict(self)
+
+
 def _compute(points):
     """A deterministic compute: an analytic miss curve per point (what the runner stores is opaque to it)."""
     out = []
     for p in points:
-        if os.environ.get(FAIL_ENV) and float(os.environ[FAIL_ENV]) == p["l2_MB"]:
+        if os.environ.get(FAIL_ENV) and float(os.environ[FAIL_ENV]) == p.l2_MB:
             raise RuntimeError("injected failure (simulated kill)")
-        misses = int(1e6 / p["l2_MB"]) + p["batch"]
-        out.append(pd.DataFrame({"network": [p["net"]], "batch": [p["batch"]], "l2_MB": [float(p["l2_MB"])],
+        misses = int(1e6 / p.l2_MB) + p.batch
+        out.append(pd.DataFrame({"network": [p.net], "batch": [p.batch], "l2_MB": [float(p.l2_MB)],
                                  "dram_reads": [misses], "share": [misses / 7.0]}))
     return out
 
 
 def _grid():
-    return [{"net": n, "batch": b, "l2_MB": c} for n in ("a", "b") for b in (1, 4) for c in (3, 6, 12, 24)]
+    return [Pt(n, b, c) for n in ("a", "b") for b in (1, 4) for c in (3, 6, 12, 24)]
 
 
 def _group(p):
-    return {"net": p["net"], "batch": p["batch"]}
+    return (p.net, p.batch)
 
 
 def test_key_is_stable_and_canonical():
@@ -39,8 +53,8 @@ def test_key_is_stable_and_canonical():
 
 def test_in_process_returns_points_in_order():
     df = run_grid(_grid(), _compute, group=_group)
-    assert list(df.l2_MB) == [p["l2_MB"] for p in _grid()]
-    assert list(df.network) == [p["net"] for p in _grid()]
+    assert list(df.l2_MB) == [p.l2_MB for p in _grid()]
+    assert list(df.network) == [p.net for p in _grid()]
 
 
 def test_kill_and_resume_identical(tmp_path, monkeypatch):

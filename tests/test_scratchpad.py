@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 
 from models.errors import ConfigError
+from models.tech_row import TechRow
 from simulator.systolic.accelerator import (
     AcceleratorConfig,
-    BufferTech,
     evaluate,
     load_accelerator,
     per_layer,
@@ -23,37 +23,15 @@ from simulator.systolic.accelerator import (
 )
 from simulator.systolic.array import gemm_cycles, operand_accesses
 from simulator.systolic.scratchpad import BUFFERS, PlacementConfig, StepCounts, place_step, run_timeline
+from tests.support import mlp_step
 from workloads.ops import Elementwise, Gemm, Tensor
 
 
-def mlp_step(batch=8, dims=(16, 32, 10)):
-    """A hand-built MLP training step: forward, loss gradient, backward-data, backward-weight, SGD update."""
-    ops = []
-    acts = [Tensor("x", (batch, dims[0]), kind="input")]
-    ws = []
-    for i in range(len(dims) - 1):
-        w = Tensor(f"fc{i}.W", (dims[i], dims[i + 1]), kind="weight")
-        out = Tensor(f"fc{i}.out", (batch, dims[i + 1]), kind="activation")
-        ops.append(Gemm(f"fc{i}.fwd", f"fc{i}", "forward", batch, dims[i + 1], dims[i], acts[-1], w, out))
-        acts.append(out)
-        ws.append(w)
-    last = len(dims) - 1
-    errs = {last: Tensor("loss.err", (batch, dims[-1]), kind="error")}
-    ops.append(Elementwise("loss", "loss", "backward_data", "softmax_loss_grad", (acts[-1],), (errs[last],), 0))
-    grads = {}
-    for i in reversed(range(len(dims) - 1)):
-        e_out = errs[i + 1]
-        if i > 0:
-            errs[i] = Tensor(f"fc{i}.err_in", (batch, dims[i]), kind="error")
-            ops.append(Gemm(f"fc{i}.bwd_data", f"fc{i}", "backward_data", batch, dims[i], dims[i + 1], e_out, ws[i],
-                            errs[i]))
-        grads[i] = Tensor(f"fc{i}.dW", (dims[i], dims[i + 1]), kind="weight_grad")
-        ops.append(Gemm(f"fc{i}.bwd_weight", f"fc{i}", "backward_weight", dims[i], dims[i + 1], batch, acts[i],
-                        e_out, grads[i]))
-    for i in range(len(dims) - 1):
-        ops.append(Elementwise(f"fc{i}.sgd", f"fc{i}", "update", "sgd", (ws[i], grads[i]), (ws[i],),
-                               2 * ws[i].elements))
-    return ops
+def _buffer(name, cap_MB, read_ns, write_ns, read_nJ, write_nJ, leak_mW, area_mm2):
+    """A buffer's technology row from positional values."""
+    return TechRow(technology=name, capacity_MB=cap_MB, read_latency_ns=read_ns, write_latency_ns=write_ns,
+                   read_energy_nJ=read_nJ, write_energy_nJ=write_nJ, leakage_mW=leak_mW, area_mm2=area_mm2)
+
 
 
 def cfg_bytes(a, w, e, **kw):
@@ -234,9 +212,9 @@ def _counts(n=2):
 def test_energy_arithmetic_on_hand_counts():
     cfg = AcceleratorConfig(access_width_B=64, dram_bandwidth_GBps=6.4, clock_MHz=1000.0, mac_energy_pJ=2.0,
                             flop_energy_pJ=0.5, dram_type="ddr3")
-    techs = (BufferTech("x", 1, 1, 1, 0.010, 0.020, 100.0, 1),
-             BufferTech("x", 1, 1, 1, 0.030, 0.040, 200.0, 1),
-             BufferTech("x", 1, 1, 1, 0.050, 0.060, 300.0, 1))
+    techs = (_buffer("x", 1, 1, 1, 0.010, 0.020, 100.0, 1),
+             _buffer("x", 1, 1, 1, 0.030, 0.040, 200.0, 1),
+             _buffer("x", 1, 1, 1, 0.050, 0.060, 300.0, 1))
     r = evaluate(_counts(), cfg, techs)
     # reads: act 640/64=10, err 64/64=1, weight 128/64=2 accesses; writes: act 1, weight 1, err 3
     assert r.energy_read_J == pytest.approx((10 * 0.010 + 2 * 0.030 + 1 * 0.050) * 1e-9)
@@ -255,7 +233,7 @@ def test_energy_arithmetic_on_hand_counts():
 
 def test_buffer_stalls_slow_the_array_with_slow_writes():
     cfg = AcceleratorConfig(buffer_stalls=True, banks=1)
-    slow = (BufferTech("s", 1, 1.0, 100.0, 0, 0, 0, 1),) * 3
+    slow = (_buffer("s", 1, 1.0, 100.0, 0, 0, 0, 1),) * 3
     r = evaluate(_counts(1), cfg, slow)
     # op a: act buffer 10 reads x 1 ns + 1 write x 100 ns = 110 ns > 100 compute cycles
     assert r.stall_cycles == 110 - 100
@@ -266,7 +244,7 @@ def test_full_step_energy_and_layers_with_preset():
     assert cfg.buffer_MB == pytest.approx((8.0, 8.0, 8.0))
     ops = mlp_step(batch=64, dims=(64, 128, 10))
     c = simulate_counts(ops, cfg, buffer_MB=(0.01, 0.01, 0.01))
-    t = BufferTech("t", 0.01, 1, 2, 0.01, 0.02, 5.0, 0.1)
+    t = _buffer("t", 0.01, 1, 2, 0.01, 0.02, 5.0, 0.1)
     r = evaluate(c, cfg, (t, t, t))
     lay = per_layer(r.per_op)
     assert list(lay["layer"]) == ["fc0", "fc1", "loss"]
@@ -309,7 +287,7 @@ def test_other_dataflows_count_partial_sums(dataflow):
 
 def test_overlap_options_never_slow_a_step():
     ops = mlp_step(batch=64, dims=(300, 400, 10))
-    t = BufferTech("t", 0.01, 1, 2, 0.01, 0.02, 5.0, 0.1)
+    t = _buffer("t", 0.01, 1, 2, 0.01, 0.02, 5.0, 0.1)
     small = {"rows": 16, "cols": 16}
     res = {}
     for name, over in {"seq": {"array": small}, "dram": {"array": small, "dram": {"overlap": True}},

@@ -24,26 +24,7 @@ from simulator.studies.scratchpad import (
     reproduce_scratchpad,
     scratchpad_study,
 )
-from tests.test_scratchpad import mlp_step
-
-
-def power_table(caps=(0.001, 0.01, 0.1, 1.0, 10.0)) -> pd.DataFrame:
-    """A hand-made table: SRAM leaks a lot and is large; 'mram' is 3x denser, leaks 5x less, writes 10x dearer.
-
-    Every column is a power law of capacity, so log-log interpolation between rows is exact.
-    """
-    rows = []
-    for c in caps:
-        rows.append(dict(technology="sram", capacity_MB=c, read_latency_ns=1.0 * c ** 0.2, write_latency_ns=1.0,
-                         read_energy_nJ=0.01 * c ** 0.5, write_energy_nJ=0.01 * c ** 0.5, leakage_mW=100.0 * c,
-                         area_mm2=3.0 * c))
-        rows.append(dict(technology="mram", capacity_MB=c, read_latency_ns=2.0 * c ** 0.2, write_latency_ns=10.0,
-                         read_energy_nJ=0.02 * c ** 0.5, write_energy_nJ=0.1 * c ** 0.5, leakage_mW=20.0 * c,
-                         area_mm2=1.0 * c))
-    return pd.DataFrame(rows)
-
-
-NET = ("mlp", "toy", mlp_step(batch=64, dims=(64, 128, 128, 10)))
+from tests.support import NET, power_table
 
 
 def test_iso_capacity_rows_and_paper_invariants():

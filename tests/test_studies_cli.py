@@ -7,8 +7,6 @@ import pytest
 
 from simulator.cli import main
 
-pytest.importorskip("simulator.gpu")
-
 NCU_HEADER = ["ID", "Process ID", "Process Name", "Host Name", "Kernel Name", "Context", "Stream", "Section Name",
               "Metric Name", "Metric Unit", "Metric Value"]
 # (launch id, kernel, metric, value with a thousands separator as ncu prints it) — Nsight Compute --csv long format

@@ -20,6 +20,7 @@ paper's Table II designs; ``edap="read"`` uses read latency x read energy x area
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -28,6 +29,7 @@ import numpy as np
 from models.cells import Cell
 from models.circuit.array import ArraySpec, evaluate, organisations, sram_bitline_currents
 from models.circuit.calibration import DEFAULT, Calibration
+from models.tech_row import Costs
 from models.technology import TechNode
 
 TARGETS = ("read_latency", "write_latency", "read_energy", "write_energy", "read_edp", "write_edp", "area",
@@ -36,16 +38,10 @@ ACCESS_TYPES = ("normal", "fast", "sequential")
 WRITE_CONVENTIONS = ("nvsim", "physical")
 
 
-@dataclass(frozen=True)
-class Design:
-    """One chosen array or cache design, in table units."""
+@dataclass(frozen=True, kw_only=True)
+class Design(Costs):
+    """One chosen array or cache design: its :class:`~models.tech_row.Costs` and how it is organised."""
 
-    read_latency_ns: float
-    write_latency_ns: float
-    read_energy_nJ: float
-    write_energy_nJ: float
-    leakage_mW: float
-    area_mm2: float
     organization: str
     access_type: str
     target: str
@@ -193,8 +189,10 @@ def design(cell: Cell, tech: TechNode, capacity_B: float, *, assoc: int = 16, li
                 leak = g["leakage_W"] + d["leakage_W"]
                 area = g["area_m2"] + d["area_m2"]
                 tag_area = g["area_m2"]
-            cands.append(Design(rl * 1e9, wl * 1e9, re_ * 1e9, we * 1e9, leak * 1e3, area * 1e6, desc, acc, t,
-                                data_area_mm2=d["area_m2"] * 1e6, tag_area_mm2=tag_area * 1e6))
+            cands.append(Design(read_latency_ns=rl * 1e9, write_latency_ns=wl * 1e9, read_energy_nJ=re_ * 1e9,
+                                write_energy_nJ=we * 1e9, leakage_mW=leak * 1e3, area_mm2=area * 1e6,
+                                organization=desc, access_type=acc, target=t, data_area_mm2=d["area_m2"] * 1e6,
+                                tag_area_mm2=tag_area * 1e6))
     if not cands:
         raise ValueError("no valid organisation for this capacity")
     if targets != "edap":
@@ -210,4 +208,4 @@ def design(cell: Cell, tech: TechNode, capacity_B: float, *, assoc: int = 16, li
         def key(c):
             return c.edap
     best = min(cands, key=key)
-    return Design(**{**best.__dict__, "candidates": n_cand})
+    return dataclasses.replace(best, candidates=n_cand)

@@ -16,8 +16,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from models.tech_row import at_capacity
 from simulator.output import atomic_write, save_figure, write_table
 from simulator.studies import deepnvm, plots
+from simulator.studies.options import StudyOptions
 
 
 @dataclass(frozen=True)
@@ -214,7 +216,7 @@ def _markdown(table: pd.DataFrame, plan: Plan, iso_caps: dict, elapsed_s: float,
 def reproduce_deepnvm(out_dir, quick: bool = False, *, chip: str = deepnvm.DEFAULT_CHIP, mode: str = "fast",
                       workers: int = 1, scheduler=None, store=None, plan: Plan | None = None,
                       tech: pd.DataFrame | None = None, iso_capacities: dict | None = None,
-                      compute=deepnvm.gpu_counts_compute, figures: bool = True) -> pd.DataFrame:
+                      figures: bool = True) -> pd.DataFrame:
     """Run iso-capacity, batch size, L2 sweep, iso-area and scalability; write Markdown, CSVs and PNGs.
 
     Parameters
@@ -246,10 +248,9 @@ def reproduce_deepnvm(out_dir, quick: bool = False, *, chip: str = deepnvm.DEFAU
         caps = sorted({3.0, *plan.sweep_MB, *plan.scalability_MB})
         tech = deepnvm.technology_table(cells, caps)
         extra = [deepnvm.technology_table([t], [c]) for t, c in iso_caps.items()
-                 if not np.isclose(tech[tech["technology"] == t]["capacity_MB"], c).any()]
+                 if not len(at_capacity(tech[tech["technology"] == t], c))]
         tech = pd.concat([tech, *extra], ignore_index=True)
-    run = {"chip": chip, "mode": mode, "workers": workers, "scheduler": scheduler, "store": store, "tech": tech,
-           "compute": compute}
+    run = StudyOptions(chip=chip, mode=mode, workers=workers, scheduler=scheduler, store=store, tech=tech)
     wls = [deepnvm.workload(n, ph, b) for n in plan.networks for ph, b in plan.phases]
     batch_wls = [deepnvm.workload(plan.batch_network, ph, b) for ph in deepnvm.PHASES for b in plan.batches]
     batch_wls = [w for w in batch_wls if w not in wls]
@@ -258,17 +259,15 @@ def reproduce_deepnvm(out_dir, quick: bool = False, *, chip: str = deepnvm.DEFAU
     all_caps = sorted({3.0, *plan.sweep_MB, *plan.scalability_MB, *iso_caps.values()})
     per_pass = CAPS_PER_PASS or len(all_caps)
     for i in range(0, len(all_caps), per_pass):
-        deepnvm.simulate_counts(wls, all_caps[i:i + per_pass], chip=chip, mode=mode, tech=tech, store=store,
-                                workers=workers, scheduler=scheduler, compute=compute, desc="simulate")
-    deepnvm.simulate_counts(batch_wls, [3.0], chip=chip, mode=mode, tech=tech, store=store, workers=workers,
-                            scheduler=scheduler, compute=compute, desc="simulate batches")
+        deepnvm.simulate_counts(wls, all_caps[i:i + per_pass], run, tech=tech, desc="simulate")
+    deepnvm.simulate_counts(batch_wls, [3.0], run, tech=tech, desc="simulate batches")
 
-    iso_c = deepnvm.iso_capacity(workloads=wls, **run)
-    batch = deepnvm.batch_size(plan.batch_network, plan.batches, deepnvm.PHASES, **run)
-    sweeps = pd.concat([deepnvm.sweep_l2(workloads=[w], l2_MB=plan.sweep_MB, **run) for w in wls
-                        if w["network"] == plan.batch_network], ignore_index=True)
-    iso_a = deepnvm.iso_area(workloads=wls, capacities=iso_caps, **run)
-    scal = deepnvm.scalability(workloads=wls, capacities_MB=plan.scalability_MB, **run)
+    iso_c = deepnvm.iso_capacity(workloads=wls, options=run)
+    batch = deepnvm.batch_size(plan.batch_network, plan.batches, deepnvm.PHASES, options=run)
+    sweeps = pd.concat([deepnvm.sweep_l2(workloads=[w], l2_MB=plan.sweep_MB, options=run) for w in wls
+                        if w.network == plan.batch_network], ignore_index=True)
+    iso_a = deepnvm.iso_area(workloads=wls, capacities=iso_caps, options=run)
+    scal = deepnvm.scalability(workloads=wls, capacities_MB=plan.scalability_MB, options=run)
     summary = deepnvm.scalability_summary(scal)
     results = {"iso_capacity": iso_c, "batch_size": batch, "sweep_l2": sweeps, "iso_area": iso_a,
                "scalability": scal, "scalability_summary": summary, "tech": tech}

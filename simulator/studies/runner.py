@@ -1,8 +1,10 @@
 """Run a grid of independent study points: stored per point, resumable, local or distributed.
 
-Each point is a plain JSON-able dict (chip, network, phase, batch, capacity,
-...). Its key is a hash of that dict plus the code version, so a result is
-reused only when everything that produced it is the same. The parent
+Each point is a typed object whose ``config()`` is a plain JSON-able dict
+(chip, network, phase, batch, capacity, ...; e.g.
+:class:`simulator.studies.gpu_counts.GpuPoint`). Its key is a hash of that
+dict plus the code version, so a result is reused only when everything that
+produced it is the same. The parent
 process writes every finished point atomically (temporary file, then
 rename) as ``<store>/<key>.parquet`` with its configuration beside it as
 ``<key>.json``; a killed sweep, rerun, computes only the missing points. When
@@ -19,7 +21,7 @@ Execution backends:
   needed.
 
 ``compute`` must be a module-level function (picklable) taking a list of
-point dicts and returning one DataFrame per point, in order.
+points and returning one DataFrame per point, in order.
 """
 
 from __future__ import annotations
@@ -28,9 +30,10 @@ import functools
 import hashlib
 import json
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
+from typing import Protocol
 
 import pandas as pd
 
@@ -41,7 +44,13 @@ from simulator.progress import progress
 #: Version of the study code; bump when a change alters any stored result.
 STUDIES_VERSION = "studies-1"
 
-Compute = Callable[[list[dict]], list[pd.DataFrame]]
+class Point(Protocol):
+    """A grid point: anything whose full configuration is plain data."""
+
+    def config(self) -> dict: ...
+
+
+Compute = Callable[[list], list[pd.DataFrame]]
 
 
 #: Source that shapes a stored point (simulator core, chip presets, trace generator, networks): its hash is part
@@ -110,12 +119,13 @@ def _save(store: Path, key: str, config: dict, df: pd.DataFrame) -> None:
     write_table(df, _store_path(store, key))
 
 
-def _bucket(missing: list[int], points: Sequence[dict], group: Callable[[dict], object] | None) -> list[list[int]]:
+def _bucket(missing: list[int], points: Sequence[Point], group: Callable[[Point], Hashable] | None
+            ) -> list[list[int]]:
     if group is None:
         return [[i] for i in missing]
-    buckets: dict[str, list[int]] = {}
+    buckets: dict[Hashable, list[int]] = {}
     for i in missing:
-        buckets.setdefault(json.dumps(_canonical(group(points[i])), sort_keys=True), []).append(i)
+        buckets.setdefault(group(points[i]), []).append(i)
     return list(buckets.values())
 
 
@@ -142,22 +152,22 @@ def _connect(scheduler):
 
 
 def run_grid(
-    points: Sequence[dict],
+    points: Sequence[Point],
     compute: Compute,
     *,
     store: str | Path | None = None,
     workers: int = 1,
     scheduler=None,
-    group: Callable[[dict], object] | None = None,
-    fine_group: Callable[[dict], object] | None = None,
+    group: Callable[[Point], Hashable] | None = None,
+    fine_group: Callable[[Point], Hashable] | None = None,
     desc: str = "sweep",
 ) -> pd.DataFrame:
     """Compute every point not yet in ``store`` and return all points' rows, in point order.
 
     Parameters
     ----------
-    points : sequence of dict
-        The grid; each dict fully describes one point.
+    points : sequence of Point
+        The grid; each point's ``config()`` fully describes it.
     compute : callable
         Module-level ``compute(list_of_points) -> list_of_DataFrames``.
     store : path, optional
@@ -167,7 +177,7 @@ def run_grid(
     scheduler : str or dask.distributed.Client, optional
         Dask scheduler address; takes precedence over ``workers``.
     group : callable, optional
-        Points with equal ``group(point)`` run as one task (e.g. one trace pass for all capacities).
+        Points with equal (hashable) ``group(point)`` run as one task (e.g. one trace pass for all capacities).
     fine_group : callable, optional
         A finer batching used when there are fewer groups than parallel workers (default: one point per task).
     desc : str
@@ -176,7 +186,7 @@ def run_grid(
     if workers < 1:
         raise ConfigError("workers", f"must be at least 1, got {workers}")
     points = list(points)
-    keys = [point_key(p) for p in points]
+    keys = [point_key(p.config()) for p in points]
     if len(set(keys)) != len(keys):
         raise ConfigError("points", "the grid contains duplicate points")
     store_dir = Path(store) if store is not None else None
@@ -195,7 +205,7 @@ def run_grid(
             raise RuntimeError(f"compute returned {len(dfs)} tables for {len(task)} points")
         for i, df in zip(task, dfs, strict=True):
             if store_dir is not None:
-                _save(store_dir, keys[i], points[i], df)
+                _save(store_dir, keys[i], points[i].config(), df)
             else:
                 results[i] = df
 

@@ -38,11 +38,10 @@ import numpy as np
 import pandas as pd
 
 from models.errors import ConfigError
+from models.tech_row import COST_FIELDS, TECH_COLUMNS, TechRow, capacity_key
 from simulator.progress import progress
 from simulator.systolic.accelerator import (
-    TECH_FIELDS,
     AcceleratorConfig,
-    BufferTech,
     evaluate,
     load_accelerator,
     per_layer,
@@ -65,7 +64,6 @@ HETERO_PREFIX = "hetero:"
 SIGN_EXP_BITS = 9   # IEEE-754 fp32: 1 sign + 8 exponent bits
 WORD_BITS = 32
 
-TABLE_COLUMNS = ("technology", "capacity_MB") + TECH_FIELDS
 
 TableLike = pd.DataFrame | Callable[[Sequence[str], Sequence[float]], pd.DataFrame] | None
 
@@ -131,7 +129,7 @@ def _cell_spec(name: str, specs: dict | None = None):
 
 
 def _check_table(df: pd.DataFrame) -> pd.DataFrame:
-    missing = [c for c in TABLE_COLUMNS if c not in df.columns]
+    missing = [c for c in TECH_COLUMNS if c not in df.columns]
     if missing:
         raise ConfigError("table", f"technology table lacks columns {missing}")
     return df
@@ -164,7 +162,7 @@ def _rows_from_table(table: TableLike, cells: Sequence[str], caps_MB: Sequence[f
     """
     caps = sorted({float(c) for c in caps_MB if c > 0})
     if not caps:
-        return pd.DataFrame(columns=list(TABLE_COLUMNS))
+        return pd.DataFrame(columns=list(TECH_COLUMNS))
     if table is None:
         from models import tech_table
 
@@ -181,18 +179,18 @@ def _rows_from_table(table: TableLike, cells: Sequence[str], caps_MB: Sequence[f
             have = ", ".join(sorted(df["technology"].astype(str).unique()))
             raise ConfigError("technology", f"{cell!r} is not in the technology table (have: {have})")
         x = sub["capacity_MB"].to_numpy(float)
-        cols = {f: sub[f].to_numpy(float) for f in TECH_FIELDS}
+        cols = {f: sub[f].to_numpy(float) for f in COST_FIELDS}
         for c in caps:
             row = {"technology": cell, "capacity_MB": c}
-            for f in TECH_FIELDS:
+            for f in COST_FIELDS:
                 row[f] = _interp_loglog(x, cols[f], c)
             rows.append(row)
     return pd.DataFrame(rows)
 
 
 def buffer_techs(technologies: Sequence[str], capacities: Sequence[tuple[str, float]], table: TableLike,
-                 word_B: int = 64, specs: dict | None = None) -> dict[tuple[str, float], BufferTech]:
-    """BufferTech rows for each requested ``(technology, buffer capacity MB)``, heterogeneous ones mixed."""
+                 word_B: int = 64, specs: dict | None = None) -> dict[tuple[str, float], TechRow]:
+    """TechRow rows for each requested ``(technology, buffer capacity MB)``, heterogeneous ones mixed."""
     need: dict[str, set] = {}
     for tech, cap in capacities:
         parts = _hetero_parts(tech)
@@ -201,14 +199,14 @@ def buffer_techs(technologies: Sequence[str], capacities: Sequence[tuple[str, fl
     cells = list(need)
     all_caps = sorted({c for s in need.values() for c in s})
     df = _rows_from_table(table, cells, all_caps, word_B, specs)
-    lookup: dict[tuple[str, float], BufferTech] = {}
+    lookup: dict[tuple[str, float], TechRow] = {}
     for _, r in df.iterrows():
-        lookup[(str(r["technology"]), round(float(r["capacity_MB"]), 9))] = BufferTech.from_row(r)
+        lookup[(str(r["technology"]), capacity_key(r["capacity_MB"]))] = TechRow.from_row(r)
 
-    def get(cell: str, cap: float) -> BufferTech:
+    def get(cell: str, cap: float) -> TechRow:
         if cap <= 0:
-            return BufferTech.empty(cell)
-        key = (cell, round(float(cap), 9))
+            return TechRow.empty(cell)
+        key = (cell, capacity_key(cap))
         if key not in lookup:
             raise ConfigError("table", f"technology table has no row for {cell!r} at {cap:g} MB")
         return lookup[key]
@@ -226,9 +224,10 @@ def buffer_techs(technologies: Sequence[str], capacities: Sequence[tuple[str, fl
         def mix(f, a=a, b=b, wa=wa, wb=wb):
             return wa * getattr(a, f) + wb * getattr(b, f)
 
-        out[(tech, float(cap))] = BufferTech(
-            tech, float(cap), max(a.read_latency_ns, b.read_latency_ns), max(a.write_latency_ns, b.write_latency_ns),
-            mix("read_energy_nJ"), mix("write_energy_nJ"), mix("leakage_mW"), mix("area_mm2"))
+        out[(tech, float(cap))] = TechRow(
+            technology=tech, capacity_MB=float(cap), read_latency_ns=max(a.read_latency_ns, b.read_latency_ns),
+            write_latency_ns=max(a.write_latency_ns, b.write_latency_ns), read_energy_nJ=mix("read_energy_nJ"),
+            write_energy_nJ=mix("write_energy_nJ"), leakage_mW=mix("leakage_mW"), area_mm2=mix("area_mm2"))
     return out
 
 
@@ -395,7 +394,7 @@ def scratchpad_study(
     rows = buffer_techs(sorted({b for b, _ in need}), need, table, cfg.access_width_B, specs)
 
     def tech_rows(t, caps):
-        return tuple(rows[(b, float(c))] if c > 0 else BufferTech.empty(b)
+        return tuple(rows[(b, float(c))] if c > 0 else TechRow.empty(b)
                      for b, c in zip(per_buffer(t), caps, strict=True))
 
     out = []
@@ -713,7 +712,7 @@ def _finish_report(out_dir: Path, lines: list[str]) -> str:
 
 
 def load_table(path: str | Path) -> pd.DataFrame:
-    """Read a user's per-technology table (CSV or Parquet) with the columns of :data:`TABLE_COLUMNS`."""
+    """Read a user's per-technology table (CSV or Parquet) with the columns of :data:`TECH_COLUMNS`."""
     from models.errors import FileFormatError
 
     p = Path(path)
@@ -723,7 +722,7 @@ def load_table(path: str | Path) -> pd.DataFrame:
         df = pd.read_parquet(p) if p.suffix.lower() in (".parquet", ".pq") else pd.read_csv(p)
     except Exception as exc:  # noqa: BLE001 - any parser failure is a bad file
         raise FileFormatError(p, f"cannot read table ({exc})") from None
-    missing = [c for c in TABLE_COLUMNS if c not in df.columns]
+    missing = [c for c in TECH_COLUMNS if c not in df.columns]
     if missing:
         raise FileFormatError(p, f"missing columns {missing}")
     return df

@@ -24,6 +24,7 @@ import pandas as pd
 
 from models.config import as_choice, as_positive, load_toml, loads_toml, merge, reject_unknown
 from models.errors import ConfigError
+from models.tech_row import TechRow
 from simulator.systolic.array import DATAFLOWS
 from simulator.systolic.scratchpad import (
     BUFFERS,
@@ -173,32 +174,6 @@ def load_accelerator(preset: str | Path = "systolic-256", overrides: dict | None
 # ---------------------------------------------------------------------------------------------------------------
 # Technology rows for the buffers.
 
-TECH_FIELDS = ("read_latency_ns", "write_latency_ns", "read_energy_nJ", "write_energy_nJ", "leakage_mW", "area_mm2")
-
-
-@dataclass(frozen=True)
-class BufferTech:
-    """Per-access costs of one buffer: one row of the per-technology table at the buffer's capacity."""
-
-    technology: str
-    capacity_MB: float
-    read_latency_ns: float
-    write_latency_ns: float
-    read_energy_nJ: float
-    write_energy_nJ: float
-    leakage_mW: float
-    area_mm2: float
-
-    @classmethod
-    def from_row(cls, row) -> BufferTech:
-        return cls(str(row["technology"]), float(row["capacity_MB"]), *(float(row[f]) for f in TECH_FIELDS))
-
-    @classmethod
-    def empty(cls, technology: str) -> BufferTech:
-        """A zero-capacity buffer: no storage, no cost."""
-        return cls(technology, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
-
-
 def dram_energy_pJ_per_bit(dram_type: str) -> float:
     """Energy per bit of a DRAM type, from the shared table in :mod:`models.energy`."""
     from models.energy import dram_spec
@@ -284,7 +259,7 @@ def _timeline_cached(array_cycles, dma_in, dma_out, overlap: bool):
     return hit[0], hit[1].copy()
 
 
-def evaluate(counts: StepCounts, cfg: AcceleratorConfig, techs: tuple[BufferTech, BufferTech, BufferTech]
+def evaluate(counts: StepCounts, cfg: AcceleratorConfig, techs: tuple[TechRow, TechRow, TechRow]
              ) -> StepResult:
     """Time (SimPy timeline) and energy of counted step for one technology per buffer.
 
@@ -293,7 +268,7 @@ def evaluate(counts: StepCounts, cfg: AcceleratorConfig, techs: tuple[BufferTech
     counts : StepCounts
         From :func:`simulate_counts`.
     cfg : AcceleratorConfig
-    techs : three :class:`BufferTech`
+    techs : three :class:`TechRow`
         Activation, weight and error buffer rows (energies per ``cfg.access_width_B``-byte access).
     """
     clock_GHz = cfg.clock_MHz / 1000.0
