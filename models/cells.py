@@ -219,7 +219,7 @@ def load_cell(spec: str | Path | Mapping[str, Any] | Cell) -> Cell:
     path = Path(text)
     if path.is_file():
         if path.suffix.lower() == ".cell":
-            from models.nvsim_io import read_nvsim_cell
+            from models.nvsim_io import read_nvsim_cell  # here: nvsim_io builds Cells, so imports this module
 
             return read_nvsim_cell(path)
         return _load_toml_cell(path)

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from models.errors import ConfigError
+from models.tables import tech_table
 
 WORD_BITS = 32
 PROTECTED_BITS = 9  # sign + exponent of IEEE-754 binary32
@@ -121,7 +122,6 @@ def array_bit_energy(capacity_MB: float, node_nm: float = 28, word_B: int = 64) 
     def bit_energy(cell) -> float:
         if isinstance(cell, (int, float, np.floating)):
             return float(cell)
-        from models.tables import tech_table
 
         row = tech_table([cell], [capacity_MB], node_nm=node_nm, mode="ram", line_B=word_B).iloc[0]
         return float(row.write_energy_nJ) * 1e3 / (8 * word_B)

@@ -20,6 +20,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from models.cells import Cell, cell_from_dict
 from models.config import as_choice, as_positive
 from models.errors import ConfigError, FileFormatError
@@ -271,7 +273,6 @@ def nvsim_table(reports: Iterable[tuple[str, float, str | Path]]):
     The result has the columns of :func:`models.tables`, so an NVSim run can replace the built-in
     model in any study.
     """
-    import pandas as pd
 
     rows = []
     for tech, cap, src in reports:

@@ -24,13 +24,14 @@ from models.cells import Cell, load_cell
 from models.circuit.calibration import DEFAULT, Calibration, nvsim_stock
 from models.circuit.search import ACCESS_TYPES, TARGETS, WRITE_CONVENTIONS, Design, design
 from models.config import as_choice, as_positive
-from models.errors import ConfigError
+from models.errors import ConfigError, FileFormatError
+from models.nvsim_io import read_nvsim_report
 from models.tech_row import COST_FIELDS, TECH_COLUMNS
 from models.technology import tech_node
 
 #: The table's leading columns: the technology row (:data:`models.tech_row.TECH_COLUMNS`) and the organisation.
 COLUMNS = [*TECH_COLUMNS, "organization"]
-MODES = ("cache", "ram")
+ARRAY_MODES = ("cache", "ram")
 HTREE_WIRES = ("unrepeated", "repeated")
 BUFFER_DESIGNS = ("auto", "balanced", "latency")
 
@@ -74,7 +75,7 @@ def _check(node_nm, assoc, line_B, access_types, targets, mode, temperature_K, w
     for a in access_types:
         as_choice(a, "access_types", ACCESS_TYPES)
     as_choice(targets, "targets", ("edap",) + TARGETS)
-    as_choice(mode, "mode", MODES)
+    as_choice(mode, "mode", ARRAY_MODES)
     as_choice(write_convention, "write_convention", WRITE_CONVENTIONS)
     as_choice(edap, "edap", ("read", "rw"))
     as_positive(temperature_K, "temperature_K")
@@ -290,8 +291,6 @@ def compare_nvsim(report, cell, node_nm: float, *, temperature_K: float = 350, r
     :func:`models.nvsim_io.nvsim_config_text`).  Returns three rows, ``source`` = ``nvsim``, ``nvmsim`` and
     ``ratio`` (nvmsim / NVSim), with the table columns.
     """
-    from models.errors import FileFormatError
-    from models.nvsim_io import read_nvsim_report
 
     rep = read_nvsim_report(report)
     missing = [k for k in ("mode", "capacity_KB", "line_B", "target") if k not in rep]

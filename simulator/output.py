@@ -41,12 +41,25 @@ def write_table(df: pd.DataFrame, path: str | Path) -> Path:
     raise ValueError(f"{path}: unknown table format {suffix!r} (use .csv or .parquet)")
 
 
-def save_figure(fig, path: str | Path) -> Path:
-    """Save a matplotlib figure as PNG atomically and close it."""
+def pyplot():
+    """matplotlib's pyplot on the file-only Agg backend.
+
+    Imported here, on first use, rather than at the top of every module that can draw: plotting is the only part
+    of nvmsim that needs matplotlib, and its import (a third of a second) should not slow commands that draw
+    nothing.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    return plt
+
+
+def save_figure(fig, path: str | Path) -> Path:
+    """Save a matplotlib figure as PNG atomically and close it."""
     out = atomic_write(path, lambda p: fig.savefig(p, format="png", dpi=120, bbox_inches="tight"))
-    plt.close(fig)
+    pyplot().close(fig)
     return out
 
 

@@ -28,7 +28,8 @@ def _chunks():
 
 
 def test_totals_equal_the_implementation_before_the_change():
-    # recorded from simulator/gpu.py at commit cd73885 (per-kernel Python objects, rows one dict per kernel)
+    # recorded from simulator/gpu.py (now simulator/gpu/) at commit cd73885 (per-kernel Python objects, one dict
+    # per kernel row)
     want = pd.DataFrame({
         "l2_MB": [0.125, 0.125, 0.25, 0.25], "technology": ["sram", "stt", "sram", "stt"],
         "l2_reads": [20811] * 4, "l2_writes": [9034] * 4, "l2_read_hits": [10076, 10076, 19382, 19382],

@@ -17,7 +17,7 @@ import pytest
 
 from models.errors import FileFormatError
 from traces import read_ncu_csv, read_nvprof_csv
-from traces.importers import COUNT_COLUMNS
+from traces.importers import SECTOR_COLUMNS
 
 NCU_LONG = """==PROF== Connected to process 2583 (/home/u/a.out)
 ==PROF== Profiling "gemm_kernel" - 0: 0%....50%....100% - 9 passes
@@ -72,7 +72,7 @@ def _write(tmp_path, name, text):
 
 def test_ncu_long_format(tmp_path):
     df = read_ncu_csv(_write(tmp_path, "ncu.csv", NCU_LONG))
-    assert list(df.columns) == ["id", "kernel", "invocations", *COUNT_COLUMNS]
+    assert list(df.columns) == ["id", "kernel", "invocations", *SECTOR_COLUMNS]
     assert list(df.kernel) == ["gemm_kernel(float*, float*)", "relu(float*)"]
     g, r = df.iloc[0], df.iloc[1]
     assert g.l2_read_sectors == 1_234_567 and g.l2_write_sectors == 65_536

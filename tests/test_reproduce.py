@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from simulator.studies import deepnvm_report as report
-from simulator.studies import runner
+from simulator.studies import runner, scratchpad_report
 from tests.support import TECH
 
 AREA = {("sram", 3.0): 5.53, ("stt", 3.0): 2.34, ("sot", 3.0): 1.95, ("stt", 7.0): 5.12, ("sot", 10.0): 5.64}
@@ -62,14 +62,10 @@ def test_reproduce_cli_dispatch(tmp_path, monkeypatch, capsys):
     assert "REPORT.md" in capsys.readouterr().out and seen["plan"] is None
     assert main(["reproduce", "deepnvm", "--networks", "lenet5", "--training-batch", "8", "--out", str(tmp_path)]) == 0
     assert seen["plan"].networks == ("lenet5",) and dict(seen["plan"].phases) == {"inference": 4, "training": 8}
-    import importlib.util
-
-    if importlib.util.find_spec("simulator.studies.scratchpad") is not None:
-        import simulator.studies.scratchpad as sp
-
-        monkeypatch.setattr(sp, "reproduce_scratchpad", lambda out, quick: seen.update(sp=(out, quick)) or "# ok")
-        assert main(["reproduce", "scratchpad", "--quick", "--out", str(tmp_path / "s")]) == 0
-        assert seen["sp"] == (tmp_path / "s", True)
+    monkeypatch.setattr(scratchpad_report, "reproduce_scratchpad",
+                        lambda out, quick: seen.update(sp=(out, quick)) or "# ok")
+    assert main(["reproduce", "scratchpad", "--quick", "--out", str(tmp_path / "s")]) == 0
+    assert seen["sp"] == (tmp_path / "s", True)
 
 
 PLAN = report.Plan(networks=("alexnet", "vgg16"), phases=(("inference", 1), ("training", 2)),

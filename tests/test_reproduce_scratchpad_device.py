@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from simulator.studies.scratchpad import reproduce_scratchpad
+from simulator.studies.scratchpad_report import reproduce_scratchpad
 from tests.support import NET, power_table
 
 

@@ -16,14 +16,10 @@ import pytest
 
 from models.errors import ConfigError
 from simulator.cli import main
-from simulator.studies.scratchpad import (
-    buffer_techs,
-    capacity_for_area,
-    component_ratios,
-    gemm_table,
-    reproduce_scratchpad,
-    scratchpad_study,
-)
+from simulator.studies.scratchpad import gemm_table, scratchpad_study
+from simulator.studies.scratchpad_plots import component_ratios
+from simulator.studies.scratchpad_report import reproduce_scratchpad
+from simulator.studies.scratchpad_tech import buffer_techs, capacity_for_area
 from tests.support import NET, power_table
 
 

@@ -88,6 +88,7 @@ from models.errors import ConfigError
 from traces import _kernels as K
 from traces.allocator import TensorAllocator, plan_addresses
 from traces.chunk import DEFAULT_CHUNK, TraceChunk
+from workloads import zoo
 
 SGEMM_TILE = (128, 128, 8)
 """Default SGEMM CTA tile (TM outputs rows, TN output columns, TK k-step)."""
@@ -518,8 +519,6 @@ def network_trace(net_or_name, *, phase="inference", batch=1, dataset=None, chip
     explicit keyword arguments win over the chip's values.
     """
     if isinstance(net_or_name, str):
-        from workloads import zoo  # deferred: the zoo is only needed for names
-
         net = zoo.get(net_or_name, dataset=dataset) if dataset else zoo.get(net_or_name)
     else:
         net = net_or_name

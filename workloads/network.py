@@ -75,13 +75,13 @@ class Network:
     # -- lowering and tables ----------------------------------------------------------------------------
     def ops(self, phase: str = "inference", batch: int = 1, optimizer: str = "sgd") -> list:
         """The GEMM and element-wise ops of one step; see :func:`workloads.lowering.lower`."""
-        from workloads.lowering import lower
+        from workloads.lowering import lower  # here, not at the top: lowering imports this module
 
         return lower(self, phase=phase, batch=batch, optimizer=optimizer)
 
     def table(self, phase: str = "inference", batch: int = 1, optimizer: str = "sgd"):
         """Per-layer DataFrame of shapes, weights, MACs and bytes; see :func:`workloads.table.layer_table`."""
-        from workloads.table import layer_table
+        from workloads.table import layer_table  # here, not at the top: tables import this module
 
         return layer_table(self, phase=phase, batch=batch, optimizer=optimizer)
 

@@ -36,7 +36,7 @@ SUPPORTED = ("Conv", "Gemm", "MatMul", "Relu", "Sigmoid", "Tanh", "MaxPool", "Av
 
 def _import_onnx():
     try:
-        import onnx
+        import onnx  # the optional extra nvmsim[onnx], needed only here
         from onnx import numpy_helper
     except ImportError:  # pragma: no cover - exercised only without the extra
         raise ConfigError("onnx", "importing ONNX models needs the 'onnx' package: pip install nvmsim[onnx]") from None

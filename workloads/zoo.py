@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import pandas as pd
+
 from models.errors import ConfigError
 from workloads.builder import Builder
 from workloads.datasets import check_dtype, get_dataset
@@ -148,7 +150,6 @@ def get(name: str, dataset: str | None = None, dtype: str = "fp32", seq_len: int
 
 def summary():
     """One row per zoo network at its default dataset: weights, MACs and layer counts (a DataFrame)."""
-    import pandas as pd
 
     rows = []
     for name, entry in ENTRIES.items():

@@ -32,8 +32,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from models.cells import Cell
+from models.circuit import nvsim_periphery as nvp
 from models.circuit.calibration import DEFAULT, Calibration
 from models.circuit.gates import ELMORE_DISTRIBUTED, LN2, driver_chain, fo4_delay, repeated_wire
+from models.circuit.nvsim_periphery import mat_predecoders
+from models.nvsim_io import iv_converter_delay_ns, iv_converter_energy_pJ
 from models.technology import TechNode
 
 POW2_MATS = 2 ** np.arange(0, 9)  # 1..256 mats per bank row / column
@@ -335,8 +338,6 @@ def evaluate(cell: Cell, tech: TechNode, spec: ArraySpec, org: dict[str, np.ndar
             # A cell's characterised sense time (DeepNVM++ Table I: wordline on -> 25 mV bitline difference)
             # is the margin development of its characterisation column; t_bl above computes that for this
             # organisation's own bitline, so it is not added again (see Calibration.cell_sense_time_as_sa).
-            from models.nvsim_io import iv_converter_delay_ns
-
             t_sa = (iv_converter_delay_ns(tech.node_nm) * 1e-9 + fo4 * np.log(vdd / v_sense)) * np.ones_like(rows)
     r_pass = tech.r_on(w_pass)
     c_sa_in = tech.c_gate(cal.sa_width_F * F / 4.0)
@@ -441,8 +442,6 @@ def evaluate(cell: Cell, tech: TechNode, spec: ArraySpec, org: dict[str, np.ndar
             # (MemCell::CalculateReadPower; SubArray: 2 x P x t_SA), and every sense amplifier spends its I-V
             # converter's HSPICE energy (SenseAmp::CalculatePower: 0.15 pJ below 31 nm).  The shipped 28 nm cell's
             # read energy is that converter's, which this periphery supplies itself, so it is not added again.
-            from models.nvsim_io import iv_converter_energy_pJ
-
             p_read_W = vdd * cell.read_voltage_V / cell.resistance_on_ohm
             e_cell_read = 2.0 * sensed * p_read_W * t_sa
             e_sa = e_sa + sensed * iv_converter_energy_pJ(tech.node_nm) * 1e-12
@@ -520,7 +519,6 @@ def _replaced_by_nvsim_periphery(tech: TechNode, c_load, r_wire, **_):
 def _nvsim_mat_periphery(cell: Cell, tech: TechNode, cal: Calibration, rows, cols, mux, out_mux, l_wl, l_bl, c_wl,
                          r_wl, c_bl, r_bl, sr, sc, w_cell, w_pass, sram: bool) -> dict[str, np.ndarray]:
     """NVSim's subarray and mat periphery of each (distinct) subarray shape: layout, leakage, predecoders, latency."""
-    from models.circuit.nvsim_periphery import mat_predecoders
 
     F = tech.F_m
     _, c_loc = tech.wire("local")
@@ -545,7 +543,6 @@ def _nvsim_subarray(cell: Cell, tech: TechNode, cal: Calibration, rows, cols, mu
     pass gates, the sense amplifiers at the mux pitch (with the I-V converter for current sensing) and the output
     mux.  NVSim lays out and leaks no write driver.
     """
-    from models.circuit import nvsim_periphery as nvp
 
     F = tech.F_m
     vdd = tech.vdd_V
@@ -586,7 +583,6 @@ def _nvsim_subarray_latency(cell: Cell, tech: TechNode, cal: Calibration, rows, 
     NVSim's junction geometry (``nvsim_periphery.drain_cap``; the access device's region is the cell's width, the
     latch's the sense-amp pitch).
     """
-    from models.circuit import nvsim_periphery as nvp
 
     F = tech.F_m
     vdd = tech.vdd_V
@@ -607,8 +603,6 @@ def _nvsim_subarray_latency(cell: Cell, tech: TechNode, cal: Calibration, rows, 
     else:
         t_latch = fo4_delay(tech) * np.log(vdd / v_sense)
     if not sram:
-        from models.nvsim_io import iv_converter_delay_ns
-
         t_latch = t_latch + iv_converter_delay_ns(tech.node_nm) * 1e-9
     c_pass = dc(tech, "inv", 1, w_pass, 0.0, nvp.LOGIC_REGION_F * F)
     r_pass = tech.r_on(w_pass)

@@ -108,7 +108,7 @@ and nvmsim's 45 nm wire row was not NVSim's Wire.cpp 45 nm table (H-tree R C 1.2
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -237,7 +237,6 @@ def nvsim_stock(cal: Calibration = DEFAULT) -> Calibration:
     organisation space (``nvsim_search_space``: 1..512 mats a side, subarrays from 1 x 1), its bank aspect limit (3,
     CONSTRAINT_ASPECT_RATIO_BANK) and its H-tree energy rule (every routed bit toggles: ``htree_activity`` 1.0; the
     16 nm fit's 0.4 is a fitted activity)."""
-    from dataclasses import replace
 
     return replace(cal, buffer_design="latency", nvsim_driver_stages=True, htree_node_buffers=False,
                    column_select_drivers=True, nvsim_tag_rules=True, nvsim_mat_shapes=True,

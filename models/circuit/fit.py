@@ -22,10 +22,12 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import replace
+from multiprocessing import Pool
 
 import numpy as np
 
 from models.circuit.calibration import DEFAULT, Calibration
+from models.tables import iso_area, tech_table
 
 #: DeepNVM++ Table II at 3 MB: read ns, write ns, read nJ, write nJ, leakage mW, area mm^2
 TABLE_II = {
@@ -56,7 +58,6 @@ def _from(mask: list[bool]) -> float:
 
 def evaluate(cal: Calibration, iso: bool = True) -> dict:
     """Residuals and Fig. 9 checks of one calibration (see the module docstring)."""
-    from models.tables import iso_area, tech_table
 
     df = tech_table(cells=["sram", "stt", "sot"], capacities_MB=CAPS_MB, node_nm=16, calibration=cal)
     res = {}
@@ -105,8 +106,6 @@ def _run(point):
 
 
 def main(processes: int = 2) -> None:
-    from multiprocessing import Pool
-
     points = list(itertools.product(*GRID.values()))
     with Pool(processes) as pool:
         results = pool.map(_run, points, chunksize=4)

@@ -38,14 +38,4 @@ def ic0_prefactor_A(alpha: float, temperature_K: float) -> float:
     return 4.0 * Q_E * alpha * KB * temperature_K / HBAR
 
 
-def polarisation_from_efficiency(efficiency_kbt_per_uA: float, alpha: float, temperature_K: float) -> float:
-    """Spin-polarisation efficiency eta_pol that gives a switching efficiency Delta / I_c0 [1/uA].
-
-    The paper's "eta = 1.15 k_BT/uA" is the ratio E_B / I_c0, not the spin-polarisation factor of
-    I_c0 = 4 e alpha k_B T Delta / (hbar eta_pol). Equating Delta / I_c0 gives
-    eta_pol = (4 e alpha k_B T / hbar) * (Delta / I_c0) = 0.151 uA * 1.15 / uA = 0.174 at alpha = 0.006, 300 K.
-    """
-    return ic0_prefactor_A(alpha, temperature_K) * 1e6 * efficiency_kbt_per_uA
-
-
 TWO_PI = 2.0 * math.pi

@@ -21,19 +21,19 @@ import functools
 
 import pandas as pd
 
+from models.cells import load_cell
 from models.errors import ConfigError
 from models.mtj.constants import PAPER_BASELINE_WER, PAPER_RELAXED_WER
 from models.mtj.device import MTJDevice, paper_device
 from models.mtj.wer import pulse_for_wer, voltage_for_wer, wer_fpe
 
 SETTINGS = ("baseline", "low_v", "low_dur")
-MODES = ("relative", "absolute")
+#: How a low-cost cell is derived: its write fields scaled by the physics' ratios, or the physics' values as they are.
+CELL_DERIVATIONS = ("relative", "absolute")
 
 
 def _base_cell(cell):
     if isinstance(cell, str):
-        from models.cells import load_cell
-
         return load_cell(cell)
     return cell
 
@@ -116,8 +116,8 @@ def lowcost_cells(
     device : the MTJ (default: paper's, with the cell's resistances).
     mode : "relative" scales the cell's write fields by the physics' ratios; "absolute" uses V, I, V I t.
     """
-    if mode not in MODES:
-        raise ConfigError("mode", f"must be one of {', '.join(MODES)}, got {mode!r}")
+    if mode not in CELL_DERIVATIONS:
+        raise ConfigError("mode", f"must be one of {', '.join(CELL_DERIVATIONS)}, got {mode!r}")
     cell = _base_cell(base_cell)
     dev = device if device is not None else device_for_cell(cell)
     pulse = cell.set_latency_ns or cell.write_latency_ns

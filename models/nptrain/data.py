@@ -40,7 +40,7 @@ def _split(name, x, y, n_classes, test_fraction, seed) -> Dataset:
 def digits(seed: int = 0, test_fraction: float = 0.2) -> Dataset:
     """scikit-learn's bundled handwritten digits (1797 images, 8x8, 16 grey levels), scaled to [0, 1]."""
     try:
-        from sklearn.datasets import load_digits
+        from sklearn.datasets import load_digits  # the optional extra nvmsim[train], needed only here
     except ImportError:  # pragma: no cover - sklearn is in the test extra
         raise ConfigError("dataset", "'digits' needs scikit-learn (pip install nvmsim[train])") from None
     d = load_digits()

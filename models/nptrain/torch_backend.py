@@ -29,7 +29,9 @@ import numpy as np
 
 from models.errors import NvmsimError
 from models.nptrain.data import Dataset
+from models.nptrain.layers import Conv2D, Flatten, Linear, MaxPool2D, ReLU
 from models.nptrain.nets import build_model
+from models.nptrain.optim import SGD
 from models.nptrain.train import Scratchpad, TrainConfig, WriteErrors
 
 _INSTALL_HINT = "the torch backend needs PyTorch: pip install nvmsim[torch] (CPU wheels suffice)"
@@ -38,7 +40,7 @@ _VIEW_MODULES = ("Flatten", "Unflatten", "Identity")
 
 def _torch():
     try:
-        import torch
+        import torch  # the optional extra nvmsim[torch], needed only here
     except ImportError as exc:
         raise NvmsimError(f"backend: {_INSTALL_HINT} ({exc})") from None
     return torch
@@ -59,7 +61,6 @@ def to_torch(net):
     Sharing the initial weights lets a torch run be compared with a numpy run of the same seed.
     """
     torch = _torch()
-    from models.nptrain.layers import Conv2D, Flatten, Linear, MaxPool2D, ReLU
 
     mods = []
     for layer in net.layers:
@@ -180,7 +181,6 @@ def train_torch(
     if pad.errors != errors:
         raise NvmsimError("scratchpad: its write errors differ from the errors argument")
     write = _Write(torch, pad)
-    from models.nptrain.optim import SGD
 
     SGD(config.lr, config.momentum)  # the same validation (lr > 0, momentum in [0, 1)) as the numpy path
     params = [p for p in model.parameters() if p.requires_grad]

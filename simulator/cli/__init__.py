@@ -5,6 +5,10 @@ verbs; ``main`` finds them by name, so a new command group is a new file.
 Every verb parses its arguments, calls one API function returning a
 DataFrame, prints it and writes it. User errors (:class:`models.errors.NvmsimError`)
 are printed as one line without a traceback; set ``NVMSIM_DEBUG=1`` to see it.
+
+Verb handlers import the API they call inside the handler, not at the top of
+their module: building the parser (every ``nvmsim`` call, ``--help`` included)
+then imports no numerical library, and a verb pays only for what it runs.
 """
 
 from __future__ import annotations

@@ -35,7 +35,7 @@ def _deepnvm(args) -> int:
 
 
 def _scratchpad(args) -> int:
-    from simulator.studies.scratchpad import reproduce_scratchpad
+    from simulator.studies.scratchpad_report import reproduce_scratchpad
 
     text = reproduce_scratchpad(args.out, args.quick)
     if isinstance(text, str):

@@ -58,7 +58,9 @@ def _accelerator(args):
 
 
 def _run(args, mode: str) -> int:
-    from simulator.studies.scratchpad import load_table, save_study_plots, scratchpad_study
+    from simulator.studies.scratchpad import scratchpad_study
+    from simulator.studies.scratchpad_plots import save_study_plots
+    from simulator.studies.scratchpad_tech import load_table
 
     table = load_table(args.table) if args.table is not None else None
     nets = parse_str_list(args.networks)
@@ -81,7 +83,8 @@ def _run(args, mode: str) -> int:
 
 
 def _layers(args) -> int:
-    from simulator.studies.scratchpad import layer_study, load_table
+    from simulator.studies.scratchpad import layer_study
+    from simulator.studies.scratchpad_tech import load_table
 
     table = load_table(args.table) if args.table is not None else None
     df = layer_study(args.network, capacity_MB=args.capacity, technology=args.technology, batch=args.batch,

@@ -27,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 
 from simulator.gpu.chip import L2Config
-from simulator.gpu.kernels.l2map import fold_set_keys, map_addresses, xor_set_keys
+from simulator.gpu.kernels.address import fold_set_keys, map_addresses, xor_set_keys
 
 
 def map_l2(addr: np.ndarray, l2: L2Config) -> tuple[np.ndarray, np.ndarray]:

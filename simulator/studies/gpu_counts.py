@@ -23,26 +23,21 @@ from models.tech_row import at_capacity, capacity_key, capacity_keys
 from simulator.gpu import load_chip, simulate_gpu
 from simulator.studies.options import MODES, StudyOptions
 from simulator.studies.runner import run_grid
-from traces.synthetic import synthetic_chunks
 
 PHASES = ("inference", "training")
 
 
 @dataclass(frozen=True)
 class Workload:
-    """What runs on the chip: a zoo network's phase at a batch size (or, for tests, a synthetic pattern)."""
+    """What runs on the chip: a zoo network's phase at a batch size."""
 
     network: str
     dataset: str | None
     phase: str
     batch: int
-    synthetic: tuple[str, int, int] | None = None  # (pattern, accesses, seed)
 
     def chunks(self, chip):
         """The workload's trace, streamed."""
-        if self.synthetic is not None:
-            pattern, n, seed = self.synthetic
-            return synthetic_chunks(pattern, n, seed=seed)
         return traces.network_trace(self.network, phase=self.phase, batch=self.batch, dataset=self.dataset,
                                     chip=chip)
 
@@ -70,10 +65,8 @@ class GpuPoint:
 
     def config(self) -> dict:
         """The full configuration, as plain data (what the point's key hashes)."""
-        wl = dataclasses.asdict(self.workload)
-        if wl["synthetic"] is None:
-            del wl["synthetic"]
-        return {"study": "gpu_counts", "chip": self.chip, "overrides": self.overrides, "workload": wl,
+        return {"study": "gpu_counts", "chip": self.chip, "overrides": self.overrides,
+                "workload": dataclasses.asdict(self.workload),
                 "mode": self.mode, "l2_MB": self.l2_MB, "technology": self.technology,
                 "tech": None if self.latencies_ns is None else
                 {"read_latency_ns": self.latencies_ns[0], "write_latency_ns": self.latencies_ns[1]}}

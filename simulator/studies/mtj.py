@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from models.cells import load_cell
 from models.errors import ConfigError
 from models.mtj.constants import PAPER_BASELINE_WER, PAPER_RELAXED_WER
 from models.mtj.device import MTJDevice, paper_device
@@ -28,6 +29,7 @@ from models.mtj.wer import (
     switching_mc,
     voltage_for_wer,
 )
+from simulator.output import format_table, pyplot, save_figure, write_table
 
 DEFAULT_PULSES_NS = (1.0, 2.0, 5.0, 10.0)
 EXTRAPOLATION_TARGETS = (1e-5, 1e-6, 1e-7, 1e-8, 1e-9)
@@ -133,7 +135,6 @@ def energy_wer_study(pulses_ns=DEFAULT_PULSES_NS, wers=None, device: MTJDevice |
 def lowcost_study(target_wer: float = PAPER_RELAXED_WER, baseline_wer: float = PAPER_BASELINE_WER,
                   base_cell: str = "stt28", device: MTJDevice | None = None) -> pd.DataFrame:
     """Baseline / low-V / low-dur write settings for the base cell's pulse (cell-level comparison)."""
-    from models.cells import load_cell
 
     cell = load_cell(base_cell) if isinstance(base_cell, str) else base_cell
     dev = device if device is not None else device_for_cell(cell)
@@ -159,17 +160,13 @@ def device_table(device: MTJDevice | None = None) -> pd.DataFrame:
 
 
 def _fig():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     return plt.subplots(figsize=(6.0, 4.2))
 
 
 def plot_switching(df: pd.DataFrame, path) -> Path:
     """Fig. 5: P_sw vs voltage, MC markers and FPE lines per pulse width."""
-    from simulator.output import save_figure
 
     fig, ax = _fig()
     for k, (t_ns, g) in enumerate(df.groupby("pulse_ns")):
@@ -190,7 +187,6 @@ def plot_switching(df: pd.DataFrame, path) -> Path:
 
 def plot_wer(df: pd.DataFrame, path, extrap: pd.DataFrame | None = None) -> Path:
     """Fig. 6a: ln(WER) vs voltage per pulse width, with the linear extrapolation when given."""
-    from simulator.output import save_figure
 
     fig, ax = _fig()
     for k, (t_ns, g) in enumerate(df.groupby("pulse_ns")):
@@ -213,7 +209,6 @@ def plot_wer(df: pd.DataFrame, path, extrap: pd.DataFrame | None = None) -> Path
 
 def plot_energy_wer(df: pd.DataFrame, path) -> Path:
     """Fig. 6b: write energy per bit vs WER per pulse width."""
-    from simulator.output import save_figure
 
     fig, ax = _fig()
     for t_ns, g in df.groupby("pulse_ns"):
@@ -228,7 +223,6 @@ def plot_energy_wer(df: pd.DataFrame, path) -> Path:
 
 def plot_lowcost(df: pd.DataFrame, path) -> Path:
     """Latency and energy of the low-cost settings relative to the baseline write."""
-    from simulator.output import save_figure
 
     fig, ax = _fig()
     x = np.arange(len(df))
@@ -245,7 +239,6 @@ def plot_lowcost(df: pd.DataFrame, path) -> Path:
 
 def reproduce(out_dir, quick: bool = False, seed: int = 0) -> str:
     """Run the device studies, write CSV + PNG under ``out_dir``, return a Markdown section."""
-    from simulator.output import format_table, write_table
 
     out = Path(out_dir)
     dev = default_device()

@@ -15,9 +15,9 @@ from pathlib import Path
 import pandas as pd
 
 from models.errors import ConfigError
+from simulator.gpu.simulate import MODES
 
 DEFAULT_CHIP = "gtx1080ti-deepnvm"
-MODES = ("fast", "timed")
 TIME_BASES = ("paper", "sim")
 
 

@@ -29,14 +29,15 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import os
 from collections.abc import Callable, Hashable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from importlib.metadata import version
 from pathlib import Path
 from typing import Protocol
 
 import pandas as pd
 
+from models.energy import ENERGY_MODEL_VERSION
 from models.errors import ConfigError
 from simulator.output import atomic_write, write_table
 from simulator.progress import progress
@@ -76,11 +77,8 @@ def source_fingerprint() -> str:
 
 def code_version() -> str:
     """Version string of everything that shapes a point's result (package, studies, energy model, source)."""
-    from models.energy import ENERGY_MODEL_VERSION
 
     try:
-        from importlib.metadata import version
-
         pkg = version("nvmsim")
     except Exception:  # pragma: no cover - source tree without install
         pkg = "0"
@@ -140,7 +138,7 @@ def _tasks(missing, points, group, fine_group, parallel: int) -> list[list[int]]
 
 def _connect(scheduler):
     try:
-        from dask.distributed import Client
+        from dask.distributed import Client  # the optional extra nvmsim[dask], needed only here
     except ImportError:  # pragma: no cover - optional extra
         raise ConfigError("scheduler", "Dask distributed is not installed; pip install 'nvmsim[dask]'") from None
     if isinstance(scheduler, Client):
@@ -226,7 +224,7 @@ def run_grid(
         if scheduler is not None:
             client, owned = _connect(scheduler)
             try:
-                from dask.distributed import as_completed as dask_completed
+                from dask.distributed import as_completed as dask_completed  # nvmsim[dask]
 
                 futures = {client.submit(compute, [points[i] for i in t], pure=False): t for t in tasks}
                 for fut in dask_completed(futures):
@@ -264,8 +262,3 @@ def stored_points(store: str | Path) -> list[str]:
     if not store.exists():
         return []
     return sorted(p.stem for p in store.glob("*.parquet") if not p.name.startswith("."))
-
-
-def default_workers() -> int:
-    """A sensible ``--workers`` for this machine (all cores)."""
-    return max(1, os.cpu_count() or 1)

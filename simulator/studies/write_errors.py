@@ -15,9 +15,13 @@ import numpy as np
 import pandas as pd
 
 from models.bitflip import BitErrorRates
+from models.cells import load_cell
 from models.errors import ConfigError
 from models.hetero import analytic_lowcost_cell, array_bit_energy, cell_bit_energy_pJ, hetero_write_energy
+from models.mtj.lowcost import lowcost_cell
 from models.nptrain import TrainConfig, WriteErrors, build_model, load_dataset, parse_structures, train
+from models.nptrain.torch_backend import torch_models, train_torch
+from simulator.output import pyplot, save_figure, write_table
 from simulator.progress import progress
 
 TRAIN_COLUMNS = ["model", "dataset", "epoch", "wer", "bits", "structure", "train_loss", "test_accuracy",
@@ -71,8 +75,6 @@ def training_with_errors(
         parse_structures(s)
     if backend not in BACKENDS:
         raise ConfigError("backend", f"unknown backend {backend!r}; valid: {', '.join(BACKENDS)}")
-    if backend == "torch":
-        from models.nptrain.torch_backend import torch_models, train_torch
     data = load_dataset(dataset, seed=seed)
     build_model(model, data.in_shape, data.n_classes, seed=seed)  # validate the name early
     config = TrainConfig(epochs=epochs, batch_size=batch_size, lr=lr, momentum=momentum, seed=seed)
@@ -100,11 +102,7 @@ def training_with_errors(
 
 def plot_training_errors(df: pd.DataFrame):
     """Test accuracy vs epoch: one panel per bit choice, one line per WER (and structure), reference dashed."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from matplotlib.ticker import MaxNLocator
+    plt = pyplot()
 
     ref = df[df.bits == "none"]
     choices = [b for b in dict.fromkeys(df.bits) if b != "none"] or ["none"]
@@ -120,7 +118,7 @@ def plot_training_errors(df: pd.DataFrame):
             ax.plot(g.epoch, 100 * g.test_accuracy, marker="o", ms=3, label=label)
         ax.set_title(f"errors on: {b}")
         ax.set_xlabel("epoch")
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
         ax.legend(fontsize=6)
         ax.grid(alpha=0.3)
     axes[0][0].set_ylabel("test accuracy (%)")
@@ -131,16 +129,11 @@ def plot_training_errors(df: pd.DataFrame):
 
 
 def _lowcost_provider(provider: str, baseline):
-    """Target WER → low-cost cell: the MTJ model's low-cost cells when available, else the analytic one."""
+    """Target WER → low-cost cell: the MTJ model's (a Fokker-Planck low-V write at a fixed pulse, Fig. 15; what
+    "auto" picks) or the analytic one."""
     if provider in ("auto", "mtj"):
-        try:
-            from models.mtj.lowcost import lowcost_cell  # Fokker-Planck low-V write at a fixed pulse (Fig. 15)
-        except ImportError:
-            if provider == "mtj":
-                raise ConfigError("provider", "models.mtj.lowcost.lowcost_cell is not available") from None
-        else:
-            return (lambda w: lowcost_cell(w, kind="low_v", base_cell=baseline)), "mtj"
-    if provider in ("auto", "analytic"):
+        return (lambda w: lowcost_cell(w, kind="low_v", base_cell=baseline)), "mtj"
+    if provider == "analytic":
         return (lambda w: analytic_lowcost_cell(w, baseline)), "analytic"
     raise ConfigError("provider", f"unknown provider {provider!r}; valid: auto, analytic, mtj")
 
@@ -166,7 +159,6 @@ def hetero_energy(
     SRAM cell has no cell-level write energy. Columns: those of :func:`models.hetero.hetero_write_energy`
     plus ``capacity_MB`` (NaN for ``cell``), ``energy`` and ``provider``; normalised per capacity.
     """
-    from models.cells import load_cell
 
     if energy not in ("array", "cell"):
         raise ConfigError("energy", f"unknown energy model {energy!r}; valid: array, cell")
@@ -200,10 +192,7 @@ def hetero_energy(
 
 def plot_hetero(df: pd.DataFrame):
     """Grouped bars of normalised write energy per capacity: SRAM, baseline STT-MRAM, hetero at each WER."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     df = df.assign(label=[("SRAM" if m == "sram" else "STT base" if m == "stt_baseline" else f"hetero {w:g}")
                           for m, w in zip(df.memory, df.wer, strict=True)])
@@ -240,7 +229,6 @@ def reproduce(out_dir, quick: bool = False) -> str:
     trains LeNet-5 for 5 epochs at WER {0, 1e-6, 1e-4, 1e-2} × {all, mantissa, sign+exponent} and prices
     0.5, 8 and 64 MB scratchpads at WER {1e-4, 1e-3, 8e-4}.
     """
-    from simulator.output import save_figure, write_table
 
     out = Path(out_dir)
     if quick:
@@ -274,7 +262,7 @@ def reproduce(out_dir, quick: bool = False) -> str:
 
 def _has_tabulate() -> bool:
     try:
-        import tabulate  # noqa: F401
+        import tabulate  # noqa: F401 - optional: pandas' to_markdown needs it
     except ImportError:
         return False
     return True

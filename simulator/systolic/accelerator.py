@@ -15,14 +15,14 @@ for one technology per buffer:
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from models.config import as_choice, as_positive, load_toml, loads_toml, merge, reject_unknown
+from models.energy import dram_spec
 from models.errors import ConfigError
 from models.tech_row import TechRow
 from simulator.systolic.array import DATAFLOWS
@@ -42,7 +42,7 @@ PRESETS = ("systolic-256",)
 
 @dataclass(frozen=True)
 class AcceleratorConfig:
-    """A validated accelerator (see ``simulator/presets/systolic-256.toml`` for every field's meaning)."""
+    """A validated accelerator (see ``simulator/systolic/presets/systolic-256.toml`` for every field's meaning)."""
 
     name: str = "systolic-256"
     rows: int = 256
@@ -98,7 +98,7 @@ def _as_bool(v, fld: str) -> bool:
 
 
 def _preset_text(name: str) -> str:
-    """Presets ship next to this module (package data ``simulator/presets/*.toml``)."""
+    """Presets ship next to this module (package data ``simulator/systolic/presets/*.toml``)."""
     return (Path(__file__).parent / "presets" / f"{name}.toml").read_text()
 
 
@@ -176,7 +176,6 @@ def load_accelerator(preset: str | Path = "systolic-256", overrides: dict | None
 
 def dram_energy_pJ_per_bit(dram_type: str) -> float:
     """Energy per bit of a DRAM type, from the shared table in :mod:`models.energy`."""
-    from models.energy import dram_spec
 
     return float(dram_spec(dram_type).energy_pJ_per_bit)
 
@@ -343,10 +342,3 @@ def per_layer(per_op: pd.DataFrame) -> pd.DataFrame:
     num = num.reset_index()
     num["_o"] = num["layer"].map(order)
     return num.sort_values("_o").drop(columns="_o").reset_index(drop=True)
-
-
-def with_capacity(cfg: AcceleratorConfig, total_MB: float) -> AcceleratorConfig:
-    """The same accelerator with a different total scratchpad capacity (same split)."""
-    if not (isinstance(total_MB, (int, float)) and total_MB > 0 and math.isfinite(total_MB)):
-        raise ConfigError("capacity_MB", f"must be a positive number, got {total_MB!r}")
-    return replace(cfg, total_MB=float(total_MB))

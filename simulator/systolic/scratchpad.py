@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
+import simpy
 
 from models.errors import ConfigError
 from simulator.systolic.array import gemm_cycles, operand_accesses
@@ -451,7 +452,6 @@ def run_timeline(compute_cycles: np.ndarray, dma_in_cycles: np.ndarray, dma_out_
     -------
     (total_cycles, finish_cycle_per_op)
     """
-    import simpy
 
     n = len(compute_cycles)
     env = simpy.Environment()

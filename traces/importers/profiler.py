@@ -37,8 +37,8 @@ import pandas as pd
 
 from models.errors import FileFormatError
 
-COUNT_COLUMNS = ["l2_read_sectors", "l2_write_sectors", "dram_read_sectors", "dram_write_sectors"]
-COLUMNS = ["id", "kernel", "invocations", *COUNT_COLUMNS]
+SECTOR_COLUMNS = ["l2_read_sectors", "l2_write_sectors", "dram_read_sectors", "dram_write_sectors"]
+COLUMNS = ["id", "kernel", "invocations", *SECTOR_COLUMNS]
 
 SECTOR_B = 32
 
@@ -122,7 +122,7 @@ def _frame(records, path: Path) -> pd.DataFrame:
         raise FileFormatError(path, "no kernel rows")
     df = pd.DataFrame(records, columns=COLUMNS)
     df["invocations"] = df["invocations"].astype(np.int64)
-    for c in COUNT_COLUMNS:
+    for c in SECTOR_COLUMNS:
         df[c] = df[c].astype(float)
     return df
 
@@ -173,7 +173,7 @@ def read_ncu_csv(path) -> pd.DataFrame:
         records = []
         for n, (key, metrics) in enumerate(per.items()):
             counts = _resolve(metrics, _NCU)
-            records.append([_launch_id(key[0], n), names[key], 1, *(counts[c] for c in COUNT_COLUMNS)])
+            records.append([_launch_id(key[0], n), names[key], 1, *(counts[c] for c in SECTOR_COLUMNS)])
         return _frame(records, path)
     h = _find_header(path, rows, ("Kernel Name",), "ncu --page raw")
     header, body = rows[h], rows[h + 1 :]
@@ -188,7 +188,7 @@ def read_ncu_csv(path) -> pd.DataFrame:
         metrics = {header[j]: (_number(r[j]), units[j]) for j in range(len(header))}
         counts = _resolve(metrics, _NCU)
         records.append([_launch_id(r[id_col] if id_col is not None else "", n), r[kcol], 1,
-                        *(counts[c] for c in COUNT_COLUMNS)])
+                        *(counts[c] for c in SECTOR_COLUMNS)])
     return _frame(records, path)
 
 
@@ -233,7 +233,7 @@ def read_nvprof_csv(path) -> pd.DataFrame:
         records = []
         for n, (key, metrics) in enumerate(per.items()):
             counts = _resolve(metrics, _NVPROF)
-            records.append([n, key[1], inv[key], *(counts[c] * inv[key] for c in COUNT_COLUMNS)])
+            records.append([n, key[1], inv[key], *(counts[c] * inv[key] for c in SECTOR_COLUMNS)])
         return _frame(records, path)
     h = _find_header(path, rows, ("Kernel",), "nvprof --print-gpu-trace")
     header, body = rows[h], rows[h + 1 :]
@@ -254,5 +254,5 @@ def read_nvprof_csv(path) -> pd.DataFrame:
         metrics = {header[j]: (_number(r[j]), units[j]) for j in range(len(header))}
         counts = _resolve(metrics, _NVPROF)
         records.append([_launch_id(r[cid] if cid is not None else "", n), r[kcol], 1,
-                        *(counts[c] for c in COUNT_COLUMNS)])
+                        *(counts[c] for c in SECTOR_COLUMNS)])
     return _frame(records, path)
