@@ -12,7 +12,7 @@ import pytest
 
 from models.errors import ConfigError
 from simulator.gpu.cache import Cache
-from simulator.gpu.kernels import lru
+from simulator.gpu.kernels import lookup
 from simulator.gpu.kernels import stats as layout
 from tests.test_cache import RefLRU, _counts
 
@@ -20,10 +20,10 @@ SETS, WAYS, LSHIFT = 6, 4, 7  # 6 sets: not a power of two
 
 
 def _banked(wb, wa, addr, w, bank, set_key, group, banks, groups):
-    fn = lru.get_kernels(SETS, WAYS, LSHIFT, LSHIFT, wb, wa, True)[1]
-    state = lru.new_state(banks, SETS, WAYS)
+    fn = lookup.get_kernels(SETS, WAYS, LSHIFT, LSHIFT, wb, wa, True)[1]
+    state = lookup.new_state(banks, SETS, WAYS)
     stats = np.zeros(groups * banks * layout.N_STATS, dtype=np.int64)
-    cap = lru.out_capacity(len(addr), LSHIFT, LSHIFT)
+    cap = lookup.out_capacity(len(addr), LSHIFT, LSHIFT)
     oa, ow, osrc = np.empty(cap, np.uint64), np.empty(cap, np.bool_), np.empty(cap, np.int64)
     outs = []
     for lo in range(0, len(addr), 700):  # several calls: state carried across chunks
@@ -116,9 +116,9 @@ def test_banked_index_lists_match_one_pass():
     key = (addr >> np.uint64(LSHIFT)).astype(np.int64)
     group = np.zeros(n, dtype=np.int64)
     stats, out = _banked(True, True, addr, w, bank, key, group, banks, 1)
-    fn = lru.get_kernels(SETS, WAYS, LSHIFT, LSHIFT, True, True, True)[1]
-    state = lru.new_state(banks, SETS, WAYS)
-    cap = lru.out_capacity(n, LSHIFT, LSHIFT)
+    fn = lookup.get_kernels(SETS, WAYS, LSHIFT, LSHIFT, True, True, True)[1]
+    state = lookup.new_state(banks, SETS, WAYS)
+    cap = lookup.out_capacity(n, LSHIFT, LSHIFT)
     g = bank * SETS + key % SETS
     owner = np.where(bank < 0, 0, g >= banks * SETS // 2)
     total = np.zeros(banks * layout.N_STATS, dtype=np.int64)
@@ -136,7 +136,7 @@ def test_banked_index_lists_match_one_pass():
 
 
 def test_splitter_sorts_by_owner_in_order():
-    split = lru.get_splitter(10, LSHIFT)
+    split = lookup.get_splitter(10, LSHIFT)
     addr = (np.arange(37, dtype=np.uint64) * 7 % 23) * np.uint64(128)
     bounds = np.array([3, 7], dtype=np.int64)
     idx, counts = np.empty((3, 30), dtype=np.int32), np.zeros(3, dtype=np.int64)
@@ -159,10 +159,10 @@ def _phased_trace(n, lines, seed):
 
 
 def _single(mode, sets, ways, wb, wa, addr, w, chunk=2500):
-    fn = lru.get_kernels(sets, ways, LSHIFT, LSHIFT, wb, wa, True, mode)[0]
-    state = lru.new_state(1, sets, ways)
+    fn = lookup.get_kernels(sets, ways, LSHIFT, LSHIFT, wb, wa, True, mode)[0]
+    state = lookup.new_state(1, sets, ways)
     stats = np.zeros(layout.N_STATS, dtype=np.int64)
-    cap = lru.out_capacity(chunk, LSHIFT, LSHIFT)
+    cap = lookup.out_capacity(chunk, LSHIFT, LSHIFT)
     oa, ow, osrc = np.empty(cap, np.uint64), np.empty(cap, np.bool_), np.empty(cap, np.int64)
     stream = []
     for lo in range(0, len(addr), chunk):
@@ -216,10 +216,10 @@ def test_banked_loops_agree(wb, wa):
     group = rng.integers(0, groups, n).astype(np.int64)
     out = {}
     for mode in ("branches", "predicated"):
-        fn = lru.get_kernels(SETS, WAYS, LSHIFT, LSHIFT, wb, wa, True, mode)[1]
-        state = lru.new_state(banks, SETS, WAYS)
+        fn = lookup.get_kernels(SETS, WAYS, LSHIFT, LSHIFT, wb, wa, True, mode)[1]
+        state = lookup.new_state(banks, SETS, WAYS)
         stats = np.zeros(groups * banks * layout.N_STATS, dtype=np.int64)
-        cap = lru.out_capacity(n, LSHIFT, LSHIFT)
+        cap = lookup.out_capacity(n, LSHIFT, LSHIFT)
         oa, ow, osrc = np.empty(cap, np.uint64), np.empty(cap, np.bool_), np.empty(cap, np.int64)
         k = fn(state, addr, w, bank, key, group, stats, oa, ow, osrc)
         out[mode] = (stats, oa[:k].copy(), ow[:k].copy(), osrc[:k].copy())
@@ -230,7 +230,7 @@ def test_banked_loops_agree(wb, wa):
 
 def test_unknown_loop_mode():
     with pytest.raises(ValueError, match="mode"):
-        lru.get_kernels(SETS, WAYS, LSHIFT, LSHIFT, True, True, True, "fastest")
+        lookup.get_kernels(SETS, WAYS, LSHIFT, LSHIFT, True, True, True, "fastest")
 
 
 @pytest.mark.parametrize("mode", ["branches", "predicated"])
@@ -248,10 +248,10 @@ def test_tags_widen_when_a_line_needs_more_than_30_bits(mode):
     assert state.tags.dtype == np.int64
     assert dict(zip(_counts_keys, stats[:6].tolist(), strict=True)) == ref.c
     assert stream == ref.stream
-    wide = lru.new_state(1, SETS, WAYS, wide=True)
-    fn = lru.get_kernels(SETS, WAYS, LSHIFT, LSHIFT, True, True, True, mode)[0]
+    wide = lookup.new_state(1, SETS, WAYS, wide=True)
+    fn = lookup.get_kernels(SETS, WAYS, LSHIFT, LSHIFT, True, True, True, mode)[0]
     st2 = np.zeros(layout.N_STATS, dtype=np.int64)
-    cap = lru.out_capacity(len(addr), LSHIFT, LSHIFT)
+    cap = lookup.out_capacity(len(addr), LSHIFT, LSHIFT)
     fn(wide, addr, w, st2, np.empty(cap, np.uint64), np.empty(cap, np.bool_), np.empty(cap, np.int64))
     assert (st2 == stats).all() and (wide.tags == state.tags).all() and (wide.ages == state.ages).all()
 
@@ -278,11 +278,11 @@ def test_banked_tags_widen_like_a_wide_state():
     bank = rng.integers(0, banks, n).astype(np.int64)
     key = (addr >> np.uint64(LSHIFT)).astype(np.int64)
     group = np.zeros(n, dtype=np.int64)
-    fn = lru.get_kernels(SETS, WAYS, LSHIFT, LSHIFT, True, True, True)[1]
-    cap = lru.out_capacity(n, LSHIFT, LSHIFT)
+    fn = lookup.get_kernels(SETS, WAYS, LSHIFT, LSHIFT, True, True, True)[1]
+    cap = lookup.out_capacity(n, LSHIFT, LSHIFT)
     runs = []
     for wide in (False, True):
-        state = lru.new_state(banks, SETS, WAYS, wide=wide)
+        state = lookup.new_state(banks, SETS, WAYS, wide=wide)
         stats = np.zeros(banks * layout.N_STATS, dtype=np.int64)
         oa, ow, osrc = np.empty(cap, np.uint64), np.empty(cap, np.bool_), np.empty(cap, np.int64)
         k = fn(state, addr, w, bank, key, group, stats, oa, ow, osrc)

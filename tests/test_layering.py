@@ -54,13 +54,13 @@ def test_models_core_never_imports_the_simulator(path):
         assert not sim, f"{rel} imports {sim}"
 
 
-KERNEL_FILES = [*_files("simulator/kernels"), ROOT / "traces/_kernels.py", ROOT / "models/mtj/llgs.py"]
+KERNEL_FILES = [*_files("simulator/gpu/kernels"), ROOT / "traces/_kernels.py", ROOT / "models/mtj/llgs.py"]
 
 
 @pytest.mark.parametrize("path", KERNEL_FILES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_kernels_import_only_numeric_libraries(path):
-    # llvmlite is Numba's own code generator (simulator/kernels/simd.py writes vector IR with it); hashlib and
-    # pathlib let lru.py tie its on-disk Numba cache to simd.py's source
+    # llvmlite is Numba's own code generator (simulator/gpu/kernels/simd.py writes vector IR with it); hashlib and
+    # pathlib let lookup.py tie its on-disk Numba cache to simd.py's source
     allowed = {"numpy", "numba", "llvmlite", "math", "hashlib", "pathlib", "__future__", "simulator", "traces",
                "models"}
     assert _top(_imports(path)) <= allowed

@@ -2,7 +2,7 @@
 
 Users and tests feed it chunks of byte addresses; the kernel keeps the state
 between calls, counts hits and misses, and returns the requests it sends to the
-next level.  Semantics (also in :mod:`simulator.gpu.kernels.lru`):
+next level.  Semantics (also in :mod:`simulator.gpu.kernels.lookup`):
 
 - set index = line address modulo the number of sets (any positive count, not
   only powers of two); the tag is the full line address;
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from models.errors import ConfigError
-from simulator.gpu.kernels import lru
+from simulator.gpu.kernels import lookup
 from simulator.gpu.kernels.stats import N_STATS, STAT_NAMES, fill_next_level
 
 
@@ -173,7 +173,7 @@ class Cache:
 
     def reset(self) -> None:
         """Empty the cache and zero the counts."""
-        self._state = lru.new_state(1, self.sets, self.ways)
+        self._state = lookup.new_state(1, self.sets, self.ways)
         self._stats = np.zeros(N_STATS, dtype=np.int64)
         self.stream = None
 
@@ -200,14 +200,14 @@ class Cache:
             raise ConfigError("is_write", f"length {w.shape[0]} differs from addr's {addr.shape[0]}")
         else:
             w = np.ascontiguousarray(w)
-        single, _ = lru.get_kernels(self.sets, self.ways, self._lshift, self._sshift, self.write_back,
+        single, _ = lookup.get_kernels(self.sets, self.ways, self._lshift, self._sshift, self.write_back,
                                     self.write_allocate, emit)
         n = addr.shape[0]
         parts = min(self.threads, self.sets) if self.PARALLEL_MIN <= n < 2**31 else 1
-        cap = lru.out_capacity(n, self._lshift, self._sshift) if emit else 0
+        cap = lookup.out_capacity(n, self._lshift, self._sshift) if emit else 0
         lists = None
         if parts > 1:  # phase 1: each thread sorts a slice of the accesses by owner (a contiguous range of sets)
-            split = lru.get_splitter(self.sets, self._lshift)
+            split = lookup.get_splitter(self.sets, self._lshift)
             bounds = np.array([self.sets * k // parts for k in range(1, parts)], dtype=np.int64)
             edges = [n * k // parts for k in range(parts + 1)]
             lists = [(np.empty((parts, edges[c + 1] - edges[c]), dtype=np.int32), np.zeros(parts, dtype=np.int64))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from simulator.gpu.chip import GpuChip
-from simulator.gpu.kernels import lru
+from simulator.gpu.kernels import lookup
 from simulator.gpu.kernels.stats import N_STATS, fill_next_level
 
 
@@ -18,14 +18,14 @@ class BankedCache:
         self.sshift = (sector_B or line_B).bit_length() - 1
         self.policy = (self.sshift < self.lshift, write_back, write_allocate)
         self.emit = emit
-        _, self.kernel = lru.get_kernels(sets, ways, self.lshift, self.sshift, write_back, write_allocate, emit)
-        self.state = lru.new_state(banks, sets, ways)
+        _, self.kernel = lookup.get_kernels(sets, ways, self.lshift, self.sshift, write_back, write_allocate, emit)
+        self.state = lookup.new_state(banks, sets, ways)
 
     def run(self, addr, w, bank, set_key, group, n_groups):
         """Look up a chunk: ``bank`` per access (negative: bypass), ``set_key`` mod sets the set, ``group`` the
         statistics row.  Returns ``(stats[n_groups, banks, N_STATS], addr, is_write, src)`` of the next level."""
         stats = np.zeros(n_groups * self.banks * N_STATS, dtype=np.int64)
-        cap = lru.out_capacity(len(addr), self.lshift, self.sshift) if self.emit else 0
+        cap = lookup.out_capacity(len(addr), self.lshift, self.sshift) if self.emit else 0
         oa = np.empty(cap, dtype=np.uint64)
         ow = np.empty(cap, dtype=np.bool_)
         osrc = np.empty(cap, dtype=np.int64)

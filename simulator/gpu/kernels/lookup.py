@@ -1,4 +1,4 @@
-"""Numba LRU set-associative cache kernels, one compiled pair per geometry and policy.
+"""Numba set-associative cache lookup kernels (LRU), one compiled pair per geometry and policy.
 
 Why a factory: the number of sets and ways are closed-over constants, so LLVM
 turns ``line % SETS`` into a multiply and the way search into fixed-width
