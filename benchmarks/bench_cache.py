@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks._results import write_section  # noqa: E402
 from simulator.gpu.cache import Cache  # noqa: E402
-from simulator.gpu.kernels import lru  # noqa: E402
+from simulator.gpu.kernels import lookup  # noqa: E402
 from simulator.gpu.kernels import stats as layout  # noqa: E402
 
 C_SOURCE = r"""
@@ -216,15 +216,15 @@ def numba_rate(addr, capacity_B, reps, threads=1, flags=False):
 def branchy_rate(addr, capacity_B, reps):
     """The kernel forced to its branchy loop (what the adaptive default gains over it)."""
     sets = capacity_B // (16 * 128)
-    fn = lru.get_kernels(sets, 16, 7, 7, True, True, False, "branches")[0]
+    fn = lookup.get_kernels(sets, 16, 7, 7, True, True, False, "branches")[0]
     none = (np.empty(0, np.uint64), np.empty(0, np.bool_), np.empty(0, np.int64))
 
     def run():
         stats = np.zeros(layout.N_STATS, dtype=np.int64)
-        fn(lru.new_state(1, sets, 16), addr, False, stats, *none)
+        fn(lookup.new_state(1, sets, 16), addr, False, stats, *none)
         return int(stats[layout.ST_READ_HITS])
 
-    fn(lru.new_state(1, sets, 16), addr[:1000], False, np.zeros(layout.N_STATS, dtype=np.int64), *none)
+    fn(lookup.new_state(1, sets, 16), addr[:1000], False, np.zeros(layout.N_STATS, dtype=np.int64), *none)
     return best_of(run, reps)
 
 

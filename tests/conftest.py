@@ -2,9 +2,22 @@ import os
 
 import pytest
 
+from simulator.studies import gpu_counts
 from tests import support
+from tests.cache_reference import REFERENCES
 
 os.environ.setdefault("NVMSIM_NO_PROGRESS", "1")
+
+
+@pytest.fixture
+def ref_cache():
+    """``ref_cache(policy, sets, ways, **kw)``: a pure-Python reference cache (tests/cache_reference.py) of that
+    replacement policy, so that tests compare against one model without importing each other."""
+
+    def make(policy, sets, ways, **kw):
+        return REFERENCES[policy](sets, ways, **kw)
+
+    return make
 
 
 class _Counts:
@@ -25,8 +38,6 @@ class _Counts:
 @pytest.fixture
 def analytic_counts(monkeypatch):
     """The studies' counts step (``gpu_counts.simulate_points``) answered by :func:`support.analytic_points`."""
-    from simulator.studies import gpu_counts
-
     counts = _Counts()
     monkeypatch.setattr(gpu_counts, "simulate_points", counts)
     return counts

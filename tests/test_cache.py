@@ -1,4 +1,5 @@
-"""The Numba LRU cache: hand-checked traces, invariants, a pure-Python reference model and pycachesim.
+"""The Numba cache (LRU and FIFO): hand-checked traces, invariants and the pure-Python reference models
+(tests/cache_reference.py, through the ``ref_cache`` fixture); pycachesim in test_cache_pycachesim.py.
 
 Geometries are reused across tests (each new one costs a Numba compile).
 """
@@ -10,78 +11,10 @@ import pytest
 
 from models.errors import ConfigError
 from simulator.gpu.cache import Cache
+from simulator.gpu.policies import policy_names
+from tests.cache_reference import counts
 
-
-class RefLRU:
-    """Textbook LRU cache in plain Python: the slow twin of the kernel (same documented policy)."""
-
-    def __init__(self, sets, ways, line_B=128, write_back=True, write_allocate=True, sector_B=None):
-        self.sets, self.ways, self.line_B = sets, ways, line_B
-        self.sector_B = sector_B or line_B
-        self.wb, self.wa = write_back, write_allocate
-        self.data = [[] for _ in range(sets)]  # per set: [line, valid_set, dirty_set], most recent first
-        self.c = dict(read_hits=0, read_misses=0, write_hits=0, write_misses=0, evictions=0, writebacks=0)
-        self.stream = []
-
-    def access(self, a, w):
-        line = a // self.line_B
-        sect = (a % self.line_B) // self.sector_B
-        sectored = self.sector_B < self.line_B
-        s = self.data[line % self.sets]
-        req = line * self.line_B + sect * self.sector_B
-        ent = next((e for e in s if e[0] == line), None)
-        kind = "write" if w else "read"
-        if ent is not None and sect in ent[1]:
-            self.c[f"{kind}_hits"] += 1
-            if w:
-                if self.wb:
-                    ent[2].add(sect)
-                else:
-                    self.stream.append((req, True))
-            s.remove(ent)
-            s.insert(0, ent)
-            return
-        self.c[f"{kind}_misses"] += 1
-        if ent is not None:  # sector miss in a present line
-            if w and not self.wa:
-                self.stream.append((req, True))
-                return
-            ent[1].add(sect)
-            if w:
-                if self.wb:
-                    ent[2].add(sect)
-                else:
-                    self.stream.append((req, True))
-            else:
-                self.stream.append((req, False))
-            s.remove(ent)
-            s.insert(0, ent)
-            return
-        if w and not self.wa:
-            self.stream.append((req, True))
-            return
-        if len(s) == self.ways:
-            victim = s.pop()
-            self.c["evictions"] += 1
-            for d in sorted(victim[2]):
-                self.c["writebacks"] += 1
-                self.stream.append((victim[0] * self.line_B + (d * self.sector_B if sectored else 0), True))
-        ent = [line, {sect}, set()]
-        s.insert(0, ent)
-        if w:
-            if self.wb:
-                ent[2].add(sect)
-            else:
-                self.stream.append((req, True))
-            if not sectored:
-                self.stream.append((req, False))
-        else:
-            self.stream.append((req, False))
-
-
-def _counts(stats):
-    return {k: getattr(stats, k) for k in ("read_hits", "read_misses", "write_hits", "write_misses", "evictions",
-                                           "writebacks")}
+POLICIES = ("lru", "fifo")
 
 
 def test_hand_checked_trace_two_ways_one_set():
@@ -135,27 +68,27 @@ def test_state_persists_across_chunks_and_reset_clears():
     assert two.stats.accesses == 0 and all(not row for row in two.contents())
 
 
+@pytest.mark.parametrize("policy", POLICIES)
 @pytest.mark.parametrize("sets,ways,wb,wa,sector", [
     (64, 4, True, True, None),
     (64, 4, False, False, None),
     (5, 3, True, True, None),  # sets not a power of two: index = line mod 5
     (64, 4, True, True, 32),   # sectored
 ])
-def test_agrees_with_reference_model(sets, ways, wb, wa, sector):
+def test_agrees_with_reference_model(ref_cache, policy, sets, ways, wb, wa, sector):
     rng = np.random.default_rng(sets * 7 + ways)
     n = 6000
     # a mix of reuse and streaming so that hits, dirty evictions and sector misses all occur
     addr = np.where(rng.random(n) < 0.6, rng.integers(0, 96 * 128, n), rng.integers(0, 1 << 20, n)).astype(np.uint64)
     w = rng.random(n) < 0.35
-    c = Cache(sets=sets, ways=ways, write_back=wb, write_allocate=wa, sector_B=sector)
+    c = Cache(sets=sets, ways=ways, write_back=wb, write_allocate=wa, sector_B=sector, policy=policy)
     s = c.access(addr, w)
-    ref = RefLRU(sets, ways, write_back=wb, write_allocate=wa, sector_B=sector)
-    for a, ww in zip(addr.tolist(), w.tolist(), strict=True):
-        ref.access(a, ww)
-    assert _counts(s) == ref.c
+    ref = ref_cache(policy, sets, ways, write_back=wb, write_allocate=wa, sector_B=sector).run(addr, w)
+    assert counts(s) == ref.c
     assert list(zip(c.stream.addr.tolist(), c.stream.is_write.tolist(), strict=True)) == ref.stream
     assert s.next_reads == sum(1 for _, x in ref.stream if not x)
     assert s.writebacks > 0 or not wb
+    assert c.contents() == ref.contents()
 
 
 def test_invariants_hits_plus_misses_and_ways_monotone():
@@ -168,9 +101,46 @@ def test_invariants_hits_plus_misses_and_ways_monotone():
         assert s.hits + s.misses == s.accesses == len(addr)
         assert s.reads == len(addr) and s.writes == 0
         misses.append(s.misses)
-    # LRU is a stack algorithm: at a fixed number of sets, more ways never add misses
+    # LRU is a stack algorithm: at a fixed number of sets, more ways never add misses (FIFO is not: Belady)
     assert misses[0] >= misses[1] >= misses[2]
     assert misses[0] > misses[2]
+
+
+def test_fifo_and_lru_differ_by_hand():
+    """1 set x 2 ways, reads A, B, A, C: the hit on A refreshes it under LRU, so C evicts B; under FIFO A is still
+    the oldest allocation, so C evicts A (GPGPU-Sim's F orders by allocation time)."""
+    A, B, C = 0, 128, 256
+    lru, fifo = Cache(sets=1, ways=2, policy="lru"), Cache(sets=1, ways=2, policy="fifo")
+    for c in (lru, fifo):
+        s = c.access([A, B, A, C], False)
+        assert (s.read_hits, s.read_misses, s.evictions) == (1, 3, 1)
+    assert lru.contents() == [[2, 0]]   # C, A: B was evicted
+    assert fifo.contents() == [[2, 1]]  # C, B: A was evicted
+    # the next access to A tells them apart: a hit under LRU, a miss under FIFO (which then evicts B)
+    assert lru.access([A], False).read_hits == 2
+    assert fifo.access([A], False).read_misses == 4
+    assert fifo.contents() == [[0, 2]]
+    assert list(fifo.stream.addr) == [A]
+
+
+def test_fifo_write_hit_and_sector_fill_do_not_refresh():
+    """Under FIFO no access to a present line moves it: not a write hit, not a sector miss that fills another
+    sector of it; under LRU both do (then B is the victim)."""
+    A, B, C = 0, 128, 256
+    for policy, survivor in (("fifo", 1), ("lru", 0)):
+        c = Cache(sets=1, ways=2, policy=policy)
+        c.access([A, B, A, C], [False, False, True, False])  # A is written (a write hit)
+        assert c.contents()[0] == [2, survivor], policy
+        s = Cache(sets=1, ways=2, sector_B=32, policy=policy)
+        s.access([A, B, A + 32, C], False)  # A's second sector is filled: a sector miss in a present line
+        assert s.contents()[0] == [2, survivor], policy
+
+
+def test_unknown_policy_lists_the_valid_names():
+    with pytest.raises(ConfigError, match=r"^policy: unknown replacement policy 'plru' \(valid: fifo, lru\)"):
+        Cache(sets=4, ways=2, policy="plru")
+    assert set(policy_names()) >= {"lru", "fifo"}
+    assert Cache(sets=4, ways=2).policy == "lru" and "fifo" in repr(Cache(sets=4, ways=2, policy="fifo"))
 
 
 def test_capacity_and_sets_rules():

@@ -1,10 +1,12 @@
-"""The LRU kernel itself: the banked form against separate caches, and sets wider than one vector block.
+"""The lookup kernel itself, for every replacement policy: against the pure-Python reference models, the banked
+form against separate caches, threads, loop modes and sets wider than one vector block.
 
-The single-cache kernel is checked against pycachesim and a pure-Python textbook LRU (tests/test_cache*.py).
-Here: (1) the banked kernel (per-SM L1s, L2 slices) gives, bank by bank, exactly what one cache per bank gives,
-bypassed accesses pass through in order, and statistics groups add up; (2) sets of more than 64 ways (the vector
-search works in blocks of 64 lanes) and of 256 or more ways (ages wider than a byte) agree with the reference
-model of tests/test_cache.py.
+(1) Random traces through every loop mode give exactly the reference model's counts, next-level stream and
+contents (tests/cache_reference.py, through the ``ref_cache`` fixture), for LRU and FIFO, both write policies,
+sectored and whole lines, and several geometries; (2) the banked kernel (per-SM L1s, L2 slices) gives, bank by
+bank, exactly what one cache per bank gives, bypassed accesses pass through in order, and statistics groups add
+up; (3) sets of more than 64 ways (the vector search works in blocks of 64 lanes) and of 256 or more ways (ages
+wider than a byte) agree with the reference.
 """
 
 import numpy as np
@@ -12,18 +14,26 @@ import pytest
 
 from models.errors import ConfigError
 from simulator.gpu.cache import Cache
-from simulator.gpu.kernels import lru
+from simulator.gpu.kernels import lookup
 from simulator.gpu.kernels import stats as layout
-from tests.test_cache import RefLRU, _counts
+from simulator.gpu.policies import get_policy
+from tests.cache_reference import STAT_KEYS, counts
 
 SETS, WAYS, LSHIFT = 6, 4, 7  # 6 sets: not a power of two
+POLICIES = ("lru", "fifo")
+MODES = ("adaptive", "branches", "predicated")
 
 
-def _banked(wb, wa, addr, w, bank, set_key, group, banks, groups):
-    fn = lru.get_kernels(SETS, WAYS, LSHIFT, LSHIFT, wb, wa, True)[1]
-    state = lru.new_state(banks, SETS, WAYS)
+def _kernels(*args, policy="lru"):
+    """The lookup kernels compiled for a replacement policy given by name."""
+    return lookup.get_kernels(*args, hit_promotes=get_policy(policy).hit_promotes)
+
+
+def _banked(wb, wa, addr, w, bank, set_key, group, banks, groups, policy="lru"):
+    fn = _kernels(SETS, WAYS, LSHIFT, LSHIFT, wb, wa, True, policy=policy)[1]
+    state = lookup.new_state(banks, SETS, WAYS)
     stats = np.zeros(groups * banks * layout.N_STATS, dtype=np.int64)
-    cap = lru.out_capacity(len(addr), LSHIFT, LSHIFT)
+    cap = lookup.out_capacity(len(addr), LSHIFT, LSHIFT)
     oa, ow, osrc = np.empty(cap, np.uint64), np.empty(cap, np.bool_), np.empty(cap, np.int64)
     outs = []
     for lo in range(0, len(addr), 700):  # several calls: state carried across chunks
@@ -33,8 +43,9 @@ def _banked(wb, wa, addr, w, bank, set_key, group, banks, groups):
     return stats.reshape(groups, banks, layout.N_STATS), np.concatenate(outs, axis=1)
 
 
+@pytest.mark.parametrize("policy", POLICIES)
 @pytest.mark.parametrize("wb,wa", [(True, True), (False, False)])
-def test_banked_kernel_is_one_cache_per_bank(wb, wa):
+def test_banked_kernel_is_one_cache_per_bank(wb, wa, policy):
     rng = np.random.default_rng(7)
     n = 3000
     banks, groups = 3, 2
@@ -43,11 +54,11 @@ def test_banked_kernel_is_one_cache_per_bank(wb, wa):
     bank = rng.integers(-1, banks, n).astype(np.int64)
     key = (addr >> np.uint64(LSHIFT)).astype(np.int64)  # set = line mod SETS, as in a single cache
     group = rng.integers(0, groups, n).astype(np.int64)
-    stats, out = _banked(wb, wa, addr, w, bank, key, group, banks, groups)
+    stats, out = _banked(wb, wa, addr, w, bank, key, group, banks, groups, policy)
     assert stats[..., layout.ST_READ_HITS].sum() > 0 and stats[..., layout.ST_EVICTIONS].sum() > 0
     for b in range(banks):
         sel = np.flatnonzero(bank == b)
-        c = Cache(sets=SETS, ways=WAYS, write_back=wb, write_allocate=wa)
+        c = Cache(sets=SETS, ways=WAYS, write_back=wb, write_allocate=wa, policy=policy)
         s = c.access(addr[sel], w[sel])
         total = stats[:, b, :].sum(axis=0)
         assert total[:6].tolist() == [s.read_hits, s.read_misses, s.write_hits, s.write_misses, s.evictions,
@@ -65,32 +76,32 @@ def test_banked_kernel_is_one_cache_per_bank(wb, wa):
     assert fwd[2].tolist() == byp.tolist() and fwd[0].tolist() == addr[byp].astype(np.int64).tolist()
 
 
+@pytest.mark.parametrize("policy", POLICIES)
 @pytest.mark.parametrize("ways", [100, 300])
-def test_wide_sets_agree_with_reference(ways):
+def test_wide_sets_agree_with_reference(ref_cache, ways, policy):
     rng = np.random.default_rng(ways)
     n = 4000
     lines = 2 * 3 * ways  # twice the capacity of 3 sets: hits and evictions both
     addr = (rng.integers(0, lines, n) * 128).astype(np.uint64)
     w = rng.random(n) < 0.3
-    c = Cache(sets=3, ways=ways)
+    c = Cache(sets=3, ways=ways, policy=policy)
     s = c.access(addr, w)
-    ref = RefLRU(3, ways)
-    for a, ww in zip(addr.tolist(), w.tolist(), strict=True):
-        ref.access(a, ww)
-    assert _counts(s) == ref.c
+    ref = ref_cache(policy, 3, ways).run(addr, w)
+    assert counts(s) == ref.c
     assert list(zip(c.stream.addr.tolist(), c.stream.is_write.tolist(), strict=True)) == ref.stream
-    assert c.contents() == [[x[0] for x in st] for st in ref.data]  # most recent first
+    assert c.contents() == ref.contents()  # youngest first
 
 
+@pytest.mark.parametrize("policy", POLICIES)
 @pytest.mark.parametrize("sector", [None, 32])
-def test_threads_split_sets_exactly(sector):
+def test_threads_split_sets_exactly(sector, policy):
     """Sets are independent: two threads owning alternate sets give the one-thread counts and stream."""
     rng = np.random.default_rng(5)
     n = 3 * Cache.PARALLEL_MIN  # long enough to take the threaded path
     addr = np.where(rng.random(n) < 0.5, rng.integers(0, 96 * 128, n), rng.integers(0, 1 << 22, n)).astype(np.uint64)
     w = rng.random(n) < 0.3
-    one = Cache(sets=64, ways=4, sector_B=sector)
-    two = Cache(sets=64, ways=4, sector_B=sector, threads=2)
+    one = Cache(sets=64, ways=4, sector_B=sector, policy=policy)
+    two = Cache(sets=64, ways=4, sector_B=sector, threads=2, policy=policy)
     for lo in (0, n // 2):  # state carried across calls
         a, b = one.access(addr[lo:lo + n // 2], w[lo:lo + n // 2]), two.access(addr[lo:lo + n // 2], w[lo:lo + n // 2])
         assert a == b and a.writebacks > 0 and a.read_hits > 0
@@ -105,7 +116,8 @@ def test_threads_must_be_positive():
         Cache(sets=64, ways=4, threads=0)
 
 
-def test_banked_index_lists_match_one_pass():
+@pytest.mark.parametrize("policy", POLICIES)
+def test_banked_index_lists_match_one_pass(policy):
     """The banked kernel run over two disjoint index lists (owners of two ranges of sets; bypasses in the first)
     gives, summed and merged by source, the counts and stream of one pass."""
     rng = np.random.default_rng(9)
@@ -115,10 +127,10 @@ def test_banked_index_lists_match_one_pass():
     bank = rng.integers(-1, banks, n).astype(np.int64)
     key = (addr >> np.uint64(LSHIFT)).astype(np.int64)
     group = np.zeros(n, dtype=np.int64)
-    stats, out = _banked(True, True, addr, w, bank, key, group, banks, 1)
-    fn = lru.get_kernels(SETS, WAYS, LSHIFT, LSHIFT, True, True, True)[1]
-    state = lru.new_state(banks, SETS, WAYS)
-    cap = lru.out_capacity(n, LSHIFT, LSHIFT)
+    stats, out = _banked(True, True, addr, w, bank, key, group, banks, 1, policy)
+    fn = _kernels(SETS, WAYS, LSHIFT, LSHIFT, True, True, True, policy=policy)[1]
+    state = lookup.new_state(banks, SETS, WAYS)
+    cap = lookup.out_capacity(n, LSHIFT, LSHIFT)
     g = bank * SETS + key % SETS
     owner = np.where(bank < 0, 0, g >= banks * SETS // 2)
     total = np.zeros(banks * layout.N_STATS, dtype=np.int64)
@@ -136,7 +148,7 @@ def test_banked_index_lists_match_one_pass():
 
 
 def test_splitter_sorts_by_owner_in_order():
-    split = lru.get_splitter(10, LSHIFT)
+    split = lookup.get_splitter(10, LSHIFT)
     addr = (np.arange(37, dtype=np.uint64) * 7 % 23) * np.uint64(128)
     bounds = np.array([3, 7], dtype=np.int64)
     idx, counts = np.empty((3, 30), dtype=np.int32), np.zeros(3, dtype=np.int64)
@@ -158,11 +170,11 @@ def _phased_trace(n, lines, seed):
     return addr, w
 
 
-def _single(mode, sets, ways, wb, wa, addr, w, chunk=2500):
-    fn = lru.get_kernels(sets, ways, LSHIFT, LSHIFT, wb, wa, True, mode)[0]
-    state = lru.new_state(1, sets, ways)
+def _single(mode, sets, ways, wb, wa, addr, w, chunk=2500, policy="lru", sshift=LSHIFT):
+    fn = _kernels(sets, ways, LSHIFT, sshift, wb, wa, True, mode, policy=policy)[0]
+    state = lookup.new_state(1, sets, ways)
     stats = np.zeros(layout.N_STATS, dtype=np.int64)
-    cap = lru.out_capacity(chunk, LSHIFT, LSHIFT)
+    cap = lookup.out_capacity(chunk, LSHIFT, sshift)
     oa, ow, osrc = np.empty(cap, np.uint64), np.empty(cap, np.bool_), np.empty(cap, np.int64)
     stream = []
     for lo in range(0, len(addr), chunk):
@@ -171,26 +183,53 @@ def _single(mode, sets, ways, wb, wa, addr, w, chunk=2500):
     return stats, stream, state
 
 
-@pytest.mark.parametrize("wb,wa,ways", [(True, True, 4), (True, False, 4), (False, True, 4), (False, False, 4),
-                                        (True, True, 40)])
-def test_branchy_and_predicated_loops_agree_with_reference(wb, wa, ways):
-    """Both lookup loops (the adaptive default switches between them block by block) give the reference model's
-    counts, next-level stream and final state, for every write policy; 40 ways take the wide-set search."""
-    addr, w = _phased_trace(12000, 8 * SETS * ways // 4, ways)
-    ref = RefLRU(SETS, ways, write_back=wb, write_allocate=wa)
-    for a, ww in zip(addr.tolist(), w.tolist(), strict=True):
-        ref.access(a, ww)
-    results = {mode: _single(mode, SETS, ways, wb, wa, addr, w) for mode in ("branches", "predicated")}
-    for mode, (stats, stream, _) in results.items():
-        assert dict(zip(_counts_keys, stats[:6].tolist(), strict=True)) == ref.c, mode
-        assert stream == ref.stream, mode
-    (_, _, s1), (_, _, s2) = results.values()
-    for field in ("tags", "dirty", "valid", "ages"):
-        assert (getattr(s1, field) == getattr(s2, field)).all()
+# (sets, ways, write_back, write_allocate, sector_B): every write policy; sets not a power of two; 1, 16 (the
+# presets' L2), 40 (the predicated loop's two-search path above 32 ways) and 72 ways (two 64-lane blocks);
+# sectored caches (which always take the branchy loop, whatever the mode)
+GEOMETRIES = [(6, 4, True, True, None), (6, 4, True, False, None), (6, 4, False, True, None),
+              (6, 4, False, False, None), (7, 1, True, True, None), (12, 16, True, True, None),
+              (6, 40, True, True, None), (3, 72, False, False, None), (64, 4, True, True, 32), (5, 3, False, False, 32)]
+
+
+def _mixed_trace(n, lines, seed, sector_B):
+    """The phased trace (both loops of the adaptive mode get blocks) with random offsets within the line, so that
+    sectored caches see sector misses in present lines."""
+    addr, w = _phased_trace(n, lines, seed)
+    if sector_B:
+        addr += (np.random.default_rng(seed + 1).integers(0, 128 // sector_B, n) * sector_B).astype(np.uint64)
+    return addr, w
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("geometry", GEOMETRIES, ids=lambda g: "{}x{}-{}{}-{}".format(
+    g[0], g[1], "wb" if g[2] else "wt", "wa" if g[3] else "nwa", f"s{g[4]}" if g[4] else "line"))
+@pytest.mark.parametrize("policy", POLICIES)
+def test_every_loop_mode_matches_the_reference(ref_cache, policy, geometry, mode):
+    """Every loop mode gives exactly the reference model's counts, next-level stream and contents, for each
+    policy, write policy and geometry (the adaptive default switches loops block by block)."""
+    sets, ways, wb, wa, sector = geometry
+    addr, w = _mixed_trace(8000, 2 * sets * ways + 3, sets * 100 + ways, sector)
+    ref = ref_cache(policy, sets, ways, write_back=wb, write_allocate=wa, sector_B=sector).run(addr, w)
+    sshift = (sector or 128).bit_length() - 1
+    stats, stream, state = _single(mode, sets, ways, wb, wa, addr, w, policy=policy, sshift=sshift)
+    assert dict(zip(STAT_KEYS, stats[:6].tolist(), strict=True)) == ref.c
+    assert stream == ref.stream
+    for s in range(sets):  # contents youngest first, from the kernel's ages
+        row = slice(s * ways, (s + 1) * ways)
+        order = np.argsort(state.ages[row], kind="stable")
+        assert [int(t) >> 1 for t in state.tags[row][order] if t >= 0] == ref.contents()[s]
     assert ref.c["read_hits"] > 0 and ref.c["evictions"] > 0 and (ref.c["writebacks"] > 0 or not wb)
+    assert ref.sector_misses > 0 or not sector
 
 
-_counts_keys = ("read_hits", "read_misses", "write_hits", "write_misses", "evictions", "writebacks")
+@pytest.mark.parametrize("policy", POLICIES)
+@pytest.mark.parametrize("wb,wa", [(True, True), (False, False)])
+def test_loops_leave_the_same_state(wb, wa, policy):
+    """The branchy and predicated loops end in the same tags, dirty bits and ages, not only the same counts."""
+    addr, w = _phased_trace(12000, 8 * SETS * WAYS // 4, 4)
+    states = [_single(mode, SETS, WAYS, wb, wa, addr, w, policy=policy)[2] for mode in ("branches", "predicated")]
+    for field in ("tags", "dirty", "valid", "ages"):
+        assert (getattr(states[0], field) == getattr(states[1], field)).all()
 
 
 def test_adaptive_loop_and_read_only_calls_match():
@@ -201,12 +240,13 @@ def test_adaptive_loop_and_read_only_calls_match():
     stats, stream, _ = _single("branches", SETS, WAYS, True, True, addr, w)
     c = Cache(sets=SETS, ways=WAYS)
     s = c.access(addr, False)
-    assert [getattr(s, k) for k in _counts_keys] == stats[:6].tolist()
+    assert [getattr(s, k) for k in STAT_KEYS] == stats[:6].tolist()
     assert list(zip(c.stream.addr.tolist(), c.stream.is_write.tolist(), strict=True)) == stream
 
 
+@pytest.mark.parametrize("policy", POLICIES)
 @pytest.mark.parametrize("wb,wa", [(True, True), (False, False)])
-def test_banked_loops_agree(wb, wa):
+def test_banked_loops_agree(wb, wa, policy):
     """The banked kernel's two loops: the same counts per bank and group, and the same stream (bypasses included)."""
     rng = np.random.default_rng(11)
     n, banks, groups = 8000, 3, 2
@@ -216,10 +256,10 @@ def test_banked_loops_agree(wb, wa):
     group = rng.integers(0, groups, n).astype(np.int64)
     out = {}
     for mode in ("branches", "predicated"):
-        fn = lru.get_kernels(SETS, WAYS, LSHIFT, LSHIFT, wb, wa, True, mode)[1]
-        state = lru.new_state(banks, SETS, WAYS)
+        fn = _kernels(SETS, WAYS, LSHIFT, LSHIFT, wb, wa, True, mode, policy=policy)[1]
+        state = lookup.new_state(banks, SETS, WAYS)
         stats = np.zeros(groups * banks * layout.N_STATS, dtype=np.int64)
-        cap = lru.out_capacity(n, LSHIFT, LSHIFT)
+        cap = lookup.out_capacity(n, LSHIFT, LSHIFT)
         oa, ow, osrc = np.empty(cap, np.uint64), np.empty(cap, np.bool_), np.empty(cap, np.int64)
         k = fn(state, addr, w, bank, key, group, stats, oa, ow, osrc)
         out[mode] = (stats, oa[:k].copy(), ow[:k].copy(), osrc[:k].copy())
@@ -228,30 +268,39 @@ def test_banked_loops_agree(wb, wa):
     assert out["branches"][0].reshape(groups, banks, -1)[..., layout.ST_READ_HITS].sum() > 0
 
 
-def test_unknown_loop_mode():
+def test_unknown_loop_mode_and_policy():
     with pytest.raises(ValueError, match="mode"):
-        lru.get_kernels(SETS, WAYS, LSHIFT, LSHIFT, True, True, True, "fastest")
+        lookup.get_kernels(SETS, WAYS, LSHIFT, LSHIFT, True, True, True, "fastest")
+    with pytest.raises(ConfigError, match=r"^policy: .*'random'.*valid: fifo, lru"):
+        get_policy("random")
 
 
+def test_policy_is_part_of_the_kernel_key():
+    """Each policy compiles its own kernels (and Numba's on-disk cache entry: the policy is a closure value)."""
+    lru_k = lookup.get_kernels(SETS, WAYS, LSHIFT, LSHIFT, True, True, True, hit_promotes=True)
+    fifo_k = lookup.get_kernels(SETS, WAYS, LSHIFT, LSHIFT, True, True, True, hit_promotes=False)
+    assert lru_k is not fifo_k
+    assert lru_k is lookup.get_kernels(SETS, WAYS, LSHIFT, LSHIFT, True, True, True)  # LRU is the default
+
+
+@pytest.mark.parametrize("policy", POLICIES)
 @pytest.mark.parametrize("mode", ["branches", "predicated"])
-def test_tags_widen_when_a_line_needs_more_than_30_bits(mode):
+def test_tags_widen_when_a_line_needs_more_than_30_bits(ref_cache, mode, policy):
     """States start with 32-bit tags; a line at or above 2**30 (byte address 2**37 with 128 B lines) part-way
     through a call widens them and the call goes on: counts, stream and contents as with 64-bit tags throughout
     and as the reference model."""
     addr, w = _phased_trace(6000, 8 * SETS * WAYS // 4, 9)
     high = np.uint64(((1 << 30) + 5) << LSHIFT)
     addr[4000:] += high  # the second part lives above the narrow range
-    ref = RefLRU(SETS, WAYS)
-    for a, ww in zip(addr.tolist(), w.tolist(), strict=True):
-        ref.access(a, ww)
-    stats, stream, state = _single(mode, SETS, WAYS, True, True, addr, w)
+    ref = ref_cache(policy, SETS, WAYS).run(addr, w)
+    stats, stream, state = _single(mode, SETS, WAYS, True, True, addr, w, policy=policy)
     assert state.tags.dtype == np.int64
-    assert dict(zip(_counts_keys, stats[:6].tolist(), strict=True)) == ref.c
+    assert dict(zip(STAT_KEYS, stats[:6].tolist(), strict=True)) == ref.c
     assert stream == ref.stream
-    wide = lru.new_state(1, SETS, WAYS, wide=True)
-    fn = lru.get_kernels(SETS, WAYS, LSHIFT, LSHIFT, True, True, True, mode)[0]
+    wide = lookup.new_state(1, SETS, WAYS, wide=True)
+    fn = _kernels(SETS, WAYS, LSHIFT, LSHIFT, True, True, True, mode, policy=policy)[0]
     st2 = np.zeros(layout.N_STATS, dtype=np.int64)
-    cap = lru.out_capacity(len(addr), LSHIFT, LSHIFT)
+    cap = lookup.out_capacity(len(addr), LSHIFT, LSHIFT)
     fn(wide, addr, w, st2, np.empty(cap, np.uint64), np.empty(cap, np.bool_), np.empty(cap, np.int64))
     assert (st2 == stats).all() and (wide.tags == state.tags).all() and (wide.ages == state.ages).all()
 
@@ -278,11 +327,11 @@ def test_banked_tags_widen_like_a_wide_state():
     bank = rng.integers(0, banks, n).astype(np.int64)
     key = (addr >> np.uint64(LSHIFT)).astype(np.int64)
     group = np.zeros(n, dtype=np.int64)
-    fn = lru.get_kernels(SETS, WAYS, LSHIFT, LSHIFT, True, True, True)[1]
-    cap = lru.out_capacity(n, LSHIFT, LSHIFT)
+    fn = lookup.get_kernels(SETS, WAYS, LSHIFT, LSHIFT, True, True, True)[1]
+    cap = lookup.out_capacity(n, LSHIFT, LSHIFT)
     runs = []
     for wide in (False, True):
-        state = lru.new_state(banks, SETS, WAYS, wide=wide)
+        state = lookup.new_state(banks, SETS, WAYS, wide=wide)
         stats = np.zeros(banks * layout.N_STATS, dtype=np.int64)
         oa, ow, osrc = np.empty(cap, np.uint64), np.empty(cap, np.bool_), np.empty(cap, np.int64)
         k = fn(state, addr, w, bank, key, group, stats, oa, ow, osrc)

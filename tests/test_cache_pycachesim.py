@@ -5,6 +5,8 @@ refresh recency, and its HIT counter counts loads only.  So hits and misses are
 compared on read-only traces, and write-backs on traces where no store hits
 (every store goes to a line not cached), where both semantics coincide.
 pycachesim's ``EVICT_count`` counts dirty evictions, i.e. our write-backs.
+Under FIFO no hit refreshes anything in either simulator, so mixed load/store
+traces agree exactly.
 """
 
 from __future__ import annotations
@@ -17,9 +19,9 @@ cachesim = pytest.importorskip("cachesim")
 from simulator.gpu.cache import Cache  # noqa: E402
 
 
-def _pycachesim(sets, ways, addr, is_write):
+def _pycachesim(sets, ways, addr, is_write, policy="LRU"):
     mem = cachesim.MainMemory()
-    level = cachesim.Cache("L2", sets, ways, 128, "LRU", write_back=True, write_allocate=True)
+    level = cachesim.Cache("L2", sets, ways, 128, policy, write_back=True, write_allocate=True)
     mem.load_to(level)
     mem.store_from(level)
     sim = cachesim.CacheSimulator(level, mem)
@@ -72,3 +74,18 @@ def test_writebacks_match_pycachesim_when_no_store_hits(sets):
     assert ours.misses == ref["MISS_count"]
     assert ours.writebacks == ref["EVICT_count"]
     assert ours.writebacks > 500
+
+
+@pytest.mark.parametrize("sets,wf", [(64, 0.0), (64, 0.3), (12, 0.3)])
+def test_fifo_matches_pycachesim_with_stores(sets, wf):
+    """FIFO (pycachesim's "FIFO"): load hits, all misses and dirty evictions agree on random load/store traces."""
+    n = 12000
+    rng = np.random.default_rng(sets + 1)
+    addr = rng.integers(0, sets * 4 * 128 * 3, n).astype(np.uint64)
+    w = rng.random(n) < wf
+    ours = Cache(sets=sets, ways=4, policy="fifo").access(addr, w)
+    ref = _pycachesim(sets, 4, addr, w, "FIFO")
+    assert ours.read_hits == ref["HIT_count"]
+    assert ours.misses == ref["MISS_count"]
+    assert ours.writebacks == ref["EVICT_count"]
+    assert ours.read_hits > 0 and (ours.writebacks > 0 or wf == 0)

@@ -68,6 +68,8 @@ def test_overrides_and_capacity_kb():
     ({"dram": {"bandwidth_GBps": "fast"}}, "dram.bandwidth_GBps"),
     ({"n_sms": 2.5}, "n_sms"),
     ({"sector_B": 48}, "sector_B"),
+    ({"l2": {"policy": "plru"}}, "l2.policy"),
+    ({"l1": {"policy": 3}}, "l1.policy"),
 ])
 def test_bad_values_name_the_field(overrides, field):
     with pytest.raises(ConfigError) as err:
@@ -97,3 +99,29 @@ def test_unknown_preset_lists_valid_names():
         load_chip("systolic-256")  # a preset of another kind is not a GPU
     with pytest.raises(FileFormatError):
         load_chip("/nonexistent/chip.toml")
+
+
+def test_replacement_policy_fields():
+    """``l1.policy`` / ``l2.policy``: LRU in every preset (GPGPU-Sim's 'L'), FIFO by override or in a file; an
+    unknown name is reported on the dotted field with the valid names."""
+    for name in preset_names():
+        c = load_chip(name)
+        assert (c.l1.policy, c.l2.policy) == ("lru", "lru"), name
+    c = load_chip("gtx1080ti-deepnvm", overrides={"l2": {"policy": "fifo"}})
+    assert (c.l1.policy, c.l2.policy) == ("lru", "fifo")
+    assert load_chip(c, l2_MB=6).l2.policy == "fifo"  # resizing keeps the policy
+    with pytest.raises(ConfigError) as err:
+        load_chip("gtx1080ti", overrides={"l1": {"policy": "random"}})
+    assert str(err.value) == "l1.policy: unknown replacement policy 'random' (valid: fifo, lru)"
+
+
+def test_policy_defaults_to_lru_in_a_file_without_it(tmp_path):
+    text = (PRESET_DIR / "gtx1080ti.toml").read_text()
+    lines = [ln for ln in text.splitlines() if not ln.startswith("policy")]
+    p = tmp_path / "nopolicy.toml"
+    p.write_text("\n".join(lines))
+    c = load_chip(p)
+    assert (c.l1.policy, c.l2.policy) == ("lru", "lru")
+    p.write_text("\n".join(lines).replace('write_policy = "write-back"', 'write_policy = "write-back"\npolicy = "fifo"',
+                                          1))  # the first write-back table is [l2]
+    assert load_chip(p).l2.policy == "fifo"

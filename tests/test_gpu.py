@@ -11,21 +11,26 @@ from simulator.gpu import COUNT_COLUMNS, simulate_gpu
 from simulator.gpu.cache import Cache
 from simulator.gpu.chip import load_chip
 from simulator.gpu.l2map import map_l2, set_keys_for
-from tests.support import STT, small_chip, trace
+from tests.support import SMALL, STT, small_chip, trace
 from traces.chunk import TraceChunk
 from traces.synthetic import synthetic_chunks
 
 
 def expected_counts(chunks, chip):
     """Compose the hierarchy from independent Cache objects (one per SM, one per slice), in trace order."""
-    l1 = [Cache(sets=chip.l1.sets, ways=chip.l1.ways, write_back=False, write_allocate=False)
+    l1 = [Cache(sets=chip.l1.sets, ways=chip.l1.ways, write_back=False, write_allocate=False, policy=chip.l1.policy)
           for _ in range(chip.n_sms)]
-    l2 = [Cache(sets=chip.l2.sets_per_slice, ways=chip.l2.ways) for _ in range(chip.l2.slices)]
+    l2 = [Cache(sets=chip.l2.sets_per_slice, ways=chip.l2.ways, policy=chip.l2.policy)
+          for _ in range(chip.l2.slices)]
     for ch in chunks:
         for a, w, sm in zip(ch.addr.tolist(), ch.is_write.tolist(), ch.sm.tolist(), strict=True):
-            c1 = l1[sm % chip.n_sms]
-            c1.access(np.array([a], np.uint64), w)
-            for a2, w2 in zip(c1.stream.addr, c1.stream.is_write, strict=True):
+            if sm < 0:  # no SM: the access bypasses the L1s
+                down = [(a, w)]
+            else:
+                c1 = l1[sm % chip.n_sms]
+                c1.access(np.array([a], np.uint64), w)
+                down = zip(c1.stream.addr, c1.stream.is_write, strict=True)
+            for a2, w2 in down:
                 s, key = map_l2(np.array([a2], np.uint64), chip.l2)
                 key = set_keys_for(key, chip.l2)  # the preset's set-index hash (identity for "modulo")
                 # the slice's cache sees the compacted set key as its line address modulo sets: feed an address
@@ -53,6 +58,36 @@ def test_fast_counts_equal_composed_caches():
     exp = expected_counts(chunks, chip)
     assert {k: int(row[k]) for k in exp} == exp
     assert r.mode == "fast" and row["mode"] == "fast"
+
+
+def test_l2_fifo_runs_through_both_engines_and_differs_from_lru():
+    """``l2.policy = "fifo"`` reaches the L2 slices of both engines (counts equal independently composed FIFO
+    caches), and on a trace where it must, it differs from LRU: one hot line read between the lines of a stream
+    (no L1: SM -1) always hits under LRU (it is never the least recent), but under FIFO it is evicted whenever
+    its set has allocated ``ways`` streamed lines since it came in."""
+    n_stream = 4096  # 512 KB of lines: 16x the small chip's 32 KB L2, so every set allocates many times
+    hot = np.uint64(1 << 30)
+    addr = np.empty(2 * n_stream, dtype=np.uint64)
+    addr[0::2] = hot
+    addr[1::2] = np.arange(n_stream, dtype=np.uint64) * np.uint64(128)
+    chunks = [TraceChunk.from_arrays(addr, False, -1, 0)]
+    rows = {}
+    for policy in ("lru", "fifo"):
+        chip = small_chip(l2={**SMALL["l2"], "policy": policy})
+        assert chip.l2.policy == policy and chip.l1.policy == "lru"
+        rows[policy] = simulate_gpu(chunks, chip).totals.iloc[0]
+        timed = simulate_gpu(chunks, chip, tech=STT, mode="timed").totals
+        assert (timed["l2_read_hits"] == rows[policy]["l2_read_hits"]).all()
+        exp = expected_counts(chunks, chip)
+        assert {k: int(rows[policy][k]) for k in exp} == exp
+    lru, fifo = rows["lru"], rows["fifo"]
+    assert lru.l2_read_hits == n_stream - 1 and lru.l2_read_misses == n_stream + 1  # every hot read but the first
+    # about n_stream / (64 sets) allocations in the hot line's set, one eviction of it per 4 (ways): ~16 misses
+    assert fifo.l2_read_misses >= lru.l2_read_misses + 10 and fifo.dram_reads >= lru.dram_reads + 10
+    mixed = trace(6000, seed=2, chunk=2000)  # random reads and writes through L1s and L2: still FIFO's own counts
+    chip = small_chip(l2={**SMALL["l2"], "policy": "fifo"})
+    row = simulate_gpu(mixed, chip).totals.iloc[0]
+    assert {k: int(row[k]) for k in expected_counts(mixed, chip)} == expected_counts(mixed, chip)
 
 
 def test_invariants_and_units():

@@ -1,12 +1,14 @@
-"""A set-associative LRU cache over numpy arrays: the hot path, in a Numba kernel per geometry.
+"""A set-associative cache over numpy arrays: the hot path, in a Numba kernel per geometry and policy.
 
 Users and tests feed it chunks of byte addresses; the kernel keeps the state
 between calls, counts hits and misses, and returns the requests it sends to the
-next level.  Semantics (also in :mod:`simulator.gpu.kernels.lru`):
+next level.  Semantics (also in :mod:`simulator.gpu.kernels.lookup`):
 
 - set index = line address modulo the number of sets (any positive count, not
   only powers of two); the tag is the full line address;
-- LRU, and a hit of either kind (read or write) makes the line most recent;
+- replacement by a policy registered in :mod:`simulator.gpu.policies`: ``"lru"``
+  (the default; a hit of either kind, read or write, makes the line most
+  recent) or ``"fifo"`` (lines leave in allocation order; hits change nothing);
 - write-back + write-allocate (fetch-on-write for whole-line caches) or
   write-through + no-write-allocate (other combinations are accepted too);
 - with ``sector_B`` each access touches one sector of its line; hits and misses
@@ -24,7 +26,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from models.errors import ConfigError
-from simulator.gpu.kernels import lru
+from simulator.gpu import policies
+from simulator.gpu.kernels import lookup
 from simulator.gpu.kernels.stats import N_STATS, STAT_NAMES, fill_next_level
 
 
@@ -129,7 +132,7 @@ def check_geometry(capacity_B, line_B, ways, sets, sector_B, prefix: str = "cach
 
 
 class Cache:
-    """One LRU cache; ``access`` is called chunk after chunk and keeps its state.
+    """One set-associative cache; ``access`` is called chunk after chunk and keeps its state.
 
     Parameters
     ----------
@@ -145,6 +148,8 @@ class Cache:
         Number of sets; any positive integer (set = line mod sets).
     sector_B : int, optional
         Sector size in bytes for a sectored cache (power of two dividing the line).
+    policy : str
+        Replacement policy, a name from :func:`simulator.gpu.policies.policy_names` (``"lru"`` or ``"fifo"``).
     threads : int
         Threads that share one call's lookups, each owning a contiguous range of sets (sets are independent,
         so counts and stream are exactly those of one thread): each sorts a slice of the accesses by owner, then
@@ -158,8 +163,9 @@ class Cache:
     PARALLEL_MIN = 1 << 16
 
     def __init__(self, capacity_B=None, line_B=128, ways=16, write_back=True, write_allocate=True, sets=None,
-                 sector_B=None, threads=1):
+                 sector_B=None, threads=1, policy=policies.DEFAULT_POLICY):
         self.sets, self.ways, self._lshift, self._sshift = check_geometry(capacity_B, line_B, ways, sets, sector_B)
+        self.policy = policies.get_policy(policy).name
         if int(threads) != threads or threads < 1:
             raise ConfigError("threads", f"must be a positive integer, got {threads!r}")
         self.threads = int(threads)
@@ -173,7 +179,7 @@ class Cache:
 
     def reset(self) -> None:
         """Empty the cache and zero the counts."""
-        self._state = lru.new_state(1, self.sets, self.ways)
+        self._state = lookup.new_state(1, self.sets, self.ways)
         self._stats = np.zeros(N_STATS, dtype=np.int64)
         self.stream = None
 
@@ -200,14 +206,15 @@ class Cache:
             raise ConfigError("is_write", f"length {w.shape[0]} differs from addr's {addr.shape[0]}")
         else:
             w = np.ascontiguousarray(w)
-        single, _ = lru.get_kernels(self.sets, self.ways, self._lshift, self._sshift, self.write_back,
-                                    self.write_allocate, emit)
+        single, _ = lookup.get_kernels(self.sets, self.ways, self._lshift, self._sshift, self.write_back,
+                                       self.write_allocate, emit,
+                                       hit_promotes=policies.get_policy(self.policy).hit_promotes)
         n = addr.shape[0]
         parts = min(self.threads, self.sets) if self.PARALLEL_MIN <= n < 2**31 else 1
-        cap = lru.out_capacity(n, self._lshift, self._sshift) if emit else 0
+        cap = lookup.out_capacity(n, self._lshift, self._sshift) if emit else 0
         lists = None
         if parts > 1:  # phase 1: each thread sorts a slice of the accesses by owner (a contiguous range of sets)
-            split = lru.get_splitter(self.sets, self._lshift)
+            split = lookup.get_splitter(self.sets, self._lshift)
             bounds = np.array([self.sets * k // parts for k in range(1, parts)], dtype=np.int64)
             edges = [n * k // parts for k in range(parts + 1)]
             lists = [(np.empty((parts, edges[c + 1] - edges[c]), dtype=np.int32), np.zeros(parts, dtype=np.int64))
@@ -239,11 +246,12 @@ class Cache:
         return self.stats
 
     def contents(self) -> list[list[int]]:
-        """Line addresses held in each set, most recent first (for tests and inspection)."""
+        """Line addresses held in each set, youngest first: most recently used first with LRU, most recently
+        allocated first with FIFO (for tests and inspection)."""
         out = []
         for s in range(self.sets):
             row = slice(s * self.ways, (s + 1) * self.ways)
-            order = np.argsort(self._state.ages[row], kind="stable")  # age 0 = most recent
+            order = np.argsort(self._state.ages[row], kind="stable")  # age 0 = youngest
             out.append([int(t) >> 1 for t in self._state.tags[row][order] if t >= 0])  # tags: line << 1 | dirty
         return out
 
@@ -251,7 +259,8 @@ class Cache:
         pol = ("write-back" if self.write_back else "write-through") + (
             ", write-allocate" if self.write_allocate else ", no-write-allocate")
         sect = f", {self.sector_B} B sectors" if self.sector_B else ""
-        return f"Cache({self.capacity_B} B, {self.sets} sets x {self.ways} ways x {self.line_B} B, {pol}{sect})"
+        return (f"Cache({self.capacity_B} B, {self.sets} sets x {self.ways} ways x {self.line_B} B, {self.policy}, "
+                f"{pol}{sect})")
 
 
 _POOL: ThreadPoolExecutor | None = None

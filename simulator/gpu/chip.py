@@ -2,7 +2,9 @@
 
 A chip file (see ``simulator/gpu/presets/*.toml``) has top-level ``name``,
 ``description``, ``n_sms``, optional ``sector_B``, and tables ``[clocks]``,
-``[l1]``, ``[l2]``, ``[dram]``.  ``load_chip(name_or_path, l2_MB=..., overrides=...)``
+``[l1]``, ``[l2]``, ``[dram]``.  ``l1.policy`` and ``l2.policy`` name the
+replacement policy (:mod:`simulator.gpu.policies`: ``"lru"``, the default, or
+``"fifo"``; GPGPU-Sim's ``L`` / ``F`` replacement letters).  ``load_chip(name_or_path, l2_MB=..., overrides=...)``
 merges overrides field by field, then checks every value; a bad one raises
 :class:`~models.errors.ConfigError` naming the dotted field.
 
@@ -26,6 +28,7 @@ from typing import Any
 
 from models.config import as_choice, as_positive, load_toml, merge, reject_unknown, require
 from models.errors import ConfigError
+from simulator.gpu import policies
 
 PRESET_DIR = Path(__file__).with_name("presets")
 WRITE_POLICIES = ("write-back", "write-through")
@@ -46,7 +49,7 @@ class Clocks:
 
 @dataclass(frozen=True)
 class L1Config:
-    """Per-SM L1 data cache (one per SM, all alike)."""
+    """Per-SM L1 data cache (one per SM, all alike); ``policy`` is a replacement policy name."""
 
     enabled: bool
     sets: int
@@ -55,6 +58,7 @@ class L1Config:
     write_back: bool
     write_allocate: bool
     hit_latency_cycles: int
+    policy: str = policies.DEFAULT_POLICY
 
     @property
     def capacity_B(self) -> int:
@@ -63,7 +67,8 @@ class L1Config:
 
 @dataclass(frozen=True)
 class L2Config:
-    """Sliced L2: ``channels`` memory channels, each with ``slices_per_channel`` slices of ``sets_per_slice`` sets."""
+    """Sliced L2: ``channels`` memory channels, each with ``slices_per_channel`` slices of ``sets_per_slice`` sets;
+    ``policy`` is a replacement policy name."""
 
     channels: int
     slices_per_channel: int
@@ -78,6 +83,7 @@ class L2Config:
     read_latency_ns: float
     write_latency_ns: float
     rop_latency_cycles: int
+    policy: str = policies.DEFAULT_POLICY
 
     @property
     def slices(self) -> int:
@@ -178,6 +184,11 @@ def _policy(d, prefix):
     return wp == "write-back", wa
 
 
+def _replacement(d, prefix):
+    """The table's replacement policy name (checked against the registry, default LRU)."""
+    return policies.get_policy(d.get("policy", policies.DEFAULT_POLICY), f"{prefix}.policy").name
+
+
 def _sets(d, prefix, per_set_B, what):
     has_sets, has_cap = "sets" in d or "sets_per_slice" in d, "capacity_KB" in d
     key = "sets_per_slice" if prefix == "l2" else "sets"
@@ -207,18 +218,19 @@ def build_chip(data: dict[str, Any], origin: str = "<chip>") -> GpuChip:
 
     d1 = data["l1"]
     reject_unknown(d1, ("enabled", "capacity_KB", "sets", "ways", "line_B", "write_policy", "write_allocate",
-                        "hit_latency_cycles"), "l1")
+                        "hit_latency_cycles", "policy"), "l1")
     l1_line = _pow2(d1.get("line_B", 128), "l1.line_B")
     l1_ways = _int(require(d1, "ways", "l1"), "l1.ways")
     wb1, wa1 = _policy(d1, "l1")
     l1 = L1Config(_bool(d1.get("enabled", True), "l1.enabled"),
                   _sets(d1, "l1", l1_line * l1_ways, "line_B x ways"), l1_ways, l1_line, wb1, wa1,
-                  _int(d1.get("hit_latency_cycles", 0), "l1.hit_latency_cycles", allow_zero=True))
+                  _int(d1.get("hit_latency_cycles", 0), "l1.hit_latency_cycles", allow_zero=True),
+                  _replacement(d1, "l1"))
 
     d2 = data["l2"]
     reject_unknown(d2, ("channels", "slices_per_channel", "sets_per_slice", "capacity_KB", "ways", "line_B",
                         "write_policy", "write_allocate", "chunk_B", "channel_hash", "set_index",
-                        "read_latency_ns", "write_latency_ns", "rop_latency_cycles"), "l2")
+                        "read_latency_ns", "write_latency_ns", "rop_latency_cycles", "policy"), "l2")
     channels = _int(require(d2, "channels", "l2"), "l2.channels")
     spc = _int(d2.get("slices_per_channel", 1), "l2.slices_per_channel")
     ways = _int(require(d2, "ways", "l2"), "l2.ways")
@@ -235,7 +247,8 @@ def build_chip(data: dict[str, Any], origin: str = "<chip>") -> GpuChip:
                   as_choice(d2.get("channel_hash", "linear"), "l2.channel_hash", CHANNEL_HASHES), set_index,
                   as_positive(require(d2, "read_latency_ns", "l2"), "l2.read_latency_ns"),
                   as_positive(require(d2, "write_latency_ns", "l2"), "l2.write_latency_ns"),
-                  _int(d2.get("rop_latency_cycles", 0), "l2.rop_latency_cycles", allow_zero=True))
+                  _int(d2.get("rop_latency_cycles", 0), "l2.rop_latency_cycles", allow_zero=True),
+                  _replacement(d2, "l2"))
     if sector_B is not None and (sector_B > line or sector_B > l1_line or line // sector_B > 32):
         raise ConfigError("sector_B", f"must divide the L1 and L2 lines into at most 32 sectors, got {sector_B}")
 

@@ -87,7 +87,7 @@ def first_equal(typingctx, arr, base, value, n, ignore):
 
 @intrinsic(prefer_literal=True)
 def increment_below(typingctx, arr, base, value, n):
-    """``arr[base + k] += 1`` wherever ``arr[base + k] < value`` (unsigned), for ``k < n``: one LRU age step."""
+    """``arr[base + k] += 1`` wherever ``arr[base + k] < value`` (unsigned), for ``k < n``: one age step."""
     width = _check(arr, n)
 
     def codegen(context, builder, sig, args):
@@ -110,7 +110,7 @@ def increment_below(typingctx, arr, base, value, n):
 @intrinsic(prefer_literal=True)
 def hit_or_victim(typingctx, tags, ages, base, value, n, ignore, oldest):
     """Where a line goes, without a branch: ``k < n`` when ``tags[base + k]`` holds ``value`` (as
-    :func:`first_equal`), else ``n + k`` for the first way whose age is ``oldest`` (the LRU victim).
+    :func:`first_equal`), else ``n + k`` for the first way whose age is ``oldest`` (the victim, under every policy).
 
     Why: the kernel's predicated loop must not branch on hit or miss, and LLVM turns a ``select`` between two
     searches back into a branch.  Both masks are joined into one word (hits in the low ``n`` bits, victims above)

@@ -1,10 +1,13 @@
-"""Numba LRU set-associative cache kernels, one compiled pair per geometry and policy.
+"""Numba set-associative cache lookup kernels, one compiled pair per geometry, write policy and replacement policy.
 
 Why a factory: the number of sets and ways are closed-over constants, so LLVM
 turns ``line % SETS`` into a multiply and the way search into fixed-width
 vector code; runtime ways cost 2-4x (shared/reference performance notes).
+The replacement behaviour (what a policy of :mod:`simulator.gpu.policies` asks: ``hit_promotes``) is a
+closed-over constant too, so each policy gets its own straight-line code and
+LRU runs exactly the code it ran before policies could be chosen.
 Numba's on-disk cache keys closures by their captured values (here only ints
-and bools), so ``cache=True`` works per geometry across processes.
+and bools), so ``cache=True`` works per geometry and policy across processes.
 
 State layout (:class:`CacheState`): ``tags`` int32, widened to int64 when a
 line needs it, ``[banks * SETS * WAYS]`` holding
@@ -12,12 +15,13 @@ line needs it, ``[banks * SETS * WAYS]`` holding
 lookup and an eviction touch one array), ``-1`` = empty; ``dirty`` and
 ``valid`` uint32 per-way sector masks of sectored caches; ``ages`` (uint8, or wider from
 256 ways on) ``[banks * SETS * WAYS]``, each set a permutation of
-``0 .. WAYS-1`` where 0 is the most recent line.  Lines never move: a lookup
-compares all ways at once (:func:`simulator.gpu.kernels.simd.first_equal`), a
-hit ages the lines more recent than it by one, a miss replaces the way of
-age ``WAYS-1`` and ages all the others -- one vector add each
-(:func:`simulator.gpu.kernels.simd.increment_below`).  Empty ways start with
-the oldest ages, so they fill before anything is evicted.  This replaced a
+``0 .. WAYS-1`` where 0 is the youngest line: the most recently used (LRU) or
+the most recently allocated (FIFO).  Lines never move: a lookup compares all
+ways at once (:func:`simulator.gpu.kernels.simd.first_equal`); with LRU a hit
+ages the lines more recent than it by one (with FIFO a hit changes no age); a
+miss replaces the way of age ``WAYS-1`` and ages all the others -- one vector
+add each (:func:`simulator.gpu.kernels.simd.increment_below`).  Empty ways
+start with the oldest ages, so they fill before anything is evicted.  This replaced a
 ring move-to-front kernel that searched and shifted way by way (1.3-1.5x
 faster on read traces, identical counts and stream; see ``simd``).  Whole-line
 caches also have a predicated loop that does not branch on hit or miss (see
@@ -36,7 +40,10 @@ Policy:
   write-allocate do).  Sectored, the write covers its whole sector, so the
   sector becomes valid without a fetch (GPGPU-Sim's lazy fetch-on-read).
 - no-write-allocate: a write miss is forwarded and leaves the cache unchanged.
-- LRU: any hit (read or write) makes the line the most recent.
+
+Replacement (``policy``, see :mod:`simulator.gpu.policies`): the victim is always the way of age ``WAYS-1`` and
+an allocated line always becomes age 0; the policy decides only whether an access to a present line (a hit, or a
+sector miss that fills a sector of it) makes it age 0 too: ``lru`` yes, ``fifo`` no.
 """
 
 from __future__ import annotations
@@ -91,7 +98,7 @@ def _put(out_addr, out_w, out_src, n, addr, is_write, src):
 
 #: Kernel loop modes: ``"adaptive"`` (the default) looks up each block of :data:`BLOCK` accesses with whichever
 #: loop suits the previous block; ``"branches"`` and ``"predicated"`` force one loop (tests check both).
-MODES = {"adaptive": 0, "branches": 1, "predicated": 2}
+LOOP_MODES = {"adaptive": 0, "branches": 1, "predicated": 2}
 MODE_ADAPTIVE, MODE_BRANCHES, MODE_PREDICATED = 0, 1, 2
 #: Accesses per block of the adaptive loop, and the share of unpredictable outcomes (``1/UNPREDICTABLE``) above
 #: which the next block runs predicated.  On this project's machine the branchy loop is 1.2x faster on a streaming
@@ -101,17 +108,19 @@ UNPREDICTABLE = 16
 
 
 def get_kernels(sets: int, ways: int, line_shift: int, sector_shift: int, write_back: bool, write_allocate: bool,
-                emit: bool = True, mode: str = "adaptive"):
-    """Return ``(access_single, access_banked)`` compiled for this geometry and policy (memoised).
+                emit: bool = True, mode: str = "adaptive", hit_promotes: bool = True):
+    """Return ``(access_single, access_banked)`` compiled for this geometry, write policy and replacement
+    behaviour, memoised.  ``hit_promotes`` is what a replacement policy (:mod:`simulator.gpu.policies`) asks of
+    the kernel: whether an access to a present line makes it the youngest (LRU) or leaves the order alone (FIFO).
 
     ``sector_shift == line_shift`` means an unsectored cache.  With ``emit=False`` the kernels only count
     next-level requests (the output arrays may be empty): a separate, faster compilation.  ``mode`` (see
-    :data:`MODES`) picks the lookup loop; every mode gives exactly the same counts and stream.
+    :data:`LOOP_MODES`) picks the lookup loop; every mode gives exactly the same counts and stream.
     """
-    if mode not in MODES:
-        raise ValueError(f"mode: must be one of {sorted(MODES)}, got {mode!r}")
+    if mode not in LOOP_MODES:
+        raise ValueError(f"mode: must be one of {sorted(LOOP_MODES)}, got {mode!r}")
     key = (int(sets), int(ways), int(line_shift), int(sector_shift), bool(write_back), bool(write_allocate),
-           bool(emit), MODES[mode])
+           bool(emit), LOOP_MODES[mode], bool(hit_promotes))
     if key not in _KERNELS:
         _KERNELS[key] = _build(*key)
     return _KERNELS[key]
@@ -122,11 +131,15 @@ def get_kernels(sets: int, ways: int, line_shift: int, sector_shift: int, write_
 SIMD_REVISION = int(hashlib.sha1(Path(simd.__file__).read_bytes()).hexdigest()[:12], 16)
 
 
-def _build(SETS, WAYS, LSHIFT, SSHIFT, WB, WA, EMIT, MODE):  # noqa: C901 - flat bodies; LLVM folds the constants
+def _build(SETS, WAYS, LSHIFT, SSHIFT, WB, WA, EMIT, MODE, PROMOTE):  # noqa: C901 - flat bodies; LLVM folds them
     # Flat loop bodies (no helper calls: measured 2.4x faster than an inlined helper; only the tiny ``_put``,
     # inlined at Numba IR level, measured a tie).  The closure captures
     # only ints and bools, so Numba's on-disk cache keys stay stable across processes.  Indices are unsigned
     # (Numba adds a wrap-around test to every signed index).
+    #
+    # PROMOTE (the policy's ``hit_promotes``): whether an access to a present line makes it age 0.  A constant:
+    # with True (LRU) LLVM folds the tests away and the code is the LRU-only kernel's; with False (FIFO) the hit
+    # paths simply leave the ages alone.
     #
     # Two lookups in one loop.  The branchy one tests hit or miss, read or write, and does only the work of the
     # outcome: fastest when the outcomes are predictable (streaming, mostly-hit or read-only traces).  The predicated
@@ -207,7 +220,11 @@ def _build(SETS, WAYS, LSHIFT, SSHIFT, WB, WA, EMIT, MODE):  # noqa: C901 - flat
                         ev = miss & alloc & ((uvt >> U(63)) ^ U(1))  # the victim way held a line
                         wb = (ev & uvt & U(1)) if WB else U(0)
                         a0 = ages[slot]
-                        if WA:
+                        if not PROMOTE:  # FIFO: only an allocation ages the set (a0 is then WAYS-1); a hit keeps a0
+                            new = miss & alloc
+                            increment_below(ages, base, a0 * new, WAYS)
+                            ages[slot] = a0 * (U(1) - new)
+                        elif WA:
                             increment_below(ages, base, a0, WAYS)  # a miss: every way but the victim one older
                             ages[slot] = 0
                         else:
@@ -292,7 +309,7 @@ def _build(SETS, WAYS, LSHIFT, SSHIFT, WB, WA, EMIT, MODE):  # noqa: C901 - flat
                                     n_out += 1
                             else:
                                 kind = K_READ_HIT
-                            if kind != K_WRITE_MISS or WA:  # the line becomes the most recent
+                            if PROMOTE and (kind != K_WRITE_MISS or WA):  # LRU: the line becomes the most recent
                                 increment_below(ages, base, ages[slot], WAYS)
                                 ages[slot] = 0
                         else:
@@ -439,7 +456,7 @@ def get_splitter(sets: int, line_shift: int):
     cache, sorted (stably, without branches) into ``len(bounds) + 1`` contiguous ranges of sets: access ``k``
     goes to part ``p`` = the number of ``bounds`` its set reaches; its index is appended to ``idx[p]`` and
     ``counts[p]`` counts them.  Returns the largest line seen (for :meth:`CacheState.fit`).  Threads then each
-    run :func:`get_kernels`' kernel over one part's list.
+    run :func:`get_kernels`' kernel over one part's list (sets are independent under every policy).
     """
     key = (int(sets), int(line_shift))
     if key not in _SPLITTERS:
