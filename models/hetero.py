@@ -129,6 +129,17 @@ def array_bit_energy(capacity_MB: float, node_nm: float = 28, word_B: int = 64) 
     return bit_energy
 
 
+def write_error_rates(values: Sequence[float]) -> list[float]:
+    """WERs of low-cost arrays, each in (0, 1); at least one."""
+    wers = [float(w) for w in values]
+    if not wers:
+        raise ConfigError("wer", "needs at least one write-error rate")
+    for w in wers:
+        if not 0.0 < w < 1.0:
+            raise ConfigError("wer", f"must be in (0, 1), got {w}")
+    return wers
+
+
 def hetero_write_energy(
     wer_list: Sequence[float],
     baseline_cell,
@@ -157,12 +168,7 @@ def hetero_write_energy(
     ``lowcost_bit_pJ``, ``word_energy_pJ``, ``write_energy_nJ``, ``normalized`` (to the heterogeneous array
     at the highest WER, as the paper's Fig. 15) and ``gain_vs_baseline`` (baseline STT energy / this).
     """
-    wers = [float(w) for w in wer_list]
-    if not wers:
-        raise ConfigError("wer", "needs at least one write-error rate")
-    for w in wers:
-        if not 0.0 < w < 1.0:
-            raise ConfigError("wer", f"must be in (0, 1), got {w}")
+    wers = write_error_rates(wer_list)
     if not 0 <= protected_bits <= word_bits:
         raise ConfigError("protected_bits", f"must be in 0..{word_bits}, got {protected_bits}")
     e_base = bit_energy(baseline_cell)

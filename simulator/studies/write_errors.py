@@ -17,7 +17,13 @@ import pandas as pd
 from models.bitflip import BitErrorRates
 from models.cells import load_cell
 from models.errors import ConfigError
-from models.hetero import analytic_lowcost_cell, array_bit_energy, cell_bit_energy_pJ, hetero_write_energy
+from models.hetero import (
+    analytic_lowcost_cell,
+    array_bit_energy,
+    cell_bit_energy_pJ,
+    hetero_write_energy,
+    write_error_rates,
+)
 from models.mtj.lowcost import lowcost_cell
 from models.nptrain import TrainConfig, WriteErrors, build_model, load_dataset, parse_structures, train
 from models.nptrain.torch_backend import torch_models, train_torch
@@ -165,12 +171,7 @@ def hetero_energy(
     base = load_cell(baseline)
     sram_cell = load_cell(sram)
     low_fn, used = _lowcost_provider(provider, base)
-    wers = [float(w) for w in wers]
-    if not wers:
-        raise ConfigError("wer", "needs at least one write-error rate")
-    for w in wers:
-        if not 0.0 < w < 1.0:
-            raise ConfigError("wer", f"must be in (0, 1), got {w}")
+    wers = write_error_rates(wers)
     low_cells = {w: low_fn(w) for w in wers}  # one physics solve per WER, shared by every capacity
     frames = []
     if energy == "cell":
