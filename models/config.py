@@ -6,6 +6,8 @@ or value into a :class:`~models.errors.ConfigError` with a dotted field path.
 
 from __future__ import annotations
 
+import math
+import numbers
 import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -15,6 +17,8 @@ if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
     import tomli as tomllib
+
+import numpy as np
 
 from models.errors import ConfigError, FileFormatError
 
@@ -56,15 +60,40 @@ def require(data: Mapping[str, Any], key: str, prefix: str = "") -> Any:
     return data[key]
 
 
-def as_positive(value: Any, field: str, *, integer: bool = False, allow_zero: bool = False) -> float | int:
-    """Check that ``value`` is a positive number (an integer if asked) and return it."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ConfigError(field, f"must be a number, got {value!r}")
-    if integer and (isinstance(value, float) and not value.is_integer()):
+def as_number(value: Any, field: str, *, integer: bool = False, minimum: float | None = None,
+              maximum: float | None = None, unit: str = "") -> float | int:
+    """Check that ``value`` is a finite real number (Python or numpy; an integer if asked) within
+    ``[minimum, maximum]`` and return it as a Python ``float`` (``int`` if ``integer``).
+
+    Why one function: every number that enters nvmsim (configs, CLI options, API arguments) is checked by the
+    same rules, so NaN, infinities, booleans and strings fail with a message naming the field, never deep inside.
+    ``unit`` is echoed in the message.
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.integer, np.floating)):
+        raise ConfigError(field, f"must be a number{_in(unit)}, got {value!r}")
+    v = float(value)
+    if not math.isfinite(v):
+        raise ConfigError(field, f"must be a finite number{_in(unit)}, got {value!r}")
+    if integer and not v.is_integer():
         raise ConfigError(field, f"must be an integer, got {value!r}")
-    if value < 0 or (value == 0 and not allow_zero):
-        raise ConfigError(field, f"must be {'non-negative' if allow_zero else 'positive'}, got {value!r}")
-    return int(value) if integer else float(value)
+    if minimum is not None and v < minimum:
+        raise ConfigError(field, f"must be at least {minimum:g}{_in(unit)}, got {value!r}")
+    if maximum is not None and v > maximum:
+        raise ConfigError(field, f"must be at most {maximum:g}{_in(unit)}, got {value!r}")
+    return int(v) if integer else v
+
+
+def _in(unit: str) -> str:
+    return f" ({unit})" if unit else ""
+
+
+def as_positive(value: Any, field: str, *, integer: bool = False, allow_zero: bool = False,
+                unit: str = "") -> float | int:
+    """Check that ``value`` is a positive (or, with ``allow_zero``, non-negative) finite number and return it."""
+    v = as_number(value, field, integer=integer, unit=unit)
+    if v < 0 or (v == 0 and not allow_zero):
+        raise ConfigError(field, f"must be {'non-negative' if allow_zero else 'positive'}{_in(unit)}, got {value!r}")
+    return v
 
 
 def as_choice(value: Any, field: str, choices: Iterable[str]) -> str:
