@@ -79,7 +79,7 @@ def _l1_stage(ch, chip: GpuChip, l1: BankedCache) -> dict:
     group, ids = _groups(ch.kernel)
     ng = len(ids)
     sm = sm_index(ch.sm, chip)
-    bank = sm if chip.l1.enabled else np.full(len(sm), -1, dtype=np.int64)  # -1: bypass the L1
+    bank = np.full(len(sm), -1, dtype=np.int64) if chip.l1_bypassed else sm  # -1: bypass the L1
     slot = group * (chip.n_sms + 1)
     slot += np.where(sm < 0, chip.n_sms, sm)
     issue = np.bincount(slot, minlength=ng * (chip.n_sms + 1)).reshape(ng, chip.n_sms + 1)
