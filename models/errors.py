@@ -26,9 +26,15 @@ class ConfigError(NvmsimError):
 
 
 class FileFormatError(NvmsimError):
-    """A file (trace, cell, profile, NVSim report) is truncated, corrupt or of the wrong version."""
+    """A file (trace, cell, profile, NVSim report) is truncated, corrupt or of the wrong version.
 
-    def __init__(self, path, reason: str):
+    The message reads ``path: reason``, or ``path: line 12: reason`` when ``line``
+    (1-based) is given, so one printed line says where to look.
+    """
+
+    def __init__(self, path, reason: str, line: int | None = None):
         self.path = str(path)
         self.reason = reason
-        super().__init__(f"{path}: {reason}")
+        self.line = line
+        where = f"{path}: line {line}" if line is not None else f"{path}"
+        super().__init__(f"{where}: {reason}")
