@@ -10,8 +10,11 @@ import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # annotations only: importing pandas costs ~0.7 s that `nvmsim --help` should not pay
+    import pandas as pd
+
 
 
 def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:

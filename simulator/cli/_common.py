@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from models.errors import ConfigError
 from simulator.output import format_table, write_table
+
+if TYPE_CHECKING:  # annotations only: importing pandas costs ~0.7 s that `nvmsim --help` should not pay
+    import pandas as pd
 
 
 def parse_float_list(text: str, field: str) -> list[float]:

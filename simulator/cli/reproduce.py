@@ -44,15 +44,6 @@ def _scratchpad(args) -> int:
     return 0
 
 
-def _has_scratchpad() -> bool:
-    import importlib.util
-
-    try:
-        return importlib.util.find_spec("simulator.studies.scratchpad") is not None
-    except (ImportError, ValueError):  # pragma: no cover
-        return False
-
-
 def register(subparsers) -> None:
     p = subparsers.add_parser("reproduce", help="rerun a seed paper's studies and report beside its numbers")
     sub = p.add_subparsers(dest="paper", metavar="PAPER")
@@ -66,9 +57,8 @@ def register(subparsers) -> None:
     d.add_argument("--mode", choices=("fast", "timed"), default="fast")
     add_parallel_options(d)
     d.set_defaults(func=_deepnvm)
-    if _has_scratchpad():
-        s = sub.add_parser("scratchpad", help="STT-MRAM scratchpad training paper: the systolic studies")
-        s.add_argument("--out", type=Path, default=Path("scratchpad_report"), help="output directory")
-        s.add_argument("--quick", action="store_true", help="smaller runs: minutes, not the full study")
-        s.set_defaults(func=_scratchpad)
+    s = sub.add_parser("scratchpad", help="STT-MRAM scratchpad training paper: the systolic studies")
+    s.add_argument("--out", type=Path, default=Path("scratchpad_report"), help="output directory")
+    s.add_argument("--quick", action="store_true", help="smaller runs: minutes, not the full study")
+    s.set_defaults(func=_scratchpad)
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])

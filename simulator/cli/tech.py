@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pandas as pd
-
 from models.errors import ConfigError
 from simulator.cli._common import add_output_options, emit, parse_float_list, parse_str_list
 
@@ -104,6 +102,8 @@ def _table(args) -> int:
 
 
 def _iso_area(args) -> int:
+    import pandas as pd
+
     from models import area_budget_capacity, design_point, iso_area, load_cell
 
     cells = parse_str_list(args.cells)
@@ -133,6 +133,8 @@ def _iso_area(args) -> int:
 
 
 def _cells(args) -> int:
+    import pandas as pd
+
     from models.cells import load_cell, shipped_cells
 
     rows = []
@@ -167,6 +169,8 @@ def _nvsim_inputs(args) -> int:
 
 
 def _nvsim_compare(args) -> int:
+    import pandas as pd
+
     from models import compare_nvsim
 
     frames = [compare_nvsim(r, args.cell, args.node, temperature_K=args.temperature, roadmap=args.roadmap)

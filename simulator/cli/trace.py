@@ -16,8 +16,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import pandas as pd
-
 from models.errors import ConfigError
 
 _GEN_SHOWN = ["kernel", "name", "layer", "pass_", "ctas", "reads", "writes", "requests"]
@@ -29,7 +27,7 @@ def _quiet_print(args, text: str) -> None:
         print(text)
 
 
-def _emit(df: pd.DataFrame, args, columns=None) -> None:
+def _emit(df, args, columns=None) -> None:
     from simulator.cli._common import emit
 
     emit(df, args, None, columns=columns)
@@ -68,6 +66,8 @@ def _gen(args) -> int:
 
 
 def _info(args) -> int:
+    import pandas as pd
+
     import traces
     from simulator.progress import progress
 
