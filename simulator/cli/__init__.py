@@ -35,8 +35,16 @@ def _command_modules():
             yield importlib.import_module(f"{__name__}.{info.name}")
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse with its error on one line (``nvmsim simulate: error: argument --sms: must be positive, got 0``),
+    like every other nvmsim error; ``--help`` shows the usage."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="nvmsim",
         description="Simulate SRAM / STT-MRAM / SOT-MRAM on-chip memories under deep-learning workloads.",
     )
@@ -57,13 +65,21 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         result = func(args)
-    except (NvmsimError, FileNotFoundError, IsADirectoryError, PermissionError) as exc:
+    except (NvmsimError, OSError) as exc:  # OSError: a path that cannot be read or written, named by the OS
         if os.environ.get("NVMSIM_DEBUG"):
             raise
-        print(f"nvmsim: error: {exc}", file=sys.stderr)
+        print(f"nvmsim: error: {_one_line(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:  # pragma: no cover
         print("nvmsim: interrupted (finished points are kept; rerun to resume)", file=sys.stderr)
         return 130
     return int(result or 0)
+
+
+def _one_line(exc: BaseException) -> str:
+    """The message of ``exc`` on one line (an OS error names its file and reason)."""
+    if isinstance(exc, OSError) and not isinstance(exc, NvmsimError) and exc.strerror:
+        where = f"{exc.filename}: " if exc.filename else ""
+        return f"{where}{exc.strerror}"
+    return " ".join(str(exc).split())
 

@@ -118,7 +118,7 @@ def _frames(kernel_rows) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def simulate_gpu(chunks: Iterable, chip, *, l2_MB=None, tech=None, mode: str = "fast",
-                 progress: bool = False) -> GpuResult:
+                 progress: bool = False, checkpoint=None) -> GpuResult:
     """Run a trace through the chip's memory hierarchy; one pass over ``chunks`` for all capacities.
 
     Parameters
@@ -137,7 +137,10 @@ def simulate_gpu(chunks: Iterable, chip, *, l2_MB=None, tech=None, mode: str = "
     mode : {"fast", "timed"}
         See the module docstring; the result's ``mode`` column says which was used.
     progress : bool
-        Show a progress bar over chunks.
+        Show a progress bar, in requests (with a total and an ETA where the trace knows its length).
+    checkpoint : simulator.output.Checkpoint, optional
+        fast mode: save the pass's state there now and then and resume from it (see
+        :func:`simulator.gpu.fast.run_fast`); the result is exactly that of an uninterrupted pass.
 
     Returns
     -------
@@ -151,7 +154,7 @@ def simulate_gpu(chunks: Iterable, chip, *, l2_MB=None, tech=None, mode: str = "
     techs = _techs(tech, caps)
     chips = [c for _, c in caps]
     if mode == "fast":
-        acc = run_fast(chunks, chip, chips, progress)
+        acc = run_fast(chunks, chip, chips, progress, checkpoint)
         blocks = [fast_rows(acc, i, c, t, mb) for i, (mb, c) in enumerate(caps) for t in techs[i]]
         cols = list(blocks[0]) if blocks else []
         rows = {k: np.concatenate([b[k] for b in blocks]) for k in cols}
