@@ -111,9 +111,10 @@ def parse_number(text: Any, field: str, *, integer: bool = False, minimum: float
             value = int(s) if integer and s.lstrip("+-").isdigit() else float(s)
         except ValueError:
             raise ConfigError(field, f"must be a number{_in(unit)}, got {text!r}") from None
+    v = as_number(value, field, integer=integer, maximum=maximum, unit=unit)
     if positive or allow_zero:
-        return as_positive(value, field, integer=integer, allow_zero=allow_zero, unit=unit)
-    return as_number(value, field, integer=integer, minimum=minimum, maximum=maximum, unit=unit)
+        v = as_positive(v, field, integer=integer, allow_zero=allow_zero, unit=unit)
+    return as_number(v, field, integer=integer, minimum=minimum, unit=unit)
 
 
 #: Size units, in MB (binary prefixes, as memory capacities are counted).

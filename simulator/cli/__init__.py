@@ -35,12 +35,17 @@ def _command_modules():
             yield importlib.import_module(f"{__name__}.{info.name}")
 
 
+class UsageError(NvmsimError):
+    """A command line argparse refuses (an unknown option, a value its ``type`` rejects)."""
+
+
 class Parser(argparse.ArgumentParser):
-    """argparse with its error on one line (``nvmsim simulate: error: argument --sms: must be positive, got 0``),
-    like every other nvmsim error; ``--help`` shows the usage."""
+    """argparse whose errors reach :func:`main` as :class:`UsageError`, so that they are printed like every other
+    nvmsim error, on one line (``nvmsim: error: argument --sms: must be positive, got 0 (see nvmsim simulate
+    --help)``), with exit status 2."""
 
     def error(self, message: str):
-        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        raise UsageError(f"{message} (see {self.prog} --help)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -58,12 +63,13 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the process exit status (0 ok, 2 bad input)."""
     parser = build_parser()
-    args = parser.parse_args(argv)
-    func = getattr(args, "func", None)
-    if func is None:
-        parser.print_help()
-        return 2
+    _one_line_warnings()
     try:
+        args = parser.parse_args(argv)
+        func = getattr(args, "func", None)
+        if func is None:
+            parser.print_help()
+            return 2
         result = func(args)
     except (NvmsimError, OSError) as exc:  # OSError: a path that cannot be read or written, named by the OS
         if os.environ.get("NVMSIM_DEBUG"):
@@ -74,6 +80,26 @@ def main(argv: list[str] | None = None) -> int:
         print("nvmsim: interrupted (finished points are kept; rerun to resume)", file=sys.stderr)
         return 130
     return int(result or 0)
+
+
+def _one_line_warnings() -> None:
+    """nvmsim's own warnings as ``nvmsim: warning: ...`` lines on stderr; others as Python prints them."""
+    import warnings
+
+    from models.errors import NvmsimWarning
+
+    show = warnings.showwarning
+    if getattr(show, "_nvmsim", False):
+        return
+
+    def showwarning(message, category, filename, lineno, file=None, line=None):
+        if issubclass(category, NvmsimWarning):
+            print(f"nvmsim: warning: {message}", file=sys.stderr)
+        else:
+            show(message, category, filename, lineno, file, line)
+
+    showwarning._nvmsim = True
+    warnings.showwarning = showwarning
 
 
 def _one_line(exc: BaseException) -> str:

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from models.config import number_list
+from models.config import as_positive, number_list
 from models.energy import add_energy, dram_spec, normalise
 from models.errors import ConfigError
 from models.tables import iso_area as circuit_iso_area
@@ -184,6 +184,7 @@ def iso_capacity(networks: Sequence[str] = PAPER_NETWORKS, phases: Sequence[tupl
     """Fig. 3–4: every technology at one capacity; energies, delay and EDP normalised to SRAM (``*_norm``)."""
     o = StudyOptions.of(options, **opts)
     cells = o.cells_or(DEFAULT_TECH)
+    capacity_MB = as_positive(capacity_MB, "capacity_MB", unit="MB")
     wls = list(workloads) if workloads is not None else _paper_workloads(networks, phases)
     df = _energy(*_counts_and_tech(wls, [capacity_MB], o, cells, "iso-capacity"), o)
     df = normalise(df, NORM_COLUMNS, by=WORKLOAD_KEYS, baseline={"technology": cells[0]})
@@ -223,8 +224,15 @@ def iso_area(networks: Sequence[str] = PAPER_NETWORKS, phases: Sequence[tuple[st
     """
     o = StudyOptions.of(options, **opts)
     cells = o.cells_or(("stt", "sot"))
-    caps = dict(capacities) if capacities is not None else iso_area_capacities(cells, reference, reference_MB,
-                                                                                 o.node_nm)
+    reference_MB = as_positive(reference_MB, "reference_MB", unit="MB")
+    if capacities is not None:
+        missing = [c for c in cells if c not in capacities]
+        if missing:
+            raise ConfigError("capacities", f"no capacity for {', '.join(missing)} (give one per technology "
+                                            f"compared: {', '.join(cells)})")
+        caps = {c: as_positive(capacities[c], f"capacities.{c}", unit="MB") for c in cells}
+    else:
+        caps = iso_area_capacities(cells, reference, reference_MB, o.node_nm)
     caps = {reference: float(reference_MB), **{c: float(caps[c]) for c in cells}}
     wls = list(workloads) if workloads is not None else _paper_workloads(networks, phases)
     tech = o.tech
@@ -251,6 +259,7 @@ def scalability(networks: Sequence[str] = PAPER_NETWORKS, phases: Sequence[tuple
     o = StudyOptions.of(options, **opts)
     cells = o.cells_or(DEFAULT_TECH)
     wls = list(workloads) if workloads is not None else _paper_workloads(networks, phases)
+    capacities_MB = number_list(capacities_MB, "l2_MB", positive=True, unit="MB")
     if o.tech is None:  # the table is computed here, so it can follow the capacities the chip can build
         capacities_MB = [buildable_MB(o.chip, c, o.overrides) for c in capacities_MB]
     df = _energy(*_counts_and_tech(wls, capacities_MB, o, cells, "scalability"), o)

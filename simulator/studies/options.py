@@ -72,8 +72,8 @@ class StudyOptions:
         if self.time_basis not in TIME_BASES:
             raise ConfigError("time_basis", f"must be one of {', '.join(TIME_BASES)}, got {self.time_basis!r}")
         if self.cells is not None:
-            if isinstance(self.cells, str):
-                raise ConfigError("cells", f"must be a list of cell names, got the string {self.cells!r}")
+            if isinstance(self.cells, str):  # one name, as tech_table takes it
+                object.__setattr__(self, "cells", (self.cells,))
             object.__setattr__(self, "cells", tuple(str(c) for c in self.cells))
             if not self.cells:
                 raise ConfigError("cells", "must not be empty")
