@@ -180,6 +180,20 @@ def number_list(value: Any, field: str, *, integer: bool = False, minimum: float
     return out
 
 
+def require_extra(module: str, extra: str, what: str) -> None:
+    """Refuse, before any work starts, what needs an optional extra that is not installed: ``what`` needs
+    ``module``, from ``pip install 'nvmsim[extra]'`` (``pip install -e '.[extra]'`` in a clone)."""
+    import importlib.util
+
+    try:
+        found = importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):  # pragma: no cover - a broken install
+        found = False
+    if not found:
+        raise ConfigError(what, f"needs {module}, an optional extra: pip install -e '.[{extra}]' in a clone "
+                                f"(pip install 'nvmsim[{extra}]' otherwise)")
+
+
 def as_choice(value: Any, field: str, choices: Iterable[str]) -> str:
     choices = list(choices)
     if value not in choices:

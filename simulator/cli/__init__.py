@@ -45,7 +45,7 @@ class Parser(argparse.ArgumentParser):
     --help)``), with exit status 2."""
 
     def error(self, message: str):
-        raise UsageError(f"{message} (see {self.prog} --help)")
+        raise UsageError(f"{' '.join(message.split())} (see {self.prog} --help)")  # one line, whatever was typed
 
 
 def build_parser() -> argparse.ArgumentParser:

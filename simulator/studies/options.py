@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from models.config import as_positive
+from models.config import as_positive, require_extra
 from models.errors import ConfigError
 from simulator.gpu.simulate import MODES
 
@@ -78,6 +78,8 @@ class StudyOptions:
             if not self.cells:
                 raise ConfigError("cells", "must not be empty")
         as_positive(self.node_nm, "node_nm", unit="nm")
+        if isinstance(self.scheduler, str):  # an address: the extra is needed before the tables are computed
+            require_extra("distributed", "dask", "scheduler")
         if self.workers != "auto":
             object.__setattr__(self, "workers", as_positive(self.workers, "workers", integer=True))
 

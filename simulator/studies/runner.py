@@ -54,7 +54,7 @@ from typing import Protocol
 
 import pandas as pd
 
-from models.config import as_positive
+from models.config import as_positive, parse_number
 from models.energy import ENERGY_MODEL_VERSION
 from models.errors import ConfigError
 from simulator.output import Checkpoint, atomic_write, write_table
@@ -393,7 +393,8 @@ def _takes_checkpoint(compute) -> bool:
         return False
 
 
-#: Seconds between a long task's checkpoints: a kill loses at most about this much of its work.
+#: Seconds between a long task's checkpoints: a kill loses at most about this much of its work (plus the chunk in
+#: flight).  ``NVMSIM_CHECKPOINT_S`` in the environment changes the default.
 CHECKPOINT_S = 30.0
 #: Seconds between looks at the store while another run computes the points still missing.
 POLL_S = 0.5
@@ -409,7 +410,7 @@ def run_grid(
     group: Callable[[Point], Hashable] | None = None,
     fine_group: Callable[[Point], Hashable] | None = None,
     desc: str = "sweep",
-    checkpoint_s: float = CHECKPOINT_S,
+    checkpoint_s: float | None = None,
 ) -> pd.DataFrame:
     """Compute every point not yet in ``store`` and return all points' rows, in point order.
 
@@ -431,10 +432,14 @@ def run_grid(
         A finer batching used when there are fewer groups than parallel workers (default: one point per task).
     desc : str
         Progress-bar label.
-    checkpoint_s : float
-        Seconds between the checkpoints of a long task (with a store, in-process or local workers).
+    checkpoint_s : float, optional
+        Seconds between the checkpoints of a long task (with a store, in-process or local workers); default
+        ``NVMSIM_CHECKPOINT_S`` from the environment, else :data:`CHECKPOINT_S`.
     """
     workers = _check_workers(workers)
+    if checkpoint_s is None:
+        checkpoint_s = parse_number(os.environ.get("NVMSIM_CHECKPOINT_S", CHECKPOINT_S), "NVMSIM_CHECKPOINT_S",
+                                    positive=True, unit="s")
     checkpoint_s = as_positive(checkpoint_s, "checkpoint_s", unit="s")
     points = list(points)
     keys = [point_key(p.config()) for p in points]
@@ -505,7 +510,12 @@ def run_grid(
                     claims = []
                 ckpt = checkpoint_for(task) if checkpoints else None
                 kw = {"checkpoint": ckpt} if ckpt is not None else {}
-                running[backend.submit(compute, [points[i] for i in task], **kw)] = (task, claims, ckpt)
+                try:
+                    fut = backend.submit(compute, [points[i] for i in task], **kw)
+                except BaseException:  # interrupted in-process: leave the points to the next run
+                    _release(claims, unlink=False)
+                    raise
+                running[fut] = (task, claims, ckpt)
             if not running:
                 if waiting:  # only other runs' points are left: look at the store again soon
                     bar.set_description(f"{desc} (waiting for {sum(map(len, waiting))} points another run holds)")

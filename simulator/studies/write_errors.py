@@ -16,7 +16,7 @@ import pandas as pd
 
 from models.bitflip import BitErrorRates
 from models.cells import load_cell
-from models.config import as_number, as_positive, number_list
+from models.config import as_number, as_positive, number_list, require_extra
 from models.errors import ConfigError
 from models.hetero import (
     analytic_lowcost_cell,
@@ -82,6 +82,8 @@ def training_with_errors(
         parse_structures(s)
     if backend not in BACKENDS:
         raise ConfigError("backend", f"unknown backend {backend!r}; valid: {', '.join(BACKENDS)}")
+    if backend == "torch":
+        require_extra("torch", "torch", "backend torch")
     data = load_dataset(dataset, seed=seed)
     build_model(model, data.in_shape, data.n_classes, seed=seed)  # validate the name early
     config = TrainConfig(epochs=epochs, batch_size=batch_size, lr=lr, momentum=momentum, seed=seed)
