@@ -3,11 +3,13 @@
 * **workers**: the README's main job (``sweep-l2`` AlexNet inference b4: one workload, four capacities) and a
   reproduce-like grid (``iso-capacity`` over four networks: four workloads) in-process (``--workers 1``) and on
   two processes (``--workers 2``), each into an empty store; the default (``--workers auto``) is set from these.
-* **kill and resume**: the main job with checkpoints every ``--checkpoint-s`` seconds, SIGKILLed at 60 % of its
-  uninterrupted time, then rerun: the work lost, and whether the result files are byte-identical.
+* **kill and resume**: a longer sweep (VGG-16 inference b4: one trace pass for four capacities) with checkpoints
+  every ``--checkpoint-s`` seconds, SIGKILLed half an interval after a checkpoint, then rerun: where it resumed,
+  how long the rerun took, and whether the result files are byte-identical.
 * **checkpoint cost**: the main job with the default 30 s checkpoints against none.
-* **two runs into one store**: two processes started together on the same ``--out``: their wall time against
-  one run (shared work: both end when the work of one is done).
+* **two runs into one store**: two processes of the longer sweep started together on the same ``--out``: their
+  wall time against one run (shared work: the trace pass runs once; start-up, the circuit tables and the plots,
+  which each run does for itself, compete for the two cores).
 
 The machine's load average is recorded before and after each run: on a shared machine the times move with it.
 
@@ -26,11 +28,15 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(1, str(Path(__file__).resolve().parents[1]))
 from _results import write_section  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 MAIN = ["sweep-l2", "--network", "alexnet", "--phase", "inference", "--batch", "4"]
+LONG = ["sweep-l2", "--network", "vgg16", "--phase", "inference", "--batch", "4"]
 GRID = ["iso-capacity", "--networks", "alexnet,squeezenet,resnet18,googlenet", "--phases", "inference",
         "--inference-batch", "1", "--l2", "3"]
 
@@ -58,6 +64,16 @@ def timed(args: list[str], out: Path, **env) -> dict:
     return {"s": time.perf_counter() - t0, "load": f"{before} -> {_load()}"}
 
 
+def _chunks(args: list[str]) -> int:
+    """Chunks of the sweep's trace (closed form: nothing is generated)."""
+    from simulator import load_chip
+    from traces import network_trace
+
+    net, phase, batch = (args[args.index(k) + 1] for k in ("--network", "--phase", "--batch"))
+    t = network_trace(net, phase=phase, batch=int(batch), chip=load_chip("gtx1080ti-deepnvm"))
+    return -(-t.n_accesses // t.chunk_size)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--checkpoint-s", type=float, default=5.0)
@@ -77,27 +93,34 @@ def main() -> None:
         workers_table = "\n".join(["| job | --workers | wall (s) | load average before -> after |",
                                    "|---|---|---|---|", *rows])
 
-        full = timed(MAIN, tmp / "full", NVMSIM_CHECKPOINT_S=str(a.checkpoint_s))
+        full = timed(LONG, tmp / "full", NVMSIM_CHECKPOINT_S=str(a.checkpoint_s))
         killed_out = tmp / "killed"
-        p = start(MAIN, killed_out, NVMSIM_CHECKPOINT_S=str(a.checkpoint_s))
-        kill_at = 0.6 * full["s"]
-        time.sleep(kill_at)
+        t0 = time.perf_counter()
+        p = start(LONG, killed_out, NVMSIM_CHECKPOINT_S=str(a.checkpoint_s))
+        ckpt_dir = killed_out / "points" / ".checkpoints"
+        while not list(ckpt_dir.glob("*.npz")) and p.poll() is None:  # the first checkpoint, then half an interval
+            time.sleep(0.05)
+        time.sleep(0.5 * a.checkpoint_s)
         os.kill(p.pid, signal.SIGKILL)
         p.wait()
-        ckpts = list((killed_out / "points" / ".checkpoints").glob("*.npz"))
-        resumed = timed(MAIN, killed_out, NVMSIM_CHECKPOINT_S=str(a.checkpoint_s))
+        kill_at = time.perf_counter() - t0
+        ckpts = list(ckpt_dir.glob("*.npz"))
+        with np.load(ckpts[0]) as z:
+            done = int(z["s_done"])
+        resumed = timed(LONG, killed_out, NVMSIM_CHECKPOINT_S=str(a.checkpoint_s))
         same = all(filecmp.cmp(tmp / "full" / f, killed_out / f, shallow=False)
                    for f in ("sweep_l2.csv", "sweep_l2.parquet"))
-        lost = kill_at + resumed["s"] - full["s"]
-        print(full, resumed, lost, same, flush=True)
+        n_chunks = _chunks(LONG)
+        print(full, kill_at, done, n_chunks, resumed, same, flush=True)
 
-        none = timed(MAIN, tmp / "nockpt", NVMSIM_CHECKPOINT_S="1e9")
-        every30 = timed(MAIN, tmp / "ckpt30", NVMSIM_CHECKPOINT_S="30")
+        none = timed(LONG, tmp / "nockpt", NVMSIM_CHECKPOINT_S="1e9")
+        every = timed(LONG, tmp / "ckpt", NVMSIM_CHECKPOINT_S=str(a.checkpoint_s))
 
         shared = tmp / "shared"
         t0 = time.perf_counter()
         before = _load()
-        procs = [start(MAIN, shared) for _ in range(2)]
+        alone = full
+        procs = [start(LONG, shared) for _ in range(2)]
         ends = []
         for q in procs:
             q.wait()
@@ -115,28 +138,30 @@ run in threads beside the next chunk's trace and L1, so both cores are busy, and
 and run the trace and L1s for their capacities. The default, `--workers auto`
 (`simulator.studies.runner.auto_workers`), follows these figures.
 
-### kill and resume (checkpoints every {a.checkpoint_s:g} s)
+### kill and resume (`sweep-l2` VGG-16 inference b4, checkpoints every {a.checkpoint_s:g} s)
 
-| uninterrupted (s) | killed at (s) | checkpoints at the kill | rerun (s) | work lost (s) | files byte-identical |
-|---|---|---|---|---|---|
-| {full['s']:.1f} | {kill_at:.1f} | {len(ckpts)} | {resumed['s']:.1f} | {lost:.1f} | {'yes' if same else 'NO'} |
+| uninterrupted (s) | SIGKILL at (s) | last checkpoint: chunks counted | rerun (s) | files byte-identical |
+|---|---|---|---|---|
+| {full['s']:.1f} | {kill_at:.1f} | {done} of {n_chunks} | {resumed['s']:.1f} | {'yes' if same else 'NO'} |
 
-Loads: uninterrupted {full['load']}; rerun {resumed['load']}. Work lost = time killed + rerun - uninterrupted:
-the part of the pass after the last checkpoint, the chunks regenerated (not simulated) up to it, and process
-start-up. Without checkpoints (before this change) the rerun started from zero.
+The run was killed half a checkpoint interval after its last checkpoint; the rerun regenerated (without
+simulating) the chunks counted before it and simulated the rest. Loads: uninterrupted {full['load']}; rerun
+{resumed['load']} (other jobs share this machine: compare within a row, not across rows). Without checkpoints
+(before this change) the rerun started from zero.
 
-### checkpoint cost
+### checkpoint cost (the same sweep)
 
 | checkpoints | wall (s) | load average before -> after |
 |---|---|---|
 | none (`NVMSIM_CHECKPOINT_S=1e9`) | {none['s']:.1f} | {none['load']} |
-| every 30 s (the default) | {every30['s']:.1f} | {every30['load']} |
+| every {a.checkpoint_s:g} s | {every['s']:.1f} | {every['load']} |
 
 ### two runs into one store
 
-Two `sweep-l2` processes started together on one `--out`: both ended after {ends[0]:.1f} s and {ends[1]:.1f} s
-(one run alone: {full['s']:.1f} s; load {shared_load}); {'both succeeded' if shared_ok else 'A RUN FAILED'}. The
-points are claimed with `flock`: one run computes the workload's trace pass, the other waits for its points.
+Two VGG-16 `sweep-l2` processes started together on one `--out`: they ended after {ends[0]:.1f} s and
+{ends[1]:.1f} s (one run alone: {alone['s']:.1f} s; two runs each doing all the work would take about twice that;
+load {shared_load}); {'both succeeded' if shared_ok else 'A RUN FAILED'}. The points are claimed with `flock`:
+one run computes the workload's trace pass, the other waits for its points and reads them.
 """
     write_section("workers", md)
     print(md)

@@ -103,15 +103,26 @@ def parse_capacity_MB(text: str, field: str = "capacity", bare_unit: str | None 
 
 
 def _table(args) -> int:
-    from models import tech_table
+    from models import load_cell, tech_table
+    from simulator.progress import progress
 
-    df = tech_table(cells=parse_str_list(args.cells, "--cells"),
-                    capacities_MB=parse_float_list(args.capacities, "--capacities", unit="MB", sizes=True),
-                    node_nm=args.node, assoc=args.assoc, line_B=args.line,
-                    access_types=tuple(parse_str_list(args.access_types, "--access-types")), targets=args.target,
-                    temperature_K=args.temperature, mode=args.mode, roadmap=args.roadmap,
-                    write_convention=args.write_convention, htree_wires=args.htree_wires,
-                    buffer_design=args.buffer_design)
+    cells = parse_str_list(args.cells, "--cells")
+    caps = parse_float_list(args.capacities, "--capacities", unit="MB", sizes=True)
+    names = [load_cell(c).name for c in cells]
+    if len(set(names)) != len(names):
+        raise ConfigError("--cells", f"technology names must be unique, got {names}")
+    kw = dict(node_nm=args.node, assoc=args.assoc, line_B=args.line,
+              access_types=tuple(parse_str_list(args.access_types, "--access-types")), targets=args.target,
+              temperature_K=args.temperature, mode=args.mode, roadmap=args.roadmap,
+              write_convention=args.write_convention, htree_wires=args.htree_wires, buffer_design=args.buffer_design)
+    # one design per (cell, capacity), 0.02-0.2 s each: a bar counts them (the rows are those of one call)
+    with progress(total=len(cells) * len(caps), desc="tech table", unit="design") as bar:
+        frames = []
+        for c in cells:
+            for cap in caps:
+                frames.append(tech_table(cells=[c], capacities_MB=[cap], **kw))
+                bar.update(1)
+    df = pd.concat(frames, ignore_index=True)
     emit(df, args, columns=SHOWN if args.mode == "cache" else SHOWN[:-1])
     return 0
 

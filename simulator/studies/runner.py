@@ -241,9 +241,10 @@ def _claim_is_free(store: Path, key: str) -> bool:
 
 def auto_workers(n_tasks: int, cores: int | None = None) -> int:
     """Local processes that help: in-process (1) on two cores or fewer, where the fast engine already keeps both
-    busy (the L2s of a chunk run in threads beside the next chunk's trace and L1) and a second process only
-    competes for them (benchmarks/RESULTS.md, "--workers"); otherwise one process per two cores, at most one
-    per task."""
+    busy (the L2s of a chunk run in threads beside the next chunk's trace and L1) and two processes were 1.6-2.5x
+    slower, for one workload and for four (benchmarks/RESULTS.md, "workers"); with more cores, one process per
+    two cores (each pass uses about two), at most one per task: a rule from that per-pass use, not yet measured
+    on such a machine."""
     cores = cores or os.cpu_count() or 1
     if cores <= 2 or n_tasks <= 1:
         return 1
