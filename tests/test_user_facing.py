@@ -165,3 +165,14 @@ def test_nvsim_compare_with_a_contradicting_cell_warns_loudly_when_allowed(tmp_p
     assert main(["tech", "nvsim-compare", report, "--cell", "stt28", "--node", "28", "--csv", str(out),
                  "--quiet"]) == 0  # the right cell: no contradiction, no column
     assert "cell_mismatch" not in pd.read_csv(out).columns and capsys.readouterr().err == ""
+
+
+def test_output_into_a_closed_pipe_is_not_an_error():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    res = subprocess.run(f"{sys.executable} -m simulator.cli workloads | head -1", shell=True, cwd=root,
+                         capture_output=True, text=True, env={**__import__("os").environ, "PYTHONPATH": str(root)})
+    assert res.returncode == 0 and res.stderr == "" and res.stdout.split()[0] == "network"

@@ -71,6 +71,9 @@ def main(argv: list[str] | None = None) -> int:
             parser.print_help()
             return 2
         result = func(args)
+    except BrokenPipeError:  # `nvmsim ... | head`: the reader has gone, nothing is wrong with the input
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - so that the interpreter's final flush stays quiet
+        return 0
     except (NvmsimError, OSError) as exc:  # OSError: a path that cannot be read or written, named by the OS
         if os.environ.get("NVMSIM_DEBUG"):
             raise
