@@ -150,8 +150,14 @@ def _iso_area(args) -> int:
         ref, sep, cap = args.reference.partition(":")
         if not sep:
             raise ConfigError("--reference", f"must be CELL:CAPACITY such as sram:3MB, got {args.reference!r}")
-        df = iso_area(reference=ref, reference_MB=parse_capacity_MB(cap, "--reference"), cells=cells,
-                      node_nm=args.node, mode=args.mode, **kw)
+        ref_MB = parse_capacity_MB(cap, "--reference")
+        from simulator.progress import progress
+
+        frames = []  # one cell at a time (each a scan of the circuit model: seconds), counted by a bar
+        for i, c in enumerate(progress(cells, total=len(cells), desc=f"iso-area with {ref}", unit="cell")):
+            part = iso_area(reference=ref, reference_MB=ref_MB, cells=[c], node_nm=args.node, mode=args.mode, **kw)
+            frames.append(part if i == 0 else part.iloc[1:])  # the reference's row once
+        df = pd.concat(frames, ignore_index=True)
     emit(df, args, columns=[c for c in df.columns if c != "organization"])
     return 0
 
