@@ -136,7 +136,8 @@ def dram_reduction(df: pd.DataFrame):
     axes[0].legend(fontsize=8)
     axes[0].grid(axis="y", alpha=0.3)
     series = [(t, w) for t in _techs(df) for w in wls]  # one colour per (technology, workload): no two alike
-    for (t, (n, p, b)), color in zip(series, _series_colors(len(series)), strict=True):
+    colors = [_color(t, i) for i, (t, _) in enumerate(series)] if len(wls) == 1 else _series_colors(len(series))
+    for (t, (n, p, b)), color in zip(series, colors, strict=True):
         s = df[(df["technology"] == t) & (df["network"] == n) & (df["phase"] == p) & (df["batch"] == b)]
         s = s.sort_values("l2_MB")
         name = _label(t) if len(wls) == 1 else f"{_label(t)} {n}-{PHASE_TAG.get(p, p)} b{b}"
