@@ -25,6 +25,10 @@ class ConfigError(NvmsimError):
         super().__init__(f"{field}: {reason}" if field else reason)
 
 
+class NvmsimWarning(UserWarning):
+    """Something the user should know before trusting or waiting for a result (printed on one line by the CLI)."""
+
+
 class FileFormatError(NvmsimError):
     """A file (trace, cell, profile, NVSim report) is truncated, corrupt or of the wrong version.
 

@@ -17,6 +17,7 @@ import argparse
 from pathlib import Path
 
 from models.errors import ConfigError
+from simulator.cli._common import non_negative_int, output_file, positive_int
 
 _GEN_SHOWN = ["kernel", "name", "layer", "pass_", "ctas", "reads", "writes", "requests"]
 _EXPORT_SHOWN = ["kernel", "trace_file", "name", "layer", "ctas", "warp_insts", "reads", "writes", "requests"]
@@ -156,29 +157,31 @@ def register(subparsers) -> None:
     g.add_argument("--network", required=True, help="zoo network (see `nvmsim workloads`)")
     g.add_argument("--dataset", default=None, help="imagenet, cifar10, cifar100, mnist or text (default: the net's)")
     g.add_argument("--phase", choices=("inference", "training"), default="inference")
-    g.add_argument("--batch", type=int, default=1, help="samples per step (default 1)")
+    g.add_argument("--batch", type=positive_int, default=1, help="samples per step (default 1)")
     g.add_argument("--chip", default="gtx1080ti-deepnvm", help="chip preset name or TOML file (SMs, line size)")
     g.add_argument("--sector", action="store_true", help="one request per 32 B sector (default: per 128 B line)")
-    g.add_argument("--chunk-size", type=int, default=1 << 20, help="requests per chunk / row group")
-    g.add_argument("--seed", type=int, default=0, help="seed of the token ids embedding lookups read (default 0)")
-    g.add_argument("--out", type=Path, required=True, metavar="FILE", help="trace file to write (.parquet)")
-    g.add_argument("--csv", type=Path, default=None, help="also write the per-kernel table to this CSV file")
+    g.add_argument("--chunk-size", type=positive_int, default=1 << 20, help="requests per chunk / row group")
+    g.add_argument("--seed", type=non_negative_int, default=0,
+                   help="seed of the token ids embedding lookups read (default 0)")
+    g.add_argument("--out", type=output_file, required=True, metavar="FILE", help="trace file to write (.parquet)")
+    g.add_argument("--csv", type=output_file, default=None, help="also write the per-kernel table to this CSV file")
     g.add_argument("--quiet", action="store_true", help="do not print the table")
     g.set_defaults(func=_gen)
 
     i = sub.add_parser("info", help="header and counts of a saved trace (streamed, not loaded whole)")
     i.add_argument("file", type=Path, metavar="FILE")
     i.add_argument("--per-kernel", action="store_true", help="counts per kernel id instead of totals")
-    i.add_argument("--csv", type=Path, default=None, help="also write the table to this CSV file")
+    i.add_argument("--csv", type=output_file, default=None, help="also write the table to this CSV file")
     i.add_argument("--quiet", action="store_true", help="do not print")
     i.set_defaults(func=_info)
 
     m = sub.add_parser("import", help="measured data: ncu/nvprof CSV counts, or an Accel-Sim trace -> trace file")
     m.add_argument("tool", choices=("ncu", "nvprof", "accelsim"))
     m.add_argument("file", type=Path, metavar="FILE", help="CSV export, or kernelslist.g / kernel-N.traceg[.xz]")
-    m.add_argument("--csv", type=Path, default=None, help="write the per-kernel counts to this CSV file")
-    m.add_argument("--out", type=Path, default=None, metavar="FILE", help="accelsim: trace file to write")
-    m.add_argument("--sms", type=int, default=28, help="accelsim: SMs thread blocks are spread over (default 28)")
+    m.add_argument("--csv", type=output_file, default=None, help="write the per-kernel counts to this CSV file")
+    m.add_argument("--out", type=output_file, default=None, metavar="FILE", help="accelsim: trace file to write")
+    m.add_argument("--sms", type=positive_int, default=28,
+                   help="accelsim: SMs thread blocks are spread over (default 28)")
     m.add_argument("--quiet", action="store_true", help="do not print the table")
     m.set_defaults(func=_import)
 

@@ -205,7 +205,7 @@ class Cache:
         The requests sent to the next level are left in :attr:`stream`
         (skip them with ``emit=False``, which is a little faster).
         """
-        addr = np.ascontiguousarray(addr, dtype=np.uint64)
+        addr = _addresses(addr)
         if addr.ndim != 1:
             raise ConfigError("addr", f"must be one-dimensional, got shape {addr.shape}")
         w = np.asarray(is_write, dtype=np.bool_)
@@ -270,6 +270,28 @@ class Cache:
         sect = f", {self.sector_B} B sectors" if self.sector_B else ""
         return (f"Cache({self.capacity_B} B, {self.sets} sets x {self.ways} ways x {self.line_B} B, {self.policy}, "
                 f"{pol}{sect})")
+
+
+def _addresses(addr) -> np.ndarray:
+    """``addr`` as uint64 byte addresses; negative, non-integer or non-finite values are refused before the cast
+    (which would wrap -1 to 2**64 - 1 and turn NaN into an arbitrary line)."""
+    if isinstance(addr, np.ndarray) and addr.dtype == np.uint64:
+        return np.ascontiguousarray(addr)
+    a = np.asarray(addr)
+    if a.dtype.kind == "u":
+        return np.ascontiguousarray(a, dtype=np.uint64)
+    if a.dtype.kind not in "if" or a.dtype.kind == "b":
+        raise ConfigError("addr", f"must be non-negative integer byte addresses, got dtype {a.dtype}")
+    if a.size:
+        if a.dtype.kind == "f":
+            bad = ~np.isfinite(a) | (a != np.floor(a)) | (a < 0) | (a >= 2.0**64)
+        else:
+            bad = a < 0
+        if bad.any():
+            i = int(np.flatnonzero(bad.ravel())[0])
+            raise ConfigError("addr", f"must be non-negative integer byte addresses, got {a.ravel()[i]!r} at "
+                                      f"index {i}")
+    return np.ascontiguousarray(a, dtype=np.uint64)
 
 
 _POOL: ThreadPoolExecutor | None = None

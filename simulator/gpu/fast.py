@@ -8,6 +8,7 @@ with numpy over all kernels at once.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from concurrent.futures import ThreadPoolExecutor
 
@@ -92,7 +93,7 @@ def _l1_stage(ch, chip: GpuChip, l1: BankedCache) -> dict:
             "slice": slice_, "key": key, "used": used}
 
 
-def run_fast(chunks, chip: GpuChip, chips: list[GpuChip], show: bool) -> FastCounts:
+def run_fast(chunks, chip: GpuChip, chips: list[GpuChip], show: bool, checkpoint=None) -> FastCounts:
     """One pass over the chunks for the L2 of each chip in ``chips`` (one per capacity; ``chip``'s L1s).
 
     The L2s of a chunk run in threads while the next chunk's trace and L1 run. Each capacity's L2 still sees its
@@ -100,10 +101,20 @@ def run_fast(chunks, chip: GpuChip, chips: list[GpuChip], show: bool) -> FastCou
     leave the pool's queue in submission order, so the job waited for is always running or done (no deadlock),
     and a thread free at the end of chunk k starts chunk k+1 instead of idling until chunk k's slowest capacity
     ends. At most two chunks are in flight; counts are exactly those of a sequential run.
+
+    ``checkpoint`` (a :class:`simulator.output.Checkpoint`): every ``checkpoint.interval_s`` the caches and the
+    counts after the last whole chunk are saved; a later run of the same pass loads them, skips the chunks already
+    counted (regenerating a trace is far cheaper than simulating it) and goes on, with exactly the counts of an
+    uninterrupted pass.
     """
     l1 = make_l1(chip)
     l2s = [make_l2(c) for c in chips]
     acc = FastCounts(chip, len(chips))
+    identity = _identity(chip, chips, chunks)
+    done = 0  # chunks consumed (empty ones included)
+    saved = checkpoint.load(identity) if checkpoint is not None else None
+    if saved is not None:
+        done = _restore(saved, l1, l2s, acc)
 
     def _l2(i, st, before):
         if before is not None:
@@ -119,10 +130,16 @@ def run_fast(chunks, chip: GpuChip, chips: list[GpuChip], show: bool) -> FastCou
         for i, fut in enumerate(futures):
             acc.l2[i, rows] += fut.result()[used]
 
+    total = getattr(chunks, "n_accesses", None)  # known up front for layer-generated traces and trace files
+    bar = progress(total=total, desc="simulate", enabled=None if show else False, unit="req", unit_scale=True)
     pool = ThreadPoolExecutor(max_workers=max(1, min(len(chips), os.cpu_count() or 1)))
     pending = None
+    it = iter(chunks)
     try:
-        for ch in progress(chunks, desc="simulate", enabled=None if show else False, unit="chunk"):
+        for _ in range(done):  # counted before the checkpoint: regenerate, do not simulate
+            bar.update(len(next(it)))
+        for ch in it:
+            done += 1
             if len(ch) == 0:
                 continue
             st = _l1_stage(ch, chip, l1)  # overlaps the previous chunk's L2 jobs
@@ -131,11 +148,50 @@ def run_fast(chunks, chip: GpuChip, chips: list[GpuChip], show: bool) -> FastCou
             if pending is not None:
                 _collect(*pending)
             pending = submitted
+            bar.update(len(ch))
+            if checkpoint is not None and checkpoint.due():
+                _collect(*pending)
+                pending = None
+                checkpoint.save(identity, _state(l1, l2s, acc, done))
         if pending is not None:
             _collect(*pending)
     finally:
         pool.shutdown()
+        bar.close()
     return acc
+
+
+def _identity(chip: GpuChip, chips: list[GpuChip], chunks) -> str:
+    """What a checkpoint of this pass must match: the chips (every capacity) and the trace's size and chunking."""
+    text = repr((chip, chips, getattr(chunks, "n_accesses", None), getattr(chunks, "chunk_size", None)))
+    return "fast/" + hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+_CACHE_FIELDS = ("tags", "dirty", "valid", "ages")
+
+
+def _state(l1: BankedCache, l2s: list[BankedCache], acc: FastCounts, done: int) -> dict:
+    n = acc.n
+    out = {"done": np.int64(done), "kids": np.asarray(acc.kids, dtype=np.int64), "issue": acc.issue[:n],
+           "l1": acc.l1[:n], "l2": acc.l2[:, :n]}
+    for name, cache in [("L1", l1)] + [(f"L2_{i}", c) for i, c in enumerate(l2s)]:
+        for f in _CACHE_FIELDS:
+            out[f"{name}_{f}"] = getattr(cache.state, f)
+    return out
+
+
+def _restore(saved: dict, l1: BankedCache, l2s: list[BankedCache], acc: FastCounts) -> int:
+    for name, cache in [("L1", l1)] + [(f"L2_{i}", c) for i, c in enumerate(l2s)]:
+        st = cache.state
+        if saved[f"{name}_tags"].dtype == np.int64:
+            st.widen()
+        for f in _CACHE_FIELDS:
+            getattr(st, f)[:] = saved[f"{name}_{f}"]  # into the aligned arrays the kernels expect
+    kids = saved["kids"].tolist()
+    acc.rows_for(kids)
+    n = len(kids)
+    acc.issue[:n], acc.l1[:n], acc.l2[:, :n] = saved["issue"], saved["l1"], saved["l2"]
+    return int(saved["done"])
 
 
 def fast_rows(acc: FastCounts, cap_idx: int, chip: GpuChip, tech: TechRow, mb: float) -> dict:

@@ -106,6 +106,27 @@ def _techs(tech, caps) -> list[list[TechRow]]:
     raise ConfigError("tech", f"must be None, a mapping or a DataFrame, got {type(tech).__name__}")
 
 
+class _Checked:
+    """The chunks, each checked to be a trace chunk as it arrives; the trace's size (``n_accesses``, for the
+    progress total) and chunking (for checkpoints) stay visible."""
+
+    FIELDS = ("addr", "is_write", "sm", "kernel")
+
+    def __init__(self, chunks):
+        if isinstance(chunks, (str, bytes)) or not isinstance(chunks, Iterable):
+            raise ConfigError("chunks", f"must be an iterable of trace chunks, got {type(chunks).__name__}")
+        self.chunks = chunks
+        self.n_accesses = getattr(chunks, "n_accesses", None)
+        self.chunk_size = getattr(chunks, "chunk_size", None)
+
+    def __iter__(self):
+        for ch in self.chunks:
+            if not all(hasattr(ch, f) for f in self.FIELDS):
+                raise ConfigError("chunks", f"must yield trace chunks (addr, is_write, sm, kernel arrays), got "
+                                            f"{type(ch).__name__}")
+            yield ch
+
+
 def _frames(kernel_rows) -> tuple[pd.DataFrame, pd.DataFrame]:
     cols = ["l2_MB", "l2_capacity_B", "technology", "mode", "kernel", *COUNT_COLUMNS, "cycles", "time_ns"]
     kdf = pd.DataFrame(kernel_rows, columns=cols)
@@ -118,7 +139,7 @@ def _frames(kernel_rows) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def simulate_gpu(chunks: Iterable, chip, *, l2_MB=None, tech=None, mode: str = "fast",
-                 progress: bool = False) -> GpuResult:
+                 progress: bool = False, checkpoint=None) -> GpuResult:
     """Run a trace through the chip's memory hierarchy; one pass over ``chunks`` for all capacities.
 
     Parameters
@@ -137,7 +158,10 @@ def simulate_gpu(chunks: Iterable, chip, *, l2_MB=None, tech=None, mode: str = "
     mode : {"fast", "timed"}
         See the module docstring; the result's ``mode`` column says which was used.
     progress : bool
-        Show a progress bar over chunks.
+        Show a progress bar, in requests (with a total and an ETA where the trace knows its length).
+    checkpoint : simulator.output.Checkpoint, optional
+        fast mode: save the pass's state there now and then and resume from it (see
+        :func:`simulator.gpu.fast.run_fast`); the result is exactly that of an uninterrupted pass.
 
     Returns
     -------
@@ -150,13 +174,18 @@ def simulate_gpu(chunks: Iterable, chip, *, l2_MB=None, tech=None, mode: str = "
     caps = _capacities(chip, l2_MB)
     techs = _techs(tech, caps)
     chips = [c for _, c in caps]
+    chunks = _Checked(chunks)
     if mode == "fast":
-        acc = run_fast(chunks, chip, chips, progress)
+        acc = run_fast(chunks, chip, chips, progress, checkpoint)
+        if acc.n == 0:
+            raise ConfigError("chunks", "the trace is empty: no access to simulate")
         blocks = [fast_rows(acc, i, c, t, mb) for i, (mb, c) in enumerate(caps) for t in techs[i]]
         cols = list(blocks[0]) if blocks else []
         rows = {k: np.concatenate([b[k] for b in blocks]) for k in cols}
     else:
         sims = run_timed(chunks, chips, techs, progress)
+        if not any(sim.kernels for row in sims for sim in row):
+            raise ConfigError("chunks", "the trace is empty: no access to simulate")
         rows = [r for i, (mb, _) in enumerate(caps) for sim in sims[i] for r in sim.rows(mb)]
     totals, kdf = _frames(rows)
     return GpuResult(totals, kdf, mode, chip)

@@ -156,9 +156,13 @@ def _segments(kernel: np.ndarray):
 def run_timed(chunks, chips: list[GpuChip], techs: list[list[TechRow]], show: bool) -> list[list[TimedSim]]:
     """One simulation per (capacity, technology), all fed from one pass over the chunks."""
     sims = [[TimedSim(c, t) for t in techs[i]] for i, c in enumerate(chips)]
-    for ch in progress(chunks, desc="simulate (timed)", enabled=None if show else False, unit="chunk"):
-        for a, b, kid in _segments(ch.kernel):
-            for row in sims:
-                for sim in row:
-                    sim.run_segment(kid, ch.addr[a:b], ch.is_write[a:b], ch.sm[a:b])
+    total = getattr(chunks, "n_accesses", None)
+    with progress(total=total, desc="simulate (timed)", enabled=None if show else False, unit="req",
+                  unit_scale=True) as bar:
+        for ch in chunks:
+            for a, b, kid in _segments(ch.kernel):
+                for row in sims:
+                    for sim in row:
+                        sim.run_segment(kid, ch.addr[a:b], ch.is_write[a:b], ch.sm[a:b])
+            bar.update(len(ch))
     return sims
