@@ -58,6 +58,25 @@ def size(bare_unit: str | None = "MB"):
     return parse
 
 
+def sampling(text: str) -> int:
+    """An argparse ``type`` for ``--sample-sets``: ``1/K`` (or ``K``), one L2 set in K simulated; returns K."""
+    body = text.strip()
+    num, sep, den = body.partition("/")
+    if sep and num.strip() != "1":
+        raise argparse.ArgumentTypeError(f"must be 1/K (one set in K), got {text!r}")
+    try:
+        return int(parse_number(den if sep else body, "", integer=True, minimum=1))
+    except ConfigError as exc:
+        raise argparse.ArgumentTypeError(f"must be 1/K, K a positive integer ({exc.reason}), got {text!r}") from None
+
+
+def add_sampling_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--sample-sets", type=sampling, default=1, metavar="1/K",
+                   help="simulate one L2 set in K (a fixed seeded subset) and scale: for workloads too large to run "
+                        "whole; rows then carry sample_sets and dram_accesses_rse, the estimated relative standard "
+                        "error of DRAM accesses (fast mode; default 1/1, every set)")
+
+
 def parse_float_list(text, field: str, *, integer: bool = False, minimum: float | None = None,
                      maximum: float | None = None, positive: bool = False, allow_zero: bool = False,
                      unit: str = "", sizes: bool = False) -> list:

@@ -19,6 +19,7 @@ from models.config import parse_number
 from models.errors import ConfigError
 from simulator.cli._common import (
     add_output_options,
+    add_sampling_option,
     add_seed_option,
     emit,
     number,
@@ -60,6 +61,7 @@ def register(subparsers) -> None:
                    help="technologies as NAME=READ_NS/WRITE_NS, comma-separated "
                         "(e.g. sram=2.91/1.53,stt=2.98/9.31; default: the chip's SRAM latencies)")
     p.add_argument("--per-kernel", action="store_true", help="print and write the per-kernel table instead")
+    add_sampling_option(p)
     add_seed_option(p)
     add_output_options(p, default_name="simulate")
     p.set_defaults(func=_simulate)
@@ -114,7 +116,8 @@ def _simulate(args) -> int:
     if not args.quiet:
         caps = l2 if l2 is not None else [chip.l2.capacity_MB]
         print(f"# simulate on {chip.name}: L2 {', '.join(f'{c:g}' for c in caps)} MB, mode {args.mode}")
-    result = simulate_gpu(source, chip, l2_MB=l2, tech=tech, mode=args.mode, progress=True)
+    result = simulate_gpu(source, chip, l2_MB=l2, tech=tech, mode=args.mode, progress=True,
+                          sample_sets=args.sample_sets)
     names = getattr(source, "kernels", None)
     if args.per_kernel or args.network is not None:
         kernels = result.kernels
@@ -125,5 +128,6 @@ def _simulate(args) -> int:
             shown.insert(1, "kernel_name")
         emit(kernels, args, "simulate_kernels", columns=[c for c in shown if c in kernels.columns])
     if not args.per_kernel:
-        emit(result.totals, args, columns=SHOWN)
+        emit(result.totals, args, columns=[c for c in (*SHOWN, "sample_sets", "dram_accesses_rse")
+                                            if c in result.totals.columns])
     return 0

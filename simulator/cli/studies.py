@@ -14,6 +14,7 @@ from pathlib import Path
 from simulator.cli._common import (
     add_output_options,
     add_parallel_options,
+    add_sampling_option,
     emit,
     number,
     output_dir,
@@ -44,6 +45,7 @@ def _common(p: argparse.ArgumentParser, name: str, *, tech_default: str = "sram,
                         "cycles (default paper)")
     p.add_argument("--store", type=output_dir, default=None,
                    help="per-point result store for resume (default DIR/points with --out)")
+    add_sampling_option(p)
     add_parallel_options(p)
     add_output_options(p, default_name=name)
 
@@ -61,7 +63,8 @@ def _runtime(args) -> dict:
     if store is None and args.out is not None:
         store = Path(args.out) / "points"
     return {"chip": args.chip, "mode": args.mode, "node_nm": args.node, "dram": args.dram,
-            "time_basis": args.time_basis, "store": store, "workers": args.workers, "scheduler": args.scheduler}
+            "time_basis": args.time_basis, "store": store, "workers": args.workers, "scheduler": args.scheduler,
+            "sample_sets": args.sample_sets}
 
 
 def _phases(args) -> list[tuple[str, int]]:
@@ -88,7 +91,7 @@ def _capacities(text: str, field: str = "--l2") -> list[float]:
 def _write(df, args, name: str, shown, figure=None) -> None:
     from simulator.output import save_figure, write_table
 
-    emit(df, args, name, columns=[c for c in shown if c in df.columns])
+    emit(df, args, name, columns=[c for c in (*shown, "sample_sets", "dram_accesses_rse") if c in df.columns])
     if args.out is not None:
         write_table(df, Path(args.out) / f"{name}.parquet")
         if figure is not None and len(df):

@@ -64,18 +64,21 @@ class GpuPoint:
     l2_MB: float
     technology: str | None = None
     latencies_ns: tuple[float, float] | None = None  # (read, write) of ``technology``
+    sample_sets: int = 1
 
     def config(self) -> dict:
-        """The full configuration, as plain data (what the point's key hashes)."""
+        """The full configuration, as plain data (what the point's key hashes; set sampling only when used, so
+        that unsampled points keep their keys)."""
         return {"study": "gpu_counts", "chip": self.chip, "overrides": self.overrides,
                 "workload": dataclasses.asdict(self.workload),
                 "mode": self.mode, "l2_MB": self.l2_MB, "technology": self.technology,
                 "tech": None if self.latencies_ns is None else
-                {"read_latency_ns": self.latencies_ns[0], "write_latency_ns": self.latencies_ns[1]}}
+                {"read_latency_ns": self.latencies_ns[0], "write_latency_ns": self.latencies_ns[1]},
+                **({"sample_sets": self.sample_sets} if self.sample_sets > 1 else {})}
 
     def trace_group(self) -> tuple:
         """Points with the same group share one trace pass (fast: every capacity; timed: one capacity)."""
-        key = (self.chip, repr(self.overrides), self.workload, self.mode)
+        key = (self.chip, repr(self.overrides), self.workload, self.mode, self.sample_sets)
         return key + ((self.l2_MB,) if self.mode == "timed" else ())
 
     def capacity_group(self) -> tuple:
@@ -89,8 +92,8 @@ def simulate_points(points: list[GpuPoint], checkpoint=None) -> list[pd.DataFram
     ``checkpoint`` (from the runner): fast mode saves the pass's state there every so often and resumes from it.
     """
     first = points[0]
-    if any(p.trace_group()[:4] != first.trace_group()[:4] for p in points[1:]):
-        raise ValueError("simulate_points: points of one task must share chip, workload and mode")
+    if any(p.trace_group()[:5] != first.trace_group()[:5] for p in points[1:]):
+        raise ValueError("simulate_points: points of one task must share chip, workload, mode and sampling")
     chip = load_chip(first.chip, overrides=first.overrides)
     caps = sorted({float(p.l2_MB) for p in points})
     tech = None
@@ -104,7 +107,7 @@ def simulate_points(points: list[GpuPoint], checkpoint=None) -> list[pd.DataFram
         tech = [per_cap.get(c) for c in caps]
     # progress=True: a per-chunk bar on a terminal (off when not a TTY or under NVMSIM_NO_PROGRESS)
     res = simulate_gpu(first.workload.chunks(chip), chip, l2_MB=caps, tech=tech, mode=first.mode, progress=True,
-                       checkpoint=checkpoint if first.mode == "fast" else None)
+                       checkpoint=checkpoint if first.mode == "fast" else None, sample_sets=first.sample_sets)
     totals = res.totals
     keys = capacity_keys(totals["l2_MB"])
     out = []
@@ -142,7 +145,7 @@ def simulate_counts(workloads: Sequence[Workload], l2_MB: Sequence[float], optio
     points = []
     for wl in workloads:
         for cap in caps:
-            base = GpuPoint(options.chip, options.overrides, wl, options.mode, cap)
+            base = GpuPoint(options.chip, options.overrides, wl, options.mode, cap, sample_sets=options.sample_sets)
             if tech is None:
                 points.append(base)
                 continue

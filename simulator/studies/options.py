@@ -52,6 +52,9 @@ class StudyOptions:
         :func:`simulator.studies.runner.auto_workers`).
     scheduler : str or dask.distributed.Client, optional
         Dask scheduler.
+    sample_sets : int
+        Simulate one L2 set in ``sample_sets`` and scale (fast mode; see :func:`simulator.gpu.simulate_gpu`): for
+        workloads too large to run whole; sampled rows carry ``sample_sets`` and ``dram_accesses_rse``.
     """
 
     chip: str = DEFAULT_CHIP
@@ -65,6 +68,7 @@ class StudyOptions:
     store: str | Path | None = None
     workers: int | str = "auto"
     scheduler: object = None
+    sample_sets: int = 1
 
     def __post_init__(self):
         if self.mode not in MODES:
@@ -82,6 +86,9 @@ class StudyOptions:
             require_extra("distributed", "dask", "scheduler")
         if self.workers != "auto":
             object.__setattr__(self, "workers", as_positive(self.workers, "workers", integer=True))
+        object.__setattr__(self, "sample_sets", as_positive(self.sample_sets, "sample_sets", integer=True))
+        if self.sample_sets > 1 and self.mode != "fast":
+            raise ConfigError("sample_sets", "set sampling runs in fast mode only")
 
     @classmethod
     def of(cls, options: StudyOptions | None = None, **changes) -> StudyOptions:
