@@ -145,9 +145,11 @@ def test_round_trip_lenet5_training_same_requests_per_cta(tmp_path):
 
 def test_pcs_registers_dependencies_and_warp_spread_are_consistent(tmp_path):
     tr = network_trace("lenet5", phase="training", batch=2, sector_B=32)
-    sel = [k for k, s in enumerate(tr.specs) if s.kind == "sgemm"][:4] + [0]
+    sgd = next(k for k, s in enumerate(tr.specs) if s.name == "sgd_kernel")  # W -= lr * dW, in place
+    sel = [k for k, s in enumerate(tr.specs) if s.kind == "sgemm"][:4] + [0, sgd]
     write_accelsim(tr, tmp_path / "o", kernels=sel)
-    inst = re.compile(r"^([0-9a-f]{4,}) ([0-9a-f]{8}) (\d)(?: R(\d+))? (\S+) (\d)(?: R(\d+))?(?: R(\d+))? ")
+    assert " STG.E 3 R2 R4 R5 " in _text(tmp_path / "o" / f"kernel-{sgd + 1}.traceg.xz")
+    inst = re.compile(r"^([0-9a-f]{4,}) ([0-9a-f]{8}) (\d)(?: R(\d+))? (\S+) (\d)((?: R\d+)*) ")
     for k in sel:
         spec = tr.specs[k]
         sgemm = spec.kind == "sgemm"
@@ -159,22 +161,29 @@ def test_pcs_registers_dependencies_and_warp_spread_are_consistent(tmp_path):
             for lines in warps.values():
                 regs = []
                 last = None  # the register of the warp's last load in this step (a step ends at a BAR.SYNC)
+                of_line: dict[int, int] = {}  # line -> the register of the step's last load of it
                 n_bar = 0
                 for i, line in enumerate(lines):
-                    pc, mask, ndst, reg, op, nsrc, src1, src2 = inst.match(line).groups()
+                    pc, mask, ndst, reg, op, nsrc, srcs = inst.match(line).groups()
+                    srcs = [int(r) for r in srcs.split(" R")[1:]]
                     assert op_of_pc.setdefault(pc, op) == op  # one opcode per PC, in every warp and CTA
-                    assert mask in ("000000ff", "0000ffff", "00ffffff", "ffffffff")
+                    assert mask in ("000000ff", "0000ffff", "00ffffff", "ffffffff") and int(nsrc) == len(srcs)
+                    if op in ("LDG.E", "STG.E"):
+                        lin = int(line.split(" 0x")[1].split()[0], 16) // 128
                     if op == "LDG.E":
                         regs.append(int(reg))
-                        last = int(reg)
-                    elif op == "STG.E":  # stores the value of the step's last load (R0: the step loaded nothing)
-                        assert (ndst, nsrc, src1, int(src2)) == ("0", "2", "2", last or 0)
+                        last = of_line[lin] = int(reg)
+                    elif op == "STG.E":  # stores a value of the step's loads: the same line's last, then the last
+                        want = [of_line[lin]] + ([last] if last != of_line[lin] else []) if lin in of_line else \
+                            [last or 0]
+                        assert ndst == "0" and srcs == [2, *want]
                     elif op == "MOV":  # the wait before a barrier reads the step's last load, and only then
-                        assert sgemm and last is not None and (ndst, reg, nsrc, int(src1)) == ("1", "3", "1", last)
+                        assert sgemm and last is not None and (ndst, reg, srcs) == ("1", "3", [last])
                         assert lines[i + 1].endswith(" BAR.SYNC 0 0")
                     elif op == "BAR.SYNC":
                         n_bar += 1
                         last = None
+                        of_line.clear()
                     else:
                         assert op == "EXIT" and ndst == "0"
                 bars.add(n_bar)

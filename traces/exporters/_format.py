@@ -27,8 +27,10 @@ _WARP = _ascii("warp = ")
 _INSTS = _ascii("\ninsts = ")
 _END = _ascii("#END_TB\n\n")
 _LOAD_MID = _ascii(" LDG.E 1 R2 4 1 0x")  # after "PC MASK 1 R<dest>"
-_STORE_MID = _ascii(" 0 STG.E 2 R2 R")  # after "PC MASK"; then the data register, _STORE_ADDR
+_STORE_MID = _ascii(" 0 STG.E ")  # after "PC MASK"; then the source count, " R2", the data registers, _STORE_ADDR
 _STORE_ADDR = _ascii(" 4 1 0x")
+_R2_R = _ascii(" R2 R")
+_SPACE_R = _ascii(" R")
 _MEM_END = _ascii(" 4\n")
 _EXIT = _ascii(" ffffffff 0 EXIT 0 0\n")
 _BAR = _ascii(" ffffffff 0 BAR.SYNC 0 0\n")
@@ -72,13 +74,16 @@ def _dec(out, n, v):
 
 
 @njit(cache=True)
-def format_blocks(cta, warp, kind, pc, mask, reg, base, last_warp, out):
+def format_blocks(cta, warp, kind, pc, mask, reg, reg2, base, last_warp, out):
     """Write thread blocks into ``out`` (uint8); return the bytes written.
 
     Rows are instruction lines sorted by (CTA, warp), every warp of every CTA
     present (its last row an EXIT): ``#BEGIN_TB`` before warp 0, ``warp = w``
     and ``insts = k`` before each warp's rows, ``#END_TB`` after ``last_warp``.
-    ``out`` must hold ``len(rows) * ROW_MAX_B + warps * WARP_MAX_B`` bytes.
+    ``reg`` is a load's destination, a store's (first) data register or the
+    register a wait (``MOV R3``) reads; ``reg2`` a store's second data register
+    (negative: none). ``out`` must hold ``len(rows) * ROW_MAX_B + warps *
+    WARP_MAX_B`` bytes.
     """
     n = 0
     i = 0
@@ -120,7 +125,12 @@ def format_blocks(cta, warp, kind, pc, mask, reg, base, last_warp, out):
                 n = _put(out, n, _LOAD_MID)
             else:
                 n = _put(out, n, _STORE_MID)
+                out[n] = 51 if reg2[r] >= 0 else 50  # "3" or "2" source registers
+                n = _put(out, n + 1, _R2_R)
                 n = _dec(out, n, reg[r])
+                if reg2[r] >= 0:
+                    n = _put(out, n, _SPACE_R)
+                    n = _dec(out, n, reg2[r])
                 n = _put(out, n, _STORE_ADDR)
             n = _hex(out, n, base[r], 1)
             n = _put(out, n, _MEM_END)

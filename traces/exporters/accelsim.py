@@ -57,12 +57,13 @@ retires a warp, and so its CTA, only once all its threads have executed an
 SGEMM's CTA shares its k-step tiles through shared memory, so the trace keeps
 the two waits that order their memory traffic (no arithmetic is written):
 
-- a store's data register is the destination of the last load of its warp's
-  step (``R0``, written by nothing, when the step loaded nothing: the SGEMM's
-  C tile). Accel-Sim's scoreboard holds the store until that load is back, as
-  ``y = f(x)`` must; without it a store could overtake the load of the same
-  sector on its way to the L2 and turn that load into a hit (measured: 2 % of
-  an SGD update's reads);
+- a store's data registers are the destinations of its step's last load of
+  the same 128 B line (an in-place update, ``W -= lr * dW``, reads what it
+  overwrites) and of its step's last load (``R0``, written by nothing, when
+  the step loaded nothing: the SGEMM's C tile). Accel-Sim's scoreboard holds
+  the store until those loads are back, as ``y = f(x)`` must; without it a
+  store could overtake the load of the same sector on its way to the L2 and
+  turn that load into a hit (measured: 2 % of an SGD update's reads);
 - after each k-step every warp of an SGEMM CTA runs ``MOV R3, R<last load>``
   (the wait the real kernel's ``STS`` of the tile into shared memory makes)
   and ``BAR.SYNC`` (its ``__syncthreads``), so a CTA starts a k-step once the
@@ -364,6 +365,13 @@ def _cumcount(key: np.ndarray) -> np.ndarray:
     return out
 
 
+def _starts(key: np.ndarray) -> np.ndarray:
+    """True where a run of equal ``key`` values starts."""
+    out = np.ones(len(key), np.bool_)
+    out[1:] = key[1:] != key[:-1]
+    return out
+
+
 def _ffill_groups(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
     """Each element's value if non-negative, else the last non-negative value before it in its group (``starts``
     marks each group's first element, ``starts[0]`` included); -1 where the group has none yet."""
@@ -441,17 +449,28 @@ class _KernelWriter:
         load[is_mem] = ~wr
         reg = np.zeros(len(cta), np.int64)
         reg[load] = FIRST_DEST_REG + _cumcount(gw[load]) % (self.nregs - FIRST_DEST_REG)
-        # A store writes the value of the last load of its warp's step (R0 when that step loaded nothing); a wait
-        # row reads it, and is dropped where the step loaded nothing.
+        # A store writes a value computed from its warp's step's loads: it reads the register of the step's last
+        # load of its own line (an in-place update reads what it overwrites) and that of the step's last load, or
+        # R0 when the step loaded nothing. A wait row reads the step's last load, and is dropped where there is none.
         grp = gw * (self.steps + 1) + step
-        last = np.where(load, np.arange(len(cta)), -1)
-        new_grp = np.ones(len(cta), np.bool_)
-        new_grp[1:] = grp[1:] != grp[:-1]
-        last = _ffill_groups(last, new_grp)
-        uses = (~load) & (ctl != _CTL_BAR) & (ctl != _CTL_EXIT)
-        reg[uses] = np.where(last[uses] >= 0, reg[np.maximum(last[uses], 0)], 0)
+        rows = np.arange(len(cta))
+        last = _ffill_groups(np.where(load, rows, -1), _starts(grp))
+        line = np.full(len(cta), -1, np.int64)
+        line[is_mem] = (base // np.uint64(LINE_B)).astype(np.int64)
+        by_line = rows[is_mem][np.lexsort((rows[is_mem], line[is_mem], grp[is_mem]))]  # file order per (step, line)
+        same = np.full(len(cta), -1, np.int64)
+        same[by_line] = _ffill_groups(np.where(load[by_line], by_line, -1),
+                                      _starts(grp[by_line]) | _starts(line[by_line]))
+        store = is_mem & ~load
+        own = np.where(same >= 0, same, last)
+        reg2 = np.full(len(cta), -1, np.int64)
+        extra = store & (same >= 0) & (last >= 0) & (last != same)
+        reg2[extra] = reg[last[extra]]
+        reg[store] = np.where(own[store] >= 0, reg[np.maximum(own[store], 0)], 0)
+        wait = ctl == _CTL_WAIT
+        reg[wait] = reg[np.maximum(last[wait], 0)]
         keep = (ctl != _CTL_WAIT) | (last >= 0)
-        cta, warp, ctl, reg, gw, step = cta[keep], warp[keep], ctl[keep], reg[keep], gw[keep], step[keep]
+        cta, warp, ctl, reg, reg2, gw, step = (a[keep] for a in (cta, warp, ctl, reg, reg2, gw, step))
         is_mem = ctl == _CTL_MEM
 
         # Static instruction: the j-th load (store) of a warp's step, in the loop body or the SGEMM epilogue.
@@ -474,7 +493,7 @@ class _KernelWriter:
         regs = reg
         self.warp_insts += len(cta)
         buf = np.empty(len(cta) * F.ROW_MAX_B + (hi + 1 - lo) * WARPS_PER_CTA * F.WARP_MAX_B, np.uint8)
-        used = F.format_blocks(cta, warp, kind, pc, mask, regs, bases, WARPS_PER_CTA - 1, buf)
+        used = F.format_blocks(cta, warp, kind, pc, mask, regs, reg2, bases, WARPS_PER_CTA - 1, buf)
         return buf[:used].tobytes()
 
     def padding(self) -> bytes:
