@@ -73,7 +73,8 @@ def test_elementwise_300_fp32_by_hand(tmp_path):
     # relu over 300 fp32: T = 300 threads -> 10 warps -> 2 CTAs of 256 threads. Warps 0..8 read x[32w:32w+32]
     # (128 B, one line: 4 sectors, one LDG with 32 lanes) and write y likewise; warp 9 covers elements 288..299,
     # bytes 1152..1199 of each tensor: sectors 36 and 37 (16 lanes, mask 0000ffff). Warps 10..15 (CTA 1, warps
-    # 2..7) have no elements: just EXIT. So 16 warps, 10 LDG + 10 STG + 16 EXIT = 36 lines, 38 + 38 sectors.
+    # 2..7) have no elements: just EXIT. So 16 warps, 10 LDG + 10 STG + 16 EXIT = 36 lines, 38 + 38 sectors. Each
+    # store writes the register its warp's load filled (R4): it waits for the load, as y = relu(x) does.
     tr = _relu300()
     df = write_accelsim(tr, tmp_path / "out")
     assert (tmp_path / "out" / "kernelslist.g").read_text() == "kernel-1.traceg.xz\n"
@@ -91,12 +92,12 @@ def test_elementwise_300_fp32_by_hand(tmp_path):
     assert sorted(blocks) == [0, 1]
     for w in range(8):
         assert blocks[0][w] == [f"0008 ffffffff 1 R4 LDG.E 1 R2 4 1 0x{x + 128 * w:x} 4",
-                                f"0010 ffffffff 0 STG.E 2 R2 R0 4 1 0x{y + 128 * w:x} 4",
+                                f"0010 ffffffff 0 STG.E 2 R2 R4 4 1 0x{y + 128 * w:x} 4",
                                 "0018 ffffffff 0 EXIT 0 0"]
     assert blocks[1][0] == [f"0008 ffffffff 1 R4 LDG.E 1 R2 4 1 0x{x + 1024:x} 4",
-                            f"0010 ffffffff 0 STG.E 2 R2 R0 4 1 0x{y + 1024:x} 4", "0018 ffffffff 0 EXIT 0 0"]
+                            f"0010 ffffffff 0 STG.E 2 R2 R4 4 1 0x{y + 1024:x} 4", "0018 ffffffff 0 EXIT 0 0"]
     assert blocks[1][1] == [f"0008 0000ffff 1 R4 LDG.E 1 R2 4 1 0x{x + 1152:x} 4",
-                            f"0010 0000ffff 0 STG.E 2 R2 R0 4 1 0x{y + 1152:x} 4", "0018 ffffffff 0 EXIT 0 0"]
+                            f"0010 0000ffff 0 STG.E 2 R2 R4 4 1 0x{y + 1152:x} 4", "0018 ffffffff 0 EXIT 0 0"]
     for w in range(2, 8):
         assert blocks[1][w] == ["0018 ffffffff 0 EXIT 0 0"]
     assert "\n#BEGIN_TB\n\nthread block = 1,0,0\n\nwarp = 0\ninsts = 3\n" in text
@@ -142,31 +143,56 @@ def test_round_trip_lenet5_training_same_requests_per_cta(tmp_path):
     assert _requests(read_accelsim(tmp_path / "lenet" / "kernelslist.g", n_sms=28)) == _requests(tr28, 1)
 
 
-def test_pcs_registers_and_warp_spread_are_consistent(tmp_path):
+def test_pcs_registers_dependencies_and_warp_spread_are_consistent(tmp_path):
     tr = network_trace("lenet5", phase="training", batch=2, sector_B=32)
-    sel = [k for k, s in enumerate(tr.specs) if s.kind == "sgemm"][:4] + [0]
+    sgd = next(k for k, s in enumerate(tr.specs) if s.name == "sgd_kernel")  # W -= lr * dW, in place
+    sel = [k for k, s in enumerate(tr.specs) if s.kind == "sgemm"][:4] + [0, sgd]
     write_accelsim(tr, tmp_path / "o", kernels=sel)
-    inst = re.compile(r"^([0-9a-f]{4,}) ([0-9a-f]{8}) (\d)(?: R(\d+))? (\S+) ")
+    assert " STG.E 3 R2 R4 R5 " in _text(tmp_path / "o" / f"kernel-{sgd + 1}.traceg.xz")
+    inst = re.compile(r"^([0-9a-f]{4,}) ([0-9a-f]{8}) (\d)(?: R(\d+))? (\S+) (\d)((?: R\d+)*) ")
     for k in sel:
         spec = tr.specs[k]
+        sgemm = spec.kind == "sgemm"
         blocks = _blocks(_text(tmp_path / "o" / f"kernel-{k + 1}.traceg.xz"))
         assert len(blocks) == spec.ctas
         op_of_pc: dict[str, str] = {}
         for warps in blocks.values():
+            bars = set()
             for lines in warps.values():
                 regs = []
-                for line in lines:
-                    pc, mask, ndst, reg, op = inst.match(line).groups()
+                last = None  # the register of the warp's last load in this step (a step ends at a BAR.SYNC)
+                of_line: dict[int, int] = {}  # line -> the register of the step's last load of it
+                n_bar = 0
+                for i, line in enumerate(lines):
+                    pc, mask, ndst, reg, op, nsrc, srcs = inst.match(line).groups()
+                    srcs = [int(r) for r in srcs.split(" R")[1:]]
                     assert op_of_pc.setdefault(pc, op) == op  # one opcode per PC, in every warp and CTA
-                    assert mask in ("000000ff", "0000ffff", "00ffffff", "ffffffff")
+                    assert mask in ("000000ff", "0000ffff", "00ffffff", "ffffffff") and int(nsrc) == len(srcs)
+                    if op in ("LDG.E", "STG.E"):
+                        lin = int(line.split(" 0x")[1].split()[0], 16) // 128
                     if op == "LDG.E":
                         regs.append(int(reg))
+                        last = of_line[lin] = int(reg)
+                    elif op == "STG.E":  # stores a value of the step's loads: the same line's last, then the last
+                        want = [of_line[lin]] + ([last] if last != of_line[lin] else []) if lin in of_line else \
+                            [last or 0]
+                        assert ndst == "0" and srcs == [2, *want]
+                    elif op == "MOV":  # the wait before a barrier reads the step's last load, and only then
+                        assert sgemm and last is not None and (ndst, reg, srcs) == ("1", "3", [last])
+                        assert lines[i + 1].endswith(" BAR.SYNC 0 0")
+                    elif op == "BAR.SYNC":
+                        n_bar += 1
+                        last = None
+                        of_line.clear()
                     else:
-                        assert ndst == "0"
+                        assert op == "EXIT" and ndst == "0"
+                bars.add(n_bar)
                 nregs = exporter.NREGS[spec.params[0]]
                 # loads write R4, R5, ... in turn, wrapping at nregs: no two loads in flight share a register
                 assert regs == [4 + i % (nregs - 4) for i in range(len(regs))]
-            if spec.kind == "sgemm":
+            # every warp of an SGEMM CTA meets the same barriers: one after each k-step
+            assert bars == ({-(-int(spec.params[1][exporter.K.G_K]) // 8)} if sgemm else {0})
+            if sgemm:
                 assert all(len(lines) > 1 for lines in warps.values())  # a k-step's loads reach all 8 warps
 
 

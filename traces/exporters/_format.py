@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-KIND_LOAD, KIND_STORE, KIND_EXIT = 0, 1, 2
+KIND_LOAD, KIND_STORE, KIND_EXIT, KIND_BAR, KIND_WAIT = 0, 1, 2, 3, 4
 ROW_MAX_B = 80
 """Upper bound on one instruction line's length (PC and address up to 16 hex digits)."""
 WARP_MAX_B = 48
@@ -27,9 +27,15 @@ _WARP = _ascii("warp = ")
 _INSTS = _ascii("\ninsts = ")
 _END = _ascii("#END_TB\n\n")
 _LOAD_MID = _ascii(" LDG.E 1 R2 4 1 0x")  # after "PC MASK 1 R<dest>"
-_STORE_MID = _ascii(" 0 STG.E 2 R2 R0 4 1 0x")  # after "PC MASK"
+_STORE_MID = _ascii(" 0 STG.E ")  # after "PC MASK"; then the source count, " R2", the data registers, _STORE_ADDR
+_STORE_ADDR = _ascii(" 4 1 0x")
+_R2_R = _ascii(" R2 R")
+_SPACE_R = _ascii(" R")
 _MEM_END = _ascii(" 4\n")
 _EXIT = _ascii(" ffffffff 0 EXIT 0 0\n")
+_BAR = _ascii(" ffffffff 0 BAR.SYNC 0 0\n")
+_WAIT = _ascii(" ffffffff 1 R3 MOV 1 R")  # then the register, " 0"
+_NO_MEM = _ascii(" 0\n")
 _ONE_R = _ascii(" 1 R")
 _HEX = _ascii("0123456789abcdef")
 
@@ -68,13 +74,16 @@ def _dec(out, n, v):
 
 
 @njit(cache=True)
-def format_blocks(cta, warp, kind, pc, mask, reg, base, last_warp, out):
+def format_blocks(cta, warp, kind, pc, mask, reg, reg2, base, last_warp, out):
     """Write thread blocks into ``out`` (uint8); return the bytes written.
 
     Rows are instruction lines sorted by (CTA, warp), every warp of every CTA
     present (its last row an EXIT): ``#BEGIN_TB`` before warp 0, ``warp = w``
     and ``insts = k`` before each warp's rows, ``#END_TB`` after ``last_warp``.
-    ``out`` must hold ``len(rows) * ROW_MAX_B + warps * WARP_MAX_B`` bytes.
+    ``reg`` is a load's destination, a store's (first) data register or the
+    register a wait (``MOV R3``) reads; ``reg2`` a store's second data register
+    (negative: none). ``out`` must hold ``len(rows) * ROW_MAX_B + warps *
+    WARP_MAX_B`` bytes.
     """
     n = 0
     i = 0
@@ -100,6 +109,14 @@ def format_blocks(cta, warp, kind, pc, mask, reg, base, last_warp, out):
             if kind[r] == KIND_EXIT:
                 n = _put(out, n, _EXIT)
                 continue
+            if kind[r] == KIND_BAR:
+                n = _put(out, n, _BAR)
+                continue
+            if kind[r] == KIND_WAIT:
+                n = _put(out, n, _WAIT)
+                n = _dec(out, n, reg[r])
+                n = _put(out, n, _NO_MEM)
+                continue
             out[n] = 32
             n = _hex(out, n + 1, mask[r], 8)
             if kind[r] == KIND_LOAD:
@@ -108,6 +125,13 @@ def format_blocks(cta, warp, kind, pc, mask, reg, base, last_warp, out):
                 n = _put(out, n, _LOAD_MID)
             else:
                 n = _put(out, n, _STORE_MID)
+                out[n] = 51 if reg2[r] >= 0 else 50  # "3" or "2" source registers
+                n = _put(out, n + 1, _R2_R)
+                n = _dec(out, n, reg[r])
+                if reg2[r] >= 0:
+                    n = _put(out, n, _SPACE_R)
+                    n = _dec(out, n, reg2[r])
+                n = _put(out, n, _STORE_ADDR)
             n = _hex(out, n, base[r], 1)
             n = _put(out, n, _MEM_END)
         out[n] = 10

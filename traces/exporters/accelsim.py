@@ -42,18 +42,36 @@ so its instructions are spread over the 8 warps in order (instruction ``i`` of
 **Registers, PCs, EXIT.** Loads write ``R4``, ``R5``, ... cycling over the
 kernel's ``nregs`` (128 for an SGEMM: two CTAs per SM; 32 for the others:
 eight), so no load waits on another until a warp has that many in flight;
-their address is ``R2`` and a store's data ``R0``, registers no load writes, and
-there are no consumer instructions: the trace is memory traffic only. A static
-instruction is "the j-th load (or store) of a warp's step" of the loop body
-(element-wise warp, SGEMM k-step) or of the epilogue (the SGEMM's C tile); it
-gets a PC the first time it appears in file order (``0008``, ``0010``,
-``0018``, ``0028``, ... as the tracer lays out Pascal code, skipping every
-fourth 8 B slot, a control word), so a PC always means the same instruction
-and opcode, in every warp and CTA. Every warp ends with ``EXIT`` (mask
-``ffffffff``): Accel-Sim retires a warp, and so its CTA, only once all its
-threads have executed an ``EXIT``, and it needs at least one instruction per
-warp; warps with no work (past the end of an element-wise kernel) have just
-that.
+their address is ``R2``, a register no load writes. A static instruction is
+"the j-th load (or store) of a warp's step" of the loop body (element-wise
+warp, SGEMM k-step) or of the epilogue (the SGEMM's C tile); it gets a PC the
+first time it appears in file order (``0008``, ``0010``, ``0018``, ``0028``,
+... as the tracer lays out Pascal code, skipping every fourth 8 B slot, a
+control word), so a PC always means the same instruction and opcode, in every
+warp and CTA. Every warp ends with ``EXIT`` (mask ``ffffffff``): Accel-Sim
+retires a warp, and so its CTA, only once all its threads have executed an
+``EXIT``, and it needs at least one instruction per warp; warps with no work
+(past the end of an element-wise kernel) have just that.
+
+**Dependencies.** The kernels compute their stores from their loads, and an
+SGEMM's CTA shares its k-step tiles through shared memory, so the trace keeps
+the two waits that order their memory traffic (no arithmetic is written):
+
+- a store's data registers are the destinations of its step's last load of
+  the same 128 B line (an in-place update, ``W -= lr * dW``, reads what it
+  overwrites) and of its step's last load (``R0``, written by nothing, when
+  the step loaded nothing: the SGEMM's C tile). Accel-Sim's scoreboard holds
+  the store until those loads are back, as ``y = f(x)`` must; without it a
+  store could overtake the load of the same sector on its way to the L2 and
+  turn that load into a hit (measured: 2 % of an SGD update's reads);
+- after each k-step every warp of an SGEMM CTA runs ``MOV R3, R<last load>``
+  (the wait the real kernel's ``STS`` of the tile into shared memory makes)
+  and ``BAR.SYNC`` (its ``__syncthreads``), so a CTA starts a k-step once the
+  previous one has arrived. Without them the warps that load A ran ahead of
+  those that load B, and CTAs with narrower edge tiles ran ahead of their
+  neighbours sharing A, changing L2 hits by 10 % (conv3 of AlexNet at 3 MB).
+  With them a CTA's pace is its round-trip latency, the same for every CTA,
+  which is what nvmsim's lock-step waves assume.
 
 **Round trip.** :func:`traces.read_accelsim` of the written folder gives,
 per kernel (its id + 1), exactly the multiset of (address, is_write) sector
@@ -96,7 +114,8 @@ NREGS = {"sgemm": 128, "elementwise": 32, "gather": 32}
 """Registers per thread written in the header: Accel-Sim then fits 2 SGEMM CTAs per SM (65536 / (256 x 128)) and 8
 of the others, the occupancy nvmsim's scheduler assumes (``SGEMM_CTAS_PER_SM``, ``ELEMENTWISE_CTAS_PER_SM``)."""
 FIRST_DEST_REG = 4
-"""Loads write R4, R5, ...; R2 (the address, with R3) and R0 (a store's data) are never written (see _format)."""
+"""Loads write R4, R5, ...; R2 (the address) and R0 (the data of a store whose step loaded nothing) are never written;
+the waits before SGEMM barriers write R3, which nothing reads (see _format)."""
 BINARY_VERSION = 61
 """Pascal (sm_61, GTX 1080 Ti): selects Accel-Sim's Pascal opcode table."""
 TRACER_VERSION = 4
@@ -115,6 +134,9 @@ FORMAT_LINE = ("#traces format = [line_num] PC mask dest_num [reg_dests] opcode 
 
 _PHASE_SHIFT = 40  # static-instruction code = ((phase * 2 + is_write) << _PHASE_SHIFT) + j
 _EXIT_CODE = 4 << _PHASE_SHIFT
+_BAR_CODE = 5 << _PHASE_SHIFT
+_WAIT_CODE = 6 << _PHASE_SHIFT
+_CTL_MEM, _CTL_WAIT, _CTL_BAR, _CTL_EXIT = 0, 1, 2, 3  # row order within a warp's step
 _MASKS = np.array([0, 0xFF, 0xFFFF, 0xFFFFFF, 0xFFFFFFFF], dtype=np.int64)  # active lanes per sector count
 
 
@@ -343,6 +365,23 @@ def _cumcount(key: np.ndarray) -> np.ndarray:
     return out
 
 
+def _starts(key: np.ndarray) -> np.ndarray:
+    """True where a run of equal ``key`` values starts."""
+    out = np.ones(len(key), np.bool_)
+    out[1:] = key[1:] != key[:-1]
+    return out
+
+
+def _ffill_groups(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Each element's value if non-negative, else the last non-negative value before it in its group (``starts``
+    marks each group's first element, ``starts[0]`` included); -1 where the group has none yet."""
+    if len(values) == 0:
+        return values.copy()
+    pos = np.arange(len(values))
+    src = np.maximum.accumulate(np.where((values >= 0) | starts, pos, -1))  # never leaves the group
+    return np.where(values[src] >= 0, values[src], -1)
+
+
 class _KernelWriter:
     """Groups one kernel's requests into warp instructions and formats them, batch by batch."""
 
@@ -378,46 +417,83 @@ class _KernelWriter:
         self.writes += int(count[iw].sum())
         self.mem_insts += len(ist)
 
-        # One EXIT row per warp of every CTA in the range (rows sort after the warp's memory instructions).
+        # Control rows (``ctl``): every warp of every CTA in the range ends with an EXIT; an SGEMM warp also ends
+        # each k-step with a MOV that reads the register of its last load (a consumer: the warp waits until that
+        # load is back, as the real kernel's STS of the tile does) and a BAR.SYNC.
         lo = self.next_cta
         hi = int(pos_cta[-1]) if cta_hi is None else cta_hi
         self.next_cta = hi + 1
-        ex_cta = np.repeat(np.arange(lo, hi + 1, dtype=np.int64), WARPS_PER_CTA)
-        ex_warp = np.tile(np.arange(WARPS_PER_CTA, dtype=np.int64), hi + 1 - lo)
+        n_bar = self.steps - 1 if self.sgemm else 0
+        per_warp = 2 * n_bar + 1
+        n_ctas = hi + 1 - lo
+        c_cta = np.repeat(np.arange(lo, hi + 1, dtype=np.int64), WARPS_PER_CTA * per_warp)
+        c_warp = np.tile(np.repeat(np.arange(WARPS_PER_CTA, dtype=np.int64), per_warp), n_ctas)
+        c_k = np.tile(np.arange(per_warp, dtype=np.int64), n_ctas * WARPS_PER_CTA)
+        c_step = np.where(c_k < 2 * n_bar, c_k // 2, self.steps)  # the EXIT sorts after everything
+        c_ctl = np.where(c_k < 2 * n_bar, _CTL_WAIT + c_k % 2, _CTL_EXIT)
         m = len(ist)
-        cta = np.concatenate([icta, ex_cta])
-        warp = np.concatenate([iwarp, ex_warp])
-        is_exit = np.concatenate([np.zeros(m, np.bool_), np.ones(len(ex_cta), np.bool_)])
-        order = np.lexsort((np.arange(len(cta)), is_exit, warp, cta))
-        cta, warp, is_exit = cta[order], warp[order], is_exit[order]
-        mem = order[~is_exit]  # memory rows, in file order (indices into the instruction arrays)
-        base, cnt, wr, stp = addr[ist][mem], count[mem], iw[mem], istep[mem]
+        cta = np.concatenate([icta, c_cta])
+        warp = np.concatenate([iwarp, c_warp])
+        step = np.concatenate([istep, c_step])
+        ctl = np.concatenate([np.zeros(m, np.int64), c_ctl])
+        order = np.lexsort((np.arange(len(cta)), ctl, step, warp, cta))
+        cta, warp, step, ctl = cta[order], warp[order], step[order], ctl[order]
+        is_mem = ctl == _CTL_MEM
+        mem = order[is_mem]  # memory rows, in file order (indices into the instruction arrays)
+        base, cnt, wr = addr[ist][mem], count[mem], iw[mem]
+        stp = step[is_mem]
+
+        # Destination registers cycle per warp over R4 .. R(nregs - 1).
+        gw = cta * WARPS_PER_CTA + warp
+        load = np.zeros(len(cta), np.bool_)
+        load[is_mem] = ~wr
+        reg = np.zeros(len(cta), np.int64)
+        reg[load] = FIRST_DEST_REG + _cumcount(gw[load]) % (self.nregs - FIRST_DEST_REG)
+        # A store writes a value computed from its warp's step's loads: it reads the register of the step's last
+        # load of its own line (an in-place update reads what it overwrites) and that of the step's last load, or
+        # R0 when the step loaded nothing. A wait row reads the step's last load, and is dropped where there is none.
+        grp = gw * (self.steps + 1) + step
+        rows = np.arange(len(cta))
+        last = _ffill_groups(np.where(load, rows, -1), _starts(grp))
+        line = np.full(len(cta), -1, np.int64)
+        line[is_mem] = (base // np.uint64(LINE_B)).astype(np.int64)
+        by_line = rows[is_mem][np.lexsort((rows[is_mem], line[is_mem], grp[is_mem]))]  # file order per (step, line)
+        same = np.full(len(cta), -1, np.int64)
+        same[by_line] = _ffill_groups(np.where(load[by_line], by_line, -1),
+                                      _starts(grp[by_line]) | _starts(line[by_line]))
+        store = is_mem & ~load
+        own = np.where(same >= 0, same, last)
+        reg2 = np.full(len(cta), -1, np.int64)
+        extra = store & (same >= 0) & (last >= 0) & (last != same)
+        reg2[extra] = reg[last[extra]]
+        reg[store] = np.where(own[store] >= 0, reg[np.maximum(own[store], 0)], 0)
+        wait = ctl == _CTL_WAIT
+        reg[wait] = reg[np.maximum(last[wait], 0)]
+        keep = (ctl != _CTL_WAIT) | (last >= 0)
+        cta, warp, ctl, reg, reg2, gw, step = (a[keep] for a in (cta, warp, ctl, reg, reg2, gw, step))
+        is_mem = ctl == _CTL_MEM
 
         # Static instruction: the j-th load (store) of a warp's step, in the loop body or the SGEMM epilogue.
-        gw = cta[~is_exit] * WARPS_PER_CTA + warp[~is_exit]
-        j = _cumcount((gw * self.steps + stp) * 2 + wr)
+        j = _cumcount((gw[is_mem] * self.steps + stp) * 2 + wr)
         phase = (stp == self.steps - 1) if self.sgemm else np.zeros(len(stp), np.bool_)
-        codes = np.full(len(cta), _EXIT_CODE, np.int64)
-        codes[~is_exit] = ((phase.astype(np.int64) * 2 + wr) << _PHASE_SHIFT) + j
+        codes = np.select([ctl == _CTL_WAIT, ctl == _CTL_BAR], [_WAIT_CODE, _BAR_CODE], _EXIT_CODE)
+        codes[is_mem] = ((phase.astype(np.int64) * 2 + wr) << _PHASE_SHIFT) + j
         uniq, first_at = np.unique(codes, return_index=True)
         for u in uniq[np.argsort(first_at)].tolist():
             self.pcs.setdefault(u, len(self.pcs))
         idx = np.array([self.pcs[u] for u in uniq.tolist()], np.int64)[np.searchsorted(uniq, codes)]
         pc = 8 * (idx + idx // 3 + 1)
-        # Destination registers cycle per warp over R4 .. R(nregs - 1).
-        loads = _cumcount(np.where(wr, -1, gw))
-        reg = FIRST_DEST_REG + loads % (self.nregs - FIRST_DEST_REG)
 
-        kind = np.full(len(cta), F.KIND_EXIT, np.int64)
-        kind[~is_exit] = np.where(wr, F.KIND_STORE, F.KIND_LOAD)
+        kind = np.select([ctl == _CTL_WAIT, ctl == _CTL_BAR], [F.KIND_WAIT, F.KIND_BAR], F.KIND_EXIT)
+        kind[is_mem] = np.where(wr, F.KIND_STORE, F.KIND_LOAD)
         full = np.zeros(len(cta), np.int64)
-        mask, regs, bases = full.copy(), full.copy(), full.copy()
-        mask[~is_exit] = _MASKS[cnt]
-        regs[~is_exit] = reg
-        bases[~is_exit] = base.astype(np.int64)
+        mask, bases = full.copy(), full.copy()
+        mask[is_mem] = _MASKS[cnt]
+        bases[is_mem] = base.astype(np.int64)
+        regs = reg
         self.warp_insts += len(cta)
         buf = np.empty(len(cta) * F.ROW_MAX_B + (hi + 1 - lo) * WARPS_PER_CTA * F.WARP_MAX_B, np.uint8)
-        used = F.format_blocks(cta, warp, kind, pc, mask, regs, bases, WARPS_PER_CTA - 1, buf)
+        used = F.format_blocks(cta, warp, kind, pc, mask, regs, reg2, bases, WARPS_PER_CTA - 1, buf)
         return buf[:used].tobytes()
 
     def padding(self) -> bytes:
