@@ -147,11 +147,15 @@ def test_the_data_are_these_kernels(trace, setting):
 
 @pytest.mark.parametrize(("trace", "setting"), _runs())
 def test_totals_within_5_percent_per_capacity(trace, setting):
-    """Per capacity, the trace's DRAM reads and writes and its L2 hits and misses within 5 % of Accel-Sim's."""
+    """Per capacity, the trace's DRAM reads and writes and its L2 hits and misses within 5 % of Accel-Sim's (or
+    within KERNEL_FLOOR sectors: at 24 MB AlexNet's conv3-conv5 evict no dirty line in Accel-Sim and 4 sectors'
+    worth in nvmsim, a difference no ratio describes)."""
     tot = _pair(trace, setting).groupby("l2_MB").sum(numeric_only=True)
     for c in COUNTERS:
-        ratio = tot[f"n_{c}"] / tot[f"a_{c}"]
-        assert ((ratio - 1).abs() <= TOTAL_TOL).all(), f"{c}: nvmsim / Accel-Sim per MB\n{ratio.round(4)}"
+        err = (tot[f"n_{c}"] - tot[f"a_{c}"]).abs()
+        ok = err <= np.maximum(TOTAL_TOL * tot[f"a_{c}"], KERNEL_FLOOR)
+        ratio = tot[f"n_{c}"] / tot[f"a_{c}"].where(tot[f"a_{c}"] > 0)
+        assert ok.all(), f"{c}: nvmsim / Accel-Sim per MB\n{ratio.round(4)}"
 
 
 @pytest.mark.parametrize(("trace", "setting"), _runs())
