@@ -58,10 +58,13 @@ def test_headline_structure_and_both_methods_and_time_bases(tmp_path, analytic_c
     timed = t[t.time_basis != "-"]
     # every energy / EDP row under both delay conventions, the DRAM rows once (no delay in them)
     assert set(timed.time_basis) == {"paper", "sim"}
-    assert (timed.groupby(["metric", "technology"]).time_basis.nunique() == 2).all()
+    both = timed[~timed.metric.str.contains("L2 delay only")]
+    assert (both.groupby(["metric", "technology"]).time_basis.nunique() == 2).all()
+    # the second energy convention (leakage over the L2's own delay) exists under the serial delay only
+    assert set(timed[timed.metric.str.contains("L2 delay only")].time_basis) == {"paper"}
     assert set(t[t.time_basis == "-"].metric) == {f"iso-area DRAM-access reduction, AlexNet {p} (%)" for p in
                                                   ("mean over I/T", "inference", "training")}
-    assert set(t.technology) == {"stt", "sot"} and len(t) == 6 + 2 * 10
+    assert set(t.technology) == {"stt", "sot"} and len(t) == 6 + 2 * 10 + 4
     assert t[["paper_method", "gp102"]].notna().all().all() and (t.why.str.len() > 40).all()
     dram = t[t.time_basis == "-"]
     assert dram.groupby("technology").paper.unique().map(list).to_dict() == {"stt": [14.6], "sot": [19.8]}
@@ -105,7 +108,7 @@ def test_headline_numbers_come_from_the_runs(tmp_path, analytic_counts):
     ev = h.evidence.set_index(["run", "time_basis", "metric", "technology"])["value"]
     for tech in ("stt", "sot"):
         assert ev[("gp102", "sim", "delay_ratio_iso_area", tech)] == pytest.approx(1.0)
-    sim = t[(t.time_basis == "sim") & t.metric.str.startswith("iso-area EDP reduction with DRAM")].set_index(
+    sim = t[(t.time_basis == "sim") & (t.metric == "iso-area EDP reduction with DRAM, mean (×)")].set_index(
         "technology")
     for tech in ("stt", "sot"):
         ratio = ev[("gp102", "sim", "energy_ratio_iso_area", tech)] * ev[("gp102", "sim", "delay_ratio_iso_area",
@@ -130,11 +133,42 @@ def test_sim_delay_uses_cycles_not_the_serial_sum(tmp_path, analytic_counts):
     assert (timed["paper"] != timed["sim"]).all()
     # one phase: EDP with DRAM = total-energy ratio x delay ratio, the serial delay under the paper's convention
     ev = h.evidence.set_index(["run", "time_basis", "metric", "technology"])["value"]
-    pap = t[(t.time_basis == "paper") & t.metric.str.startswith("iso-area EDP reduction with DRAM")].set_index(
+    pap = t[(t.time_basis == "paper") & (t.metric == "iso-area EDP reduction with DRAM, mean (×)")].set_index(
         "technology")
     for tech in ("stt", "sot"):
         ratio = (ev[("paper_method", "paper", "energy_ratio_iso_area", tech)]
                  * ev[("paper_method", "paper", "delay_ratio_iso_area", tech)])
         assert pap.loc[tech, "paper_method"] == pytest.approx(ratio)
+    # the second convention by hand: (L2 energy + DRAM energy) x serial delay, SRAM 3 MB over STT 7 MB
+    e = hl.with_energy(hl.method_counts(hl.GP102, (("inference", 4),), TECH, StudyOptions(store=tmp_path / "points",
+                                                                                          workers=1)),
+                       TECH, "gtx1080ti", "paper")
+    ref, iso = hl._pick(e, "sram", 3.0), hl._pick(e, "stt", 7.0)
+    by_hand = ((ref.l2_energy_nJ + ref.dram_energy_nJ) * ref.delay_paper_ns
+               / ((iso.l2_energy_nJ + iso.dram_energy_nJ) * iso.delay_paper_ns)).iloc[0]
+    row = t[t.metric.str.startswith("iso-area EDP reduction with DRAM, L2 leakage") & (t.technology == "stt")]
+    assert row.gp102.iloc[0] == pytest.approx(by_hand)
     assert isinstance(h.evidence, pd.DataFrame) and set(h.evidence.run) == {
         "paper_method", "gp102", "paper-hashed", "paper+table2", "paper+table2+paper_dram"}
+
+
+def test_paper_method_inference_lands_near_the_papers_iso_area_numbers(tmp_path):
+    """Fidelity, on the real simulator: DarkNet's AlexNet inference at batch 4 (the paper's §IV-B batch) on the
+    paper's config class with GPGPU-Sim's linear set index, 7 / 10 MB read off the 3/6/12/24 MB runs by the
+    log2 rule, cuts DRAM accesses by 11.2 % / 17.0 % against the paper's 14.6 % / 19.8 % (DeepNVM++ §IV-B):
+    within 4 percentage points, both below.  Training at batch 64 (not run here: ~2 CPU-minutes) gives 40.1 % /
+    58.4 %, far above; the report states that gap (the paper does not say which phase Fig. 6 shows).  With the
+    shipped hashed set index the same runs give 27.2 % / 42.4 % simulated directly: the set index, not the
+    interpolation, is what the paper's numbers are sensitive to."""
+    h = hl.run_headline(TECH, phases=(("inference", 4),), methods=(hl.PAPER_METHOD,), evidence=True,
+                        options=StudyOptions(store=tmp_path, workers=1))
+    t = h.table[h.table.metric.str.contains("inference")].set_index("technology")["paper_method"]
+    assert 14.6 - 4 <= t["stt"] <= 14.6 and 19.8 - 4 <= t["sot"] <= 19.8
+    ev = h.evidence.set_index(["run", "time_basis", "metric", "technology"])["value"]
+    assert ev[("paper-hashed", "paper", "dram", "stt")] > 14.6 + 10
+    assert ev[("paper-hashed", "paper", "dram", "sot")] > 19.8 + 20
+    # the paper's energy convention, hypothesised: with Table II's parameters, the paper's DRAM reductions and L2
+    # leakage over the L2's own delay, the iso-area EDP reduction with DRAM is 2.16x (STT) and 2.16x (SOT)
+    # against the paper's 2.0x and 2.3x (Fig. 8 right): within 10 %
+    assert ev[("paper+table2+paper_dram", "paper", "edp_iso_area_l2leak", "stt")] == pytest.approx(2.0, rel=0.1)
+    assert ev[("paper+table2+paper_dram", "paper", "edp_iso_area_l2leak", "sot")] == pytest.approx(2.3, rel=0.1)

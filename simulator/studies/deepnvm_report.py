@@ -216,6 +216,9 @@ def _headline_lines(h: deepnvm_headline.Headline | None, phases) -> list[str]:
              "Each energy/EDP row is given under both delay conventions: `paper` (leakage over the serial "
              "transactions x latency plus 67.5 ns per DRAM access, the paper's; it makes EDP with DRAM scale with "
              "the square of DRAM traffic) and `sim` (leakage over the simulated cycles, `--time-basis sim`). "
+             "The EDP-with-DRAM rows also come under a second energy convention, L2 leakage over the L2's own "
+             "delay only (DRAM energy and delay still added), which is what reproduces the paper's Fig. 8 "
+             "from its own Table II and DRAM numbers (see the evidence in those rows). "
              "Paper's iso-area energy/EDP values average five networks; these are AlexNet's inference and training.",
              "", "| metric | tech | time basis | paper | paper's method (nvmsim) | realistic GP102 (nvmsim) | "
              "why it differs | paper source |", "|---|---|---|---|---|---|---|---|"]
