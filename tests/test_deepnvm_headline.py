@@ -103,6 +103,10 @@ def test_headline_numbers_come_from_the_runs(tmp_path, analytic_counts):
     ev0 = h.evidence.set_index(["run", "time_basis", "metric", "technology"])["value"]
     assert ev0[("paper+table2+paper_dram", "paper", "dram", "stt")] == pytest.approx(14.6)
     assert ev0[("paper+table2+paper_dram", "paper", "dram", "sot")] == pytest.approx(19.8)
+    # what the rule costs where 7 / 10 MB can be simulated too (the hashed-set run): read off 6 / 12 MB minus
+    # simulated, 75 w7 - 0 at 7 MB (still thrashing) and 75 w10 - 75 at 10 MB (fits)
+    assert ev0[("paper-hashed", "paper", "interp_error_inference", "stt")] == pytest.approx(75 * w7)
+    assert ev0[("paper-hashed", "paper", "interp_error_inference", "sot")] == pytest.approx(75 * w10 - 75)
     # the oracle's cycles do not depend on the technology: under the simulated delay the iso-capacity EDP
     # reduction is the iso-capacity energy ratio with DRAM, the delay ratio being 1
     ev = h.evidence.set_index(["run", "time_basis", "metric", "technology"])["value"]

@@ -180,7 +180,7 @@ def _differs(r) -> str:
     return f"{q:.2g}× the paper" if q > 1 else f"{1 / q:.2g}× below the paper"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # eq=False: DataFrame fields have no truth value
 class Reproduction:
     """What :func:`reproduce_deepnvm` returns: every table of its report.
 
