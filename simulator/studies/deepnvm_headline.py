@@ -186,7 +186,7 @@ def latency_table(method: Method, tech: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(base + extra, ignore_index=True)
 
 
-ID_COLUMNS = ("network", "dataset", "phase", "batch", "chip", "mode", "technology")
+ID_COLUMNS = ("network", "dataset", "phase", "batch", "chip", "mode", "technology", "l2_capacity_B")
 
 
 def _interpolated(counts: pd.DataFrame, simulated_MB: Sequence[float]) -> pd.DataFrame:
@@ -205,6 +205,8 @@ def _interpolated(counts: pd.DataFrame, simulated_MB: Sequence[float]) -> pd.Dat
                     continue
                 row[col] = interpolate_log2([lo, hi], [float(pts[lo][col]), float(pts[hi][col])], cap)
             row["l2_MB"] = cap
+            if "l2_capacity_B" in row.index:
+                row["l2_capacity_B"] = np.nan  # no cache of this capacity was built
             rows.append(row)
     return pd.DataFrame(rows)
 
