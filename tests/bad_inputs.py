@@ -208,7 +208,8 @@ CLI += [(["workloads", "show", "alexnet", "--dtype", "fp7"], "fp7"), (["workload
 _each(["reproduce", "deepnvm"], "--inference-batch", INT)
 _each(["reproduce", "deepnvm"], "--workers", ["0", "nan", "100000"])
 CLI += [(["reproduce", "deepnvm", "--out", "{f:a_file}"], "--out"),
-        (["reproduce", "deepnvm", "--networks", "alexnet,,vgg16"], "--networks")]
+        (["reproduce", "deepnvm", "--networks", "alexnet,,vgg16"], "--networks"),
+        (["reproduce", "deepnvm", "--time-basis", "wall"], "--time-basis")]
 
 
 # --------------------------------------------------------------------------------------------------------------

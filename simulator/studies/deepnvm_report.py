@@ -16,9 +16,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from models.errors import ConfigError
 from models.tech_row import at_capacity
 from simulator.output import atomic_write, save_figure, write_table
-from simulator.studies import deepnvm, plots
+from simulator.studies import deepnvm, deepnvm_headline, plots
 from simulator.studies.options import StudyOptions
 
 
@@ -179,10 +180,76 @@ def _differs(r) -> str:
     return f"{q:.2g}× the paper" if q > 1 else f"{1 / q:.2g}× below the paper"
 
 
+@dataclass(frozen=True, eq=False)  # eq=False: DataFrame fields have no truth value
+class Reproduction:
+    """What :func:`reproduce_deepnvm` returns: every table of its report.
+
+    ``headline``: the iso-area/iso-capacity headline by the paper's method and the realistic GP102, under both
+    time bases, beside the paper, with what explains each gap (:mod:`simulator.studies.deepnvm_headline`);
+    ``dram_curves``: the DRAM-access reduction behind it at every simulated capacity; ``evidence``: every number
+    the explanations cite; ``comparison``: every study's headline numbers (five networks) beside the paper.
+    """
+
+    comparison: pd.DataFrame
+    headline: pd.DataFrame | None = None
+    dram_curves: pd.DataFrame | None = None
+    evidence: pd.DataFrame | None = None
+
+
+def _headline_lines(h: deepnvm_headline.Headline | None, phases) -> list[str]:
+    if h is None:
+        return []
+    m = deepnvm_headline
+    batches = ", ".join(f"{p} {b}" for p, b in phases)
+    lines = ["## Headline, redone: DarkNet's AlexNet, STT-MRAM 7 MB / SOT-MRAM 10 MB in the area of a 3 MB SRAM", "",
+             f"DarkNet's AlexNet ({batches}), exact runs (no set sampling), nvmsim's circuit model for the cache "
+             "parameters. Two methods:", "",
+             f"- **{m.PAPER_METHOD.label}**: `{m.PAPER_METHOD.chip}` with GPGPU-Sim's linear set index (SM6_GTX1080 "
+             f"dl2 `...:L`), simulated at {', '.join(f'{c:g}' for c in m.PAPER_METHOD.simulated_MB)} MB, "
+             "the capacities its 24 slices of 128 B lines can build with power-of-two sets (7 and 10 MB are not "
+             "even whole lines per slice: 7 MB / (24 x 128 B) = 2389.3). **Hypothesis**: the paper read 7 and "
+             "10 MB off Fig. 6, whose capacity axis doubles, i.e. linearly in log2(capacity) between its 6 and "
+             "12 MB runs; every count (DRAM, L2, cycles) at 7 / 10 MB is interpolated that way.",
+             f"- **{m.GP102.label}**: `{m.GP102.chip}` (22 slices, 32 B sectors, lazy write-allocate, random slice "
+             "hash) simulated at 3 / 7 / 10 MB directly, with nvmsim's any-count hashed set index (IPOLY exists for "
+             "16/32/64 sets only).", "",
+             "Each energy/EDP row is given under both delay conventions: `paper` (leakage over the serial "
+             "transactions x latency plus 67.5 ns per DRAM access, the paper's; it makes EDP with DRAM scale with "
+             "the square of DRAM traffic) and `sim` (leakage over the simulated cycles, `--time-basis sim`). "
+             "The EDP-with-DRAM rows also come under a second energy convention, L2 leakage over the L2's own "
+             "delay only (DRAM energy and delay still added), which is what reproduces the paper's Fig. 8 "
+             "from its own Table II and DRAM numbers (see the evidence in those rows). "
+             "Paper's iso-area energy/EDP values average five networks; these are AlexNet's inference and training.",
+             *([] if tuple(phases) == m.FULL_PHASES else
+               ["", f"**Not the paper's batches** ({batches}; the paper: inference 4, training 64): at batch 1 "
+                    "the working set barely outgrows 3 MB, so these DRAM reductions are far below the paper's. "
+                    "Run without `--quick` for the headline."]),
+             "", "| metric | tech | time basis | paper | paper's method (nvmsim) | realistic GP102 (nvmsim) | "
+             "why it differs | paper source |", "|---|---|---|---|---|---|---|---|"]
+    for _, r in h.table.iterrows():
+        lines.append(f"| {r['metric']} | {r['technology'].upper()} | {r['time_basis']} | {_fmt(r['paper'])} | "
+                     f"{_fmt(r[m.PAPER_METHOD.key])} | {_fmt(r[m.GP102.key])} | {r['why']} | {r['source']} |")
+    c = h.curves
+    caps = sorted(c["l2_MB"].unique())
+    lines += ["", "DRAM-access reduction against 3 MB (%) at every capacity run (i: interpolated):", "",
+              "| method | phase | " + " | ".join(f"{x:g} MB" for x in caps) + " |", "|---|---|" + "---|" * len(caps)]
+    for (meth, ph), g in c.groupby(["method", "phase"], sort=False):
+        cells = []
+        for x in caps:
+            r = g[g["l2_MB"] == x]
+            cells.append("" if not len(r) else f"{r['dram_reduction_pct'].iloc[0]:.1f}"
+                         + (" i" if r["source"].iloc[0] == "interpolated" else ""))
+        lines.append(f"| {meth} | {ph} {int(g['batch'].iloc[0])} | " + " | ".join(cells) + " |")
+    return lines + [""]
+
+
 def _markdown(table: pd.DataFrame, plan: Plan, iso_caps: dict, elapsed_s: float, mode: str, quick: bool,
-              tech: pd.DataFrame) -> str:
+              tech: pd.DataFrame, headline: deepnvm_headline.Headline | None = None, headline_phases=(),
+              time_basis: str = "paper") -> str:
     lines = ["# nvmsim reproduction of DeepNVM++ (§IV)", "",
-             f"Mode: **{'quick' if quick else 'full'}**, simulator mode `{mode}`, wall time {elapsed_s:.0f} s.",
+             f"Mode: **{'quick' if quick else 'full'}**, simulator mode `{mode}`, wall time {elapsed_s:.0f} s.", ""]
+    lines += _headline_lines(headline, headline_phases)
+    lines += ["## Every study beside the paper", "",
              f"Networks: {', '.join(plan.networks)}; phases/batches: "
              f"{', '.join(f'{p} {b}' for p, b in plan.phases)}; batch study: {plan.batch_network} "
              f"{', '.join(map(str, plan.batches))}.",
@@ -191,9 +258,11 @@ def _markdown(table: pd.DataFrame, plan: Plan, iso_caps: dict, elapsed_s: float,
     lines += [f"- {n}" for n in plan.notes]
     lines += ["", "Counts come from nvmsim's GPU simulator on layer-generated traces (the paper profiled a real "
               "GTX 1080 Ti for iso-capacity and ran GPGPU-Sim for iso-area); cache parameters come from nvmsim's "
-              "circuit model (the paper used NVSim with proprietary 16 nm cells). Delay is the paper's: L2 "
-              "transactions × latency in whole L2-clock cycles, plus a fixed DRAM latency per DRAM access; "
-              "leakage = power × that delay. No number is tuned towards the paper.", "",
+              "circuit model (the paper used NVSim with proprietary 16 nm cells). "
+              + ("Delay is the paper's: L2 transactions × latency in whole L2-clock cycles, plus a fixed DRAM "
+                 "latency per DRAM access; leakage = power × that delay." if time_basis == "paper" else
+                 "Delay is the simulated time (`time_basis` sim); leakage = power × that time.")
+              + " No number is tuned towards the paper.", "",
               "| study | metric | tech | paper | nvmsim | difference | paper source |",
               "|---|---|---|---|---|---|---|"]
     for _, r in table.iterrows():
@@ -208,7 +277,8 @@ def _markdown(table: pd.DataFrame, plan: Plan, iso_caps: dict, elapsed_s: float,
               "- Fig. 7 (dynamic / leakage, iso-area): ![](fig7_iso_area_energy.png)",
               "- Fig. 8 (EDP without / with DRAM, iso-area): ![](fig8_iso_area_edp.png)",
               "- Fig. 10 (scalability, mean ± std across workloads): ![](fig10_scalability.png)", "",
-              "Tables: `comparison.csv`, `iso_capacity.csv`, `batch_size.csv`, `sweep_l2.csv`, `iso_area.csv`, "
+              "Tables: `headline.csv`, `headline_dram.csv`, `headline_evidence.csv`, `comparison.csv`, "
+              "`iso_capacity.csv`, `batch_size.csv`, `sweep_l2.csv`, `iso_area.csv`, "
               "`scalability.csv`, `scalability_summary.csv`, `tech_table.csv`."]
     return "\n".join(lines) + "\n"
 
@@ -216,7 +286,7 @@ def _markdown(table: pd.DataFrame, plan: Plan, iso_caps: dict, elapsed_s: float,
 def reproduce_deepnvm(out_dir, quick: bool = False, *, chip: str = deepnvm.DEFAULT_CHIP, mode: str = "fast",
                       workers: int = 1, scheduler=None, store=None, plan: Plan | None = None,
                       tech: pd.DataFrame | None = None, iso_capacities: dict | None = None,
-                      figures: bool = True) -> pd.DataFrame:
+                      figures: bool = True, time_basis: str = "paper", headline: bool = True) -> Reproduction:
     """Run iso-capacity, batch size, L2 sweep, iso-area and scalability; write Markdown, CSVs and PNGs.
 
     Parameters
@@ -230,11 +300,17 @@ def reproduce_deepnvm(out_dir, quick: bool = False, *, chip: str = deepnvm.DEFAU
         full run.
     figures : bool
         Draw the PNG figures (the tables and report are always written).
+    time_basis : {"paper", "sim"}
+        Delay of the every-study comparison (the headline shows both).
+    headline : bool
+        Run the redone headline (:mod:`simulator.studies.deepnvm_headline`: DarkNet's AlexNet by the paper's
+        method and by the realistic GP102; batch 1 with ``quick``, else inference 4 / training 64).
 
     Returns
     -------
-    DataFrame
-        The headline comparison (study, metric, technology, paper, nvmsim, ratio).
+    Reproduction
+        ``comparison`` (study, metric, technology, paper, nvmsim, ratio), ``headline``, ``dram_curves`` and
+        ``evidence`` (None without ``headline``).
     """
     t0 = time.perf_counter()
     out = Path(out_dir)
@@ -247,10 +323,17 @@ def reproduce_deepnvm(out_dir, quick: bool = False, *, chip: str = deepnvm.DEFAU
         plan = replace(plan, scalability_MB=tuple(deepnvm.buildable_MB(chip, c) for c in plan.scalability_MB))
         caps = sorted({3.0, *plan.sweep_MB, *plan.scalability_MB})
         tech = deepnvm.technology_table(cells, caps)
-        extra = [deepnvm.technology_table([t], [c]) for t, c in iso_caps.items()
+        wanted = [*iso_caps.items(), *(deepnvm_headline.ISO_AREA_MB.items() if headline else ())]
+        extra = [deepnvm.technology_table([t], [c]) for t, c in dict.fromkeys(wanted)
                  if not len(at_capacity(tech[tech["technology"] == t], c))]
         tech = pd.concat([tech, *extra], ignore_index=True)
-    run = StudyOptions(chip=chip, mode=mode, workers=workers, scheduler=scheduler, store=store, tech=tech)
+    if headline:  # a given table must have the headline's rows: 3 MB, and the paper's 7 / 10 MB
+        need = [("sram", 3.0), ("stt", 3.0), ("sot", 3.0), *deepnvm_headline.ISO_AREA_MB.items()]
+        missing = [f"{t} at {c:g} MB" for t, c in need if not len(at_capacity(tech[tech["technology"] == t], c))]
+        if missing:
+            raise ConfigError("tech", f"the headline needs {', '.join(missing)} (or run with headline=False)")
+    run = StudyOptions(chip=chip, mode=mode, workers=workers, scheduler=scheduler, store=store, tech=tech,
+                       time_basis=time_basis)
     wls = [deepnvm.workload(n, ph, b) for n in plan.networks for ph, b in plan.phases]
     batch_wls = [deepnvm.workload(plan.batch_network, ph, b) for ph in deepnvm.PHASES for b in plan.batches]
     batch_wls = [w for w in batch_wls if w not in wls]
@@ -272,14 +355,22 @@ def reproduce_deepnvm(out_dir, quick: bool = False, *, chip: str = deepnvm.DEFAU
     results = {"iso_capacity": iso_c, "batch_size": batch, "sweep_l2": sweeps, "iso_area": iso_a,
                "scalability": scal, "scalability_summary": summary, "tech": tech}
     table = compare(results)
+    h, h_phases = None, deepnvm_headline.QUICK_PHASES if quick else deepnvm_headline.FULL_PHASES
+    if headline:
+        h = deepnvm_headline.run_headline(tech, phases=h_phases, options=run)
 
-    for name, df in {**results, "comparison": table}.items():
+    tables = {**results, "comparison": table}
+    if h is not None:
+        tables.update(headline=h.table, headline_dram=h.curves, headline_evidence=h.evidence)
+    for name, df in tables.items():
         write_table(df, out / f"{'tech_table' if name == 'tech' else name}.csv")
     if figures:
         _figures(out, results)
-    text = _markdown(table, plan, iso_caps, time.perf_counter() - t0, mode, quick, tech)
+    text = _markdown(table, plan, iso_caps, time.perf_counter() - t0, mode, quick, tech, h, h_phases, time_basis)
     atomic_write(out / "REPORT.md", lambda p: p.write_text(text))
-    return table
+    if h is None:
+        return Reproduction(table)
+    return Reproduction(table, h.table, h.curves, h.evidence)
 
 
 def _figures(out: Path, results: dict) -> None:
