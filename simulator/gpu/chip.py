@@ -132,9 +132,10 @@ class DramConfig:
 
 @dataclass(frozen=True)
 class TimingConfig:
-    """What only the timed engine reads (:mod:`simulator.gpu.timed`): GPGPU-Sim's kernel launch latency, its
-    interconnect and SM pipeline hops, CTA occupancy limits and DRAM bank timing.  Every field defaults to "not
-    modelled" (0), so a chip file without a ``[timing]`` table times only its SM ports, slices and channels."""
+    """What the timed engine reads (:mod:`simulator.gpu.timed`; the fast mode adds the launch latency): GPGPU-Sim's
+    kernel launch latency, its interconnect and SM pipeline hops, warp schedulers, CTA occupancy limits and the
+    DRAM column latency.  Every field defaults to "not modelled" (0), so a chip file without a ``[timing]`` table
+    times only its SM ports, slices and channels."""
 
     kernel_launch_latency_cycles: int = 0
     icnt_latency_cycles: int = 0
@@ -142,13 +143,7 @@ class TimingConfig:
     warp_schedulers_per_sm: int = 0
     max_threads_per_sm: int = 0
     max_ctas_per_sm: int = 0
-    dram_banks: int = 0
-    dram_sched_queue: int = 0
     dram_cl_cycles: int = 0
-    dram_rcd_cycles: int = 0
-    dram_rp_cycles: int = 0
-    dram_rc_cycles: int = 0
-    dram_rrd_cycles: int = 0
 
 
 TIMING_FIELDS = tuple(TimingConfig.__dataclass_fields__)
@@ -353,8 +348,6 @@ def build_chip(data: dict[str, Any], origin: str = "<chip>") -> GpuChip:
         raise ConfigError("timing", "must be a table")
     reject_unknown(dt, TIMING_FIELDS, "timing")
     timing = TimingConfig(**{k: _int(dt.get(k, 0), f"timing.{k}", allow_zero=True) for k in TIMING_FIELDS})
-    if timing.dram_banks & (timing.dram_banks - 1):
-        raise ConfigError("timing.dram_banks", f"must be a power of two (or 0: no bank model), got {timing.dram_banks}")
 
     name = data.get("name", origin)
     if not isinstance(name, str):

@@ -15,9 +15,11 @@ whose length the Numba core (:mod:`simulator.gpu.kernels.timeline`) computes req
    its L2 slice, which serves one access per L2 cycle, held for the technology's read or write latency;
 3. a hit (or a write: the L2 acknowledges at once) goes back over the interconnect; a hit on a sector whose fill
    is still coming (GPGPU-Sim's HIT_RESERVED, an MSHR merge) waits for that fill;
-4. a miss waits the DRAM latency queue (``dram.latency_ns``, ``-dram_latency``), the bank (activate when another
-   row is open: tRP, tRCD, tRC, tRRD of ``-gpgpu_dram_timing_opt``, the bank from the address map's bank bits),
-   a slot of its channel's data bus (``dram.bandwidth_GBps`` / channels per 32 B), CL, the fill, and the way back.
+4. a miss waits the DRAM latency queue (``dram.latency_ns``, ``-dram_latency``), a slot of its channel's data bus
+   (``dram.bandwidth_GBps`` / channels per 32 B), CL (``timing.dram_cl_cycles``), the fill, and the way back.
+   DRAM banks are not modelled: no row activations (tRRD, tRCD, tRP, tRC) and no FR-FCFS reordering -- a bank
+   state kept in the stream's processing order, not in time order, gave artefacts worse than leaving it out
+   (tests/test_accelsim_cycles.py says where that shows).
 
 **Counts.** The L1s and the L2 of each capacity look the trace up in its own order, once per capacity -- exactly
 the fast engine's lookups, so the timed mode's counts equal the fast mode's and do not depend on the technology:
@@ -71,18 +73,6 @@ def _make_l2_emitting(chip: GpuChip) -> BankedCache:
                        l2.write_allocate_mode, True, l2.policy)
 
 
-def dram_bank_row(addr: np.ndarray, chip: GpuChip) -> tuple[np.ndarray, np.ndarray]:
-    """DRAM bank and row of each address under GPGPU-Sim's Pascal address map
-    (``-gpgpu_mem_addr_mapping dramid@8;...RRRR.RRRRRRRR.RBBBCCCC.BCCSSSSS``, addrdec.cc): the channel bits leave
-    ``rest = (a >> 8) / channels << 8 | (a & 0xff)`` (also under RANDOM partitions, whose bank and row still come
-    from this decomposition); bank bits are 7, 12, 13, 14 of ``rest`` and the row is ``rest >> 15``."""
-    a = addr.astype(np.uint64)
-    rest = ((a >> np.uint64(8)) // np.uint64(chip.l2.channels) << np.uint64(8)) | (a & np.uint64(0xFF))
-    bank = ((rest >> np.uint64(7)) & np.uint64(1)) | (((rest >> np.uint64(12)) & np.uint64(7)) << np.uint64(1))
-    bank = bank.astype(np.int64) % max(chip.timing.dram_banks, 1)
-    return bank, (rest >> np.uint64(15)).astype(np.int64)
-
-
 def latencies(chip: GpuChip, tech: TechRow) -> np.ndarray:
     """The timeline's latency vector (core cycles) for one chip and technology."""
     t = chip.timing
@@ -98,12 +88,7 @@ def latencies(chip: GpuChip, tech: TechRow) -> np.ndarray:
     lat[T.LT_WR] = max(1, math.ceil(wr * core_per_l2 - 1e-9))
     lat[T.LT_DRAM] = round(chip.dram.latency_ns * chip.clocks.core_MHz / 1000.0)
     lat[T.LT_BURST] = grain / (chip.dram.bandwidth_GBps / chip.l2.channels) * chip.clocks.core_MHz / 1000.0
-    for k, v in ((T.LT_CL, t.dram_cl_cycles), (T.LT_RCD, t.dram_rcd_cycles), (T.LT_RP, t.dram_rp_cycles)):
-        lat[k] = math.ceil(v * core_per_dram)
-    lat[T.LT_RC] = max(t.dram_rc_cycles * core_per_dram, 1.0)  # slot lengths of the activate calendars
-    lat[T.LT_RRD] = max(t.dram_rrd_cycles * core_per_dram, 1.0)
-    lat[T.LT_BANKS] = t.dram_banks
-    lat[T.LT_QUEUE] = t.dram_sched_queue
+    lat[T.LT_CL] = math.ceil(t.dram_cl_cycles * core_per_dram)
     return lat
 
 
@@ -143,16 +128,11 @@ class Timeline:
         self.lat = latencies(chip, tech)
         nw = T.WINDOW_WORDS
         n_ch = chip.l2.channels
-        banks = max(chip.timing.dram_banks, 1)
         self.port = (np.zeros((chip.n_sms + 1, nw), np.uint64), np.zeros(chip.n_sms + 1, np.int64))
         self.slice = (np.zeros((chip.l2.slices, nw), np.uint64), np.zeros(chip.l2.slices, np.int64))
         # bus slots shorter than a cycle (a very wide DRAM) need a longer ring to span the same time
         chan_words = nw * max(1, math.ceil(1.0 / self.lat[T.LT_BURST]))
         self.chan = (np.zeros((n_ch, chan_words), np.uint64), np.zeros(n_ch, np.int64))
-        self.act = (np.zeros((n_ch, nw), np.uint64), np.zeros(n_ch, np.int64))
-        self.bank = (np.zeros((n_ch * banks, T.BANK_WINDOW_WORDS), np.uint64), np.zeros(n_ch * banks, np.int64))
-        self.open_row = np.full((n_ch * banks, T.OPEN_ROWS), -1, np.int64)
-        self.open_at = np.full((n_ch * banks, T.OPEN_ROWS), -(1 << 40), np.int64)
         self.lmax = np.zeros(T.LANES, np.int64)
         self.prev = np.zeros(T.LANES, np.int64)
         self.pend_key = np.full(1 << T.PEND_BITS, -1, np.int64)
@@ -176,43 +156,17 @@ class Timeline:
         self.slot_units = np.zeros(n_slots, np.int64)
         self.slot_ready = np.zeros(n_slots, np.int64)
         self.ctx_free = np.full(n * ctx, int(self.env.now), np.int64)
-        self.chan_reads = np.zeros(self.chip.l2.channels, np.int64)  # DRAM reads and latest arrival this kernel
-        self.chan_last = np.full(self.chip.l2.channels, int(self.env.now), np.int64)
 
     def _wait(self, cycles):
         yield self.env.timeout(cycles)
 
-    def run(self, req) -> None:
-        """Time one run of the current kernel's requests (``req`` from :meth:`CapacitySim.requests`)."""
-        sm, w, run_pos, run_len, *rest = req
-        ki = self.ki
-        if ki[T.KI_SYNC]:  # a step is the whole CTA: its requests are dealt to the warps in order
-            lane = run_pos * T.LANES // run_len
-        elif ki[T.KI_TABLE] and ki[T.KI_CTAS] == 1:  # one CTA: its warps' runs meet on one SM and merge
-            lane = run_pos * min(int(ki[T.KI_STEPS]), T.LANES) // run_len
-        else:  # a run is one warp
-            lane = np.zeros(len(sm), np.int64)
-        order = self._issue_order(run_pos, run_len, lane)
-        if order is not None:
-            sm, w, lane = sm[order], w[order], lane[order]
-            rest = [x[order] for x in rest]
-        T.run_requests(sm, w, lane, *rest, self.ki, self.lat, self.ks, *self.port, *self.slice, *self.chan,
-                       *self.act, *self.bank, self.open_row, self.open_at, self.chan_reads, self.chan_last,
-                       self.pend_key, self.pend_time, self.slot_units, self.slot_ready, self.ctx_free, self.slot_ctx,
-                       self.lmax, self.prev)
-
-    def _issue_order(self, run_pos, run_len, lane):
-        """The order a run's warps reach the SM's memory port, or None for the trace's own order.
-
-        Warp ``w`` belongs to scheduler ``w % schedulers`` (GPGPU-Sim's sub-core model); each scheduler issues
-        greedily from its oldest warp that can issue (GTO), and the schedulers take turns at the one memory
-        port: so the run's first ``schedulers`` warps interleave request by request, then the next ones."""
-        n_sched = self.chip.timing.warp_schedulers_per_sm
-        if n_sched <= 1 or not lane.any():
-            return None
-        start = -(-lane * run_len // T.LANES)  # first position of each request's warp in its run
-        run_id = np.cumsum(run_pos == 0)
-        return np.lexsort((lane % n_sched, run_pos - start, lane // n_sched, run_id))
+    def run(self, seg: Segment, req: tuple) -> None:
+        """Time one run of the current kernel's requests: ``seg`` its trace arrays in issue order, ``req`` this
+        capacity's ``(slice, channel, reaches L2, DRAM reads, DRAM writes)`` in the same order."""
+        slice_, chan, to_l2, n_rd, n_wb = req
+        T.run_requests(seg.sm, seg.w, seg.lane, slice_, chan, seg.sector, to_l2, n_rd, n_wb, self.ki, self.lat,
+                       self.ks, *self.port, *self.slice, *self.chan, self.pend_key, self.pend_time, self.slot_units,
+                       self.slot_ready, self.ctx_free, self.slot_ctx, self.lmax, self.prev)
 
     def finish(self) -> None:
         """The current kernel's body ends with its last reply; the SimPy clock moves there."""
@@ -225,6 +179,43 @@ class Timeline:
         self.kid = None
 
 
+class Segment:
+    """One run of a kernel's trace requests, prepared once for every capacity and technology: folded SMs, each
+    request's warp (``lane``), the order they reach the SMs' memory ports, and their sector (from the request's
+    own address: an L1 miss asks the L2 for that same sector)."""
+
+    def __init__(self, addr, w, sm, ki: np.ndarray, chip: GpuChip):
+        self.sm_trace = sm_index(sm, chip)
+        run_pos, run_len = _runs(self.sm_trace)
+        if ki[T.KI_SYNC]:  # a step is the whole CTA: its requests are dealt to the warps in order
+            lane = run_pos * T.LANES // run_len
+        elif ki[T.KI_TABLE] and ki[T.KI_CTAS] == 1:  # one CTA: its warps' runs meet on one SM and merge
+            lane = run_pos * min(int(ki[T.KI_STEPS]), T.LANES) // run_len
+        else:  # a run is one warp
+            lane = np.zeros(len(addr), np.int64)
+        self.order = _issue_order(run_pos, run_len, lane, chip.timing.warp_schedulers_per_sm)
+        self.sm, self.w, self.lane = (self.arrange(x) for x in (self.sm_trace, w, lane))
+        gshift = (chip.sector_B or chip.l2.line_B).bit_length() - 1
+        self.sector = self.arrange((addr >> np.uint64(gshift)).astype(np.int64))
+
+    def arrange(self, x: np.ndarray) -> np.ndarray:
+        """``x`` (one entry per request, trace order) in issue order."""
+        return x if self.order is None else x[self.order]
+
+
+def _issue_order(run_pos, run_len, lane, n_sched: int):
+    """The order a run's warps reach the SM's memory port, or None for the trace's own order.
+
+    Warp ``w`` belongs to scheduler ``w % schedulers`` (GPGPU-Sim's sub-core model); each scheduler issues greedily
+    from its oldest warp that can issue (GTO), and the schedulers take turns at the one memory port: so the run's
+    first ``schedulers`` warps interleave request by request, then the next ones."""
+    if n_sched <= 1 or not lane.any():
+        return None
+    start = -(-lane * run_len // T.LANES)  # first position of each request's warp in its run
+    run_id = np.cumsum(run_pos == 0)
+    return np.lexsort((lane % n_sched, run_pos - start, lane // n_sched, run_id))
+
+
 class CapacitySim:
     """One capacity: its caches (shared by every technology: counts do not depend on it) and per-kernel counts."""
 
@@ -233,15 +224,15 @@ class CapacitySim:
         self.l1 = make_l1(chip)
         self.l2 = _make_l2_emitting(chip)
         self.kernels: dict[int, KernelCounts] = {}
-        self.gshift = (chip.sector_B or chip.l2.line_B).bit_length() - 1
 
-    def requests(self, kid: int, addr, w, sm) -> tuple:
-        """Look one run of kernel ``kid`` up (adding its counts) and return the timeline's per-request arrays."""
+    def requests(self, kid: int, addr, w, seg: Segment) -> tuple:
+        """Look one run of kernel ``kid`` up in the trace's order (adding its counts) and return this capacity's
+        per-request arrays for the timeline, in ``seg``'s issue order."""
         chip = self.chip
         kc = self.kernels.get(kid)
         if kc is None:
             kc = self.kernels[kid] = KernelCounts(chip)
-        s = sm_index(sm, chip)
+        s = seg.sm_trace
         kc.issue += np.bincount(np.where(s < 0, chip.n_sms, s), minlength=chip.n_sms + 1)
         n = len(addr)
         if chip.l1_bypassed:
@@ -257,7 +248,6 @@ class CapacitySim:
         n_wb = np.bincount(osrc[ow], minlength=len(a2)).astype(np.int64)
         if src is None:
             to_l2 = np.ones(n, np.bool_)
-            first = np.arange(n)
         else:  # back to the trace's requests: an L1 miss or write-through reaches the L2 (its first L2 request)
             to_l2 = np.zeros(n, np.bool_)
             to_l2[src] = True
@@ -267,16 +257,9 @@ class CapacitySim:
             uniq, at = np.unique(src, return_index=True)
             first[uniq] = at
             slice_ = slice_[first] if len(a2) else np.zeros(n, np.int64)
-            a2 = a2[first] if len(a2) else addr
         slice_ = slice_.astype(np.int64)
         chan = slice_ // chip.l2.slices_per_channel
-        if chip.timing.dram_banks:
-            bank, row = dram_bank_row(a2, chip)
-        else:
-            bank = row = np.zeros(n, np.int64)
-        sector = (a2 >> np.uint64(self.gshift)).astype(np.int64)
-        run_pos, run_len = _runs(s)
-        return (s, w, run_pos, run_len, slice_, chan, bank, row, sector, to_l2, n_rd, n_wb)
+        return tuple(seg.arrange(x) for x in (slice_, chan, to_l2, n_rd, n_wb))
 
     def rows(self, mb: float, tl: Timeline) -> list[dict]:
         """One row per kernel, in order of first appearance, with ``tl``'s technology and cycles."""
@@ -325,13 +308,16 @@ def run_timed(chunks, chips: list[GpuChip], techs: list[list[TechRow]], show: bo
                   unit_scale=True) as bar:
         for ch in chunks:
             for a, b, kid in _segments(ch.kernel):
+                ki = table.info(kid, chips[0])
+                addr, w = ch.addr[a:b], ch.is_write[a:b]
+                seg = Segment(addr, w, ch.sm[a:b], ki, chips[0])
                 for cap, tls in sims:
-                    req = cap.requests(kid, ch.addr[a:b], ch.is_write[a:b], ch.sm[a:b])
+                    req = cap.requests(kid, addr, w, seg)
                     for tl in tls:
                         if kid != current:
                             tl.finish()
-                            tl.start(kid, table.info(kid, cap.chip))
-                        tl.run(req)
+                            tl.start(kid, ki)
+                        tl.run(seg, req)
                 current = kid
             bar.update(len(ch))
     for _, tls in sims:

@@ -28,11 +28,8 @@ WINDOW_WORDS = 4096
 KI_TABLE, KI_CTAS, KI_PER_SM, KI_STEPS, KI_SYNC, KI_NSMS, KI_CONTEXTS = range(7)
 N_KI = 7
 # latencies (float64 array ``lat``), core cycles
-(LT_TO_L2, LT_FROM_L2, LT_L1, LT_RD, LT_WR, LT_DRAM, LT_BURST, LT_CL, LT_RCD, LT_RP, LT_RC, LT_RRD,
- LT_BANKS, LT_QUEUE) = range(14)
-N_LAT = 14
-OPEN_ROWS = 16
-"""Recent activations a DRAM bank remembers (rows FR-FCFS can still serve as hits)."""
+(LT_TO_L2, LT_FROM_L2, LT_L1, LT_RD, LT_WR, LT_DRAM, LT_BURST, LT_CL) = range(8)
+N_LAT = 8
 # running scalars (int64 array ``ks``)
 (KS_T0, KS_END, KS_SM, KS_SLOT, KS_WAVE, KS_READY, KS_UEND, KS_STARTED) = range(8)
 N_KS = 8
@@ -44,8 +41,6 @@ _DEBRUIJN = np.uint64(0x03F79D71B4CB0A89)
 _DB_TABLE = np.zeros(64, np.int64)
 for _i in range(64):
     _DB_TABLE[((1 << _i) * 0x03F79D71B4CB0A89 & 0xFFFFFFFFFFFFFFFF) >> 58] = _i
-BANK_WINDOW_WORDS = 1024
-"""Calendar words per DRAM bank (its slots are tRC long)."""
 PEND_BITS = 18
 """Pending-fill table: 2**18 entries, direct-mapped on the sector."""
 
@@ -134,55 +129,8 @@ def end_unit(ki, ks, slot_ready, ctx_free, slot_ctx):
 
 
 @njit(cache=True, nogil=True)
-def _dram_read(c, b, row, tq, n_rd, banks, lat, chan_cal, chan_base, act_cal, act_base, bank_cal, bank_base,
-               open_row, open_at, window):
-    """Time of the last data burst of ``n_rd`` reads from channel ``c`` (bank ``b``, ``row``) queued at ``tq``.
-
-    A read to the row open in its bank at its arrival (the latest activation before it) is a row hit.  FR-FCFS
-    (``-gpgpu_dram_scheduler 1``) serves the queued requests to an open row first, so a read also hits when its
-    row was activated within ``window`` of its arrival: the time the channel's scheduler queue
-    (``-gpgpu_frfcfs_dram_sched_queue_size`` requests) takes to fill at the channel's read rate so far in the
-    kernel; the bank remembers its last :data:`OPEN_ROWS` activations.  Otherwise the read activates its row:
-    one activate per tRRD per channel and one per tRC per bank (calendars, so out-of-order bookings do not queue
-    behind later ones), then tRP and tRCD before the column command.  Then a slot of the data bus."""
-    tcol = tq
-    if banks > 0:
-        hit = -1
-        oldest = 0
-        open_k = -1  # the activation in force at tq: the latest one not after it
-        for k in range(OPEN_ROWS):
-            if open_at[b, k] < open_at[b, oldest]:
-                oldest = k
-            if open_at[b, k] <= tq and (open_k < 0 or open_at[b, k] > open_at[b, open_k]):
-                open_k = k
-        for k in range(OPEN_ROWS):  # the row open at tq, or one FR-FCFS can batch this read with
-            if open_row[b, k] == row and (k == open_k or abs(tq - open_at[b, k]) <= window):
-                hit = k
-        if hit >= 0:
-            t_open = open_at[b, hit] + np.int64(lat[LT_RCD])
-            if t_open > tcol:
-                tcol = t_open
-        else:
-            rrd, rc = lat[LT_RRD], lat[LT_RC]
-            act = np.int64(np.ceil(cal_take(act_cal, act_base, c, np.int64(np.ceil(tq / rrd))) * rrd))
-            a2 = np.int64(np.ceil(cal_take(bank_cal, bank_base, b, np.int64(np.ceil(act / rc))) * rc))
-            if a2 > act:
-                act = a2
-            act += np.int64(lat[LT_RP])  # precharge the row open before
-            open_row[b, oldest] = row
-            open_at[b, oldest] = act
-            tcol = act + np.int64(lat[LT_RCD])
-    burst = lat[LT_BURST]
-    slot = np.int64(0)
-    for _ in range(n_rd):
-        slot = cal_take(chan_cal, chan_base, c, np.int64(np.ceil(tcol / burst)))
-    return np.int64(np.ceil(slot * burst))
-
-
-@njit(cache=True, nogil=True)
-def run_requests(sm, is_w, lane, slice_, chan, bank, row, sector, to_l2, n_rd, n_wb, ki, lat, ks,
-                 port_cal, port_base, slice_cal, slice_base, chan_cal, chan_base, act_cal, act_base,
-                 bank_cal, bank_base, open_row, open_at, chan_reads, chan_last, pend_key, pend_time,
+def run_requests(sm, is_w, lane, slice_, chan, sector, to_l2, n_rd, n_wb, ki, lat, ks,
+                 port_cal, port_base, slice_cal, slice_base, chan_cal, chan_base, pend_key, pend_time,
                  slot_units, slot_ready, ctx_free, slot_ctx, lmax, prev):
     """Time a run of one kernel's requests (in trace order), continuing the state of earlier runs.
 
@@ -194,7 +142,6 @@ def run_requests(sm, is_w, lane, slice_, chan, bank, row, sector, to_l2, n_rd, n
     dram_lat = np.int64(lat[LT_DRAM])
     burst = lat[LT_BURST]
     cl = np.int64(lat[LT_CL])
-    banks = np.int64(lat[LT_BANKS])
     l1 = np.int64(lat[LT_L1])
     table = ki[KI_TABLE] != 0
     pmask = (1 << PEND_BITS) - 1
@@ -232,15 +179,11 @@ def run_requests(sm, is_w, lane, slice_, chan, bank, row, sector, to_l2, n_rd, n
             h = ((key * np.int64(0x9E3779B1)) >> np.int64(7)) & pmask
             if w:
                 done = t_l2 + from_l2
-            elif n_rd[i] > 0:
-                b = c * max(banks, np.int64(1)) + np.int64(bank[i])
-                tq = t_l2 + 1 + dram_lat
-                chan_reads[c] += 1
-                if tq > chan_last[c]:
-                    chan_last[c] = tq
-                window = lat[LT_QUEUE] * (chan_last[c] - ks[KS_T0]) / chan_reads[c]
-                tbus = _dram_read(c, b, row[i], tq, n_rd[i], banks, lat, chan_cal, chan_base,
-                                  act_cal, act_base, bank_cal, bank_base, open_row, open_at, window)
+            elif n_rd[i] > 0:  # the DRAM latency queue, then a slot of the channel's data bus per read, then CL
+                slot = np.int64(0)
+                for _ in range(n_rd[i]):
+                    slot = cal_take(chan_cal, chan_base, c, np.int64(np.ceil((t_l2 + 1 + dram_lat) / burst)))
+                tbus = np.int64(np.ceil(slot * burst))
                 tfill = tbus + np.int64(np.ceil(burst)) + cl + 1
                 pend_key[h] = key
                 pend_time[h] = tfill
