@@ -131,7 +131,7 @@ class Timeline:
         self.port = (np.zeros((chip.n_sms + 1, nw), np.uint64), np.zeros(chip.n_sms + 1, np.int64))
         self.slice = (np.zeros((chip.l2.slices, nw), np.uint64), np.zeros(chip.l2.slices, np.int64))
         # bus slots shorter than a cycle (a very wide DRAM) need a longer ring to span the same time
-        chan_words = nw * max(1, math.ceil(1.0 / self.lat[T.LT_BURST]))
+        chan_words = nw << max(0, math.ceil(math.log2(1.0 / self.lat[T.LT_BURST])))
         self.chan = (np.zeros((n_ch, chan_words), np.uint64), np.zeros(n_ch, np.int64))
         self.lmax = np.zeros(T.LANES, np.int64)
         self.prev = np.zeros(T.LANES, np.int64)
@@ -161,10 +161,11 @@ class Timeline:
         yield self.env.timeout(cycles)
 
     def run(self, seg: Segment, req: tuple) -> None:
-        """Time one run of the current kernel's requests: ``seg`` its trace arrays in issue order, ``req`` this
-        capacity's ``(slice, channel, reaches L2, DRAM reads, DRAM writes)`` in the same order."""
+        """Time one run of the current kernel's requests: ``seg`` its trace arrays and issue order, ``req`` this
+        capacity's ``(slice, channel, reaches L2, DRAM reads, DRAM writes)``, in trace order."""
         slice_, chan, to_l2, n_rd, n_wb = req
-        T.run_requests(seg.sm, seg.w, seg.lane, slice_, chan, seg.sector, to_l2, n_rd, n_wb, self.ki, self.lat,
+        T.run_requests(seg.order, seg.sm, seg.w, seg.lane, slice_, chan, seg.sector, to_l2, n_rd, n_wb, self.ki,
+                       self.lat,
                        self.ks, *self.port, *self.slice, *self.chan, self.pend_key, self.pend_time, self.slot_units,
                        self.slot_ready, self.ctx_free, self.slot_ctx, self.lmax, self.prev)
 
@@ -185,35 +186,22 @@ class Segment:
     own address: an L1 miss asks the L2 for that same sector)."""
 
     def __init__(self, addr, w, sm, ki: np.ndarray, chip: GpuChip):
-        self.sm_trace = sm_index(sm, chip)
-        run_pos, run_len = _runs(self.sm_trace)
+        self.sm = sm_index(sm, chip)
+        self.w = w
+        run_pos, run_len = _runs(self.sm)
         if ki[T.KI_SYNC]:  # a step is the whole CTA: its requests are dealt to the warps in order
-            lane = run_pos * T.LANES // run_len
+            self.lane = run_pos * T.LANES // run_len
         elif ki[T.KI_TABLE] and ki[T.KI_CTAS] == 1:  # one CTA: its warps' runs meet on one SM and merge
-            lane = run_pos * min(int(ki[T.KI_STEPS]), T.LANES) // run_len
+            self.lane = run_pos * min(int(ki[T.KI_STEPS]), T.LANES) // run_len
         else:  # a run is one warp
-            lane = np.zeros(len(addr), np.int64)
-        self.order = _issue_order(run_pos, run_len, lane, chip.timing.warp_schedulers_per_sm)
-        self.sm, self.w, self.lane = (self.arrange(x) for x in (self.sm_trace, w, lane))
+            self.lane = np.zeros(len(addr), np.int64)
+        n_sched = chip.timing.warp_schedulers_per_sm
+        if n_sched > 1 and self.lane.any():
+            self.order = T.issue_order(self.sm, self.lane, n_sched)
+        else:
+            self.order = np.arange(len(addr), dtype=np.int64)
         gshift = (chip.sector_B or chip.l2.line_B).bit_length() - 1
-        self.sector = self.arrange((addr >> np.uint64(gshift)).astype(np.int64))
-
-    def arrange(self, x: np.ndarray) -> np.ndarray:
-        """``x`` (one entry per request, trace order) in issue order."""
-        return x if self.order is None else x[self.order]
-
-
-def _issue_order(run_pos, run_len, lane, n_sched: int):
-    """The order a run's warps reach the SM's memory port, or None for the trace's own order.
-
-    Warp ``w`` belongs to scheduler ``w % schedulers`` (GPGPU-Sim's sub-core model); each scheduler issues greedily
-    from its oldest warp that can issue (GTO), and the schedulers take turns at the one memory port: so the run's
-    first ``schedulers`` warps interleave request by request, then the next ones."""
-    if n_sched <= 1 or not lane.any():
-        return None
-    start = -(-lane * run_len // T.LANES)  # first position of each request's warp in its run
-    run_id = np.cumsum(run_pos == 0)
-    return np.lexsort((lane % n_sched, run_pos - start, lane // n_sched, run_id))
+        self.sector = (addr >> np.uint64(gshift)).astype(np.int64)
 
 
 class CapacitySim:
@@ -227,12 +215,12 @@ class CapacitySim:
 
     def requests(self, kid: int, addr, w, seg: Segment) -> tuple:
         """Look one run of kernel ``kid`` up in the trace's order (adding its counts) and return this capacity's
-        per-request arrays for the timeline, in ``seg``'s issue order."""
+        per-request arrays for the timeline."""
         chip = self.chip
         kc = self.kernels.get(kid)
         if kc is None:
             kc = self.kernels[kid] = KernelCounts(chip)
-        s = seg.sm_trace
+        s = seg.sm
         kc.issue += np.bincount(np.where(s < 0, chip.n_sms, s), minlength=chip.n_sms + 1)
         n = len(addr)
         if chip.l1_bypassed:
@@ -259,7 +247,7 @@ class CapacitySim:
             slice_ = slice_[first] if len(a2) else np.zeros(n, np.int64)
         slice_ = slice_.astype(np.int64)
         chan = slice_ // chip.l2.slices_per_channel
-        return tuple(seg.arrange(x) for x in (slice_, chan, to_l2, n_rd, n_wb))
+        return slice_, chan, to_l2, n_rd, n_wb
 
     def rows(self, mb: float, tl: Timeline) -> list[dict]:
         """One row per kernel, in order of first appearance, with ``tl``'s technology and cycles."""

@@ -51,11 +51,12 @@ def _ctz(x):
     return _DB_TABLE[np.int64((low * _DEBRUIJN) >> np.uint64(58))]
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def cal_take(cal, base, r, t):
-    """Book and return the earliest free slot ``>= t`` of resource ``r`` (``cal[r]`` a ring of ``base[r]``
-    onwards)."""
-    nw = cal.shape[1]
+    """Book and return the earliest free slot ``>= t`` of resource ``r`` (``cal[r]`` a ring of a power-of-two
+    number of words, from slot ``base[r]`` on)."""
+    nw = cal.shape[1]  # a power of two
+    wmask = nw - 1
     span = nw * 64
     b = base[r]
     if t < b:
@@ -66,10 +67,10 @@ def cal_take(cal, base, r, t):
         base[r] = b
     while True:
         while t >= b + span:  # retire the oldest word
-            cal[r, (b >> 6) % nw] = 0
+            cal[r, (b >> 6) & wmask] = 0
             b += 64
             base[r] = b
-        wi = (t >> 6) % nw
+        wi = (t >> 6) & wmask
         off = np.uint64(t & 63)
         bits = cal[r, wi] | ((np.uint64(1) << off) - np.uint64(1))
         if bits != _ALL:
@@ -129,13 +130,14 @@ def end_unit(ki, ks, slot_ready, ctx_free, slot_ctx):
 
 
 @njit(cache=True, nogil=True)
-def run_requests(sm, is_w, lane, slice_, chan, sector, to_l2, n_rd, n_wb, ki, lat, ks,
+def run_requests(order, sm, is_w, lane, slice_, chan, sector, to_l2, n_rd, n_wb, ki, lat, ks,
                  port_cal, port_base, slice_cal, slice_base, chan_cal, chan_base, pend_key, pend_time,
                  slot_units, slot_ready, ctx_free, slot_ctx, lmax, prev):
-    """Time a run of one kernel's requests (in trace order), continuing the state of earlier runs.
+    """Time a run of one kernel's requests, continuing the state of earlier runs.
 
-    ``lane`` is each request's warp within its run (0 .. LANES-1): a warp issues in order, and its store waits for
-    its earlier loads."""
+    The arrays are in trace order; ``order`` is the order the requests reach their SMs' memory ports
+    (:func:`issue_order`).  ``lane`` is each request's warp within its run (0 .. LANES-1): a warp issues in order,
+    and its store waits for its earlier loads."""
     to_l2_lat = np.int64(lat[LT_TO_L2])
     from_l2 = np.int64(lat[LT_FROM_L2])
     rd, wr = np.int64(lat[LT_RD]), np.int64(lat[LT_WR])
@@ -145,7 +147,8 @@ def run_requests(sm, is_w, lane, slice_, chan, sector, to_l2, n_rd, n_wb, ki, la
     l1 = np.int64(lat[LT_L1])
     table = ki[KI_TABLE] != 0
     pmask = (1 << PEND_BITS) - 1
-    for i in range(sm.shape[0]):
+    for j in range(order.shape[0]):
+        i = order[j]
         s = np.int64(sm[i])
         if ks[KS_STARTED] == 0 or s != ks[KS_SM]:
             if ks[KS_STARTED] != 0:
@@ -199,3 +202,48 @@ def run_requests(sm, is_w, lane, slice_, chan, sector, to_l2, n_rd, n_wb, ki, la
             ks[KS_UEND] = done
         if done > ks[KS_END]:
             ks[KS_END] = done
+
+
+@njit(cache=True, nogil=True)
+def issue_order(sm, lane, n_sched):
+    """The order a segment's requests reach their SMs' memory ports (indices into the trace order).
+
+    A run of one SM's requests is one CTA step, dealt to warps ``lane`` in contiguous blocks.  Warp ``w`` belongs
+    to scheduler ``w % n_sched`` (GPGPU-Sim's sub-core model); each scheduler issues greedily from its oldest warp
+    that can issue (GTO), and the schedulers take turns at the one memory port: so a run's first ``n_sched`` warps
+    interleave request by request, then the next ``n_sched``."""
+    n = sm.shape[0]
+    out = np.empty(n, np.int64)
+    k = 0
+    a = 0
+    starts = np.empty(LANES + 1, np.int64)
+    ptr = np.empty(LANES, np.int64)
+    while a < n:
+        b = a + 1
+        while b < n and sm[b] == sm[a]:
+            b += 1
+        # block boundaries of each lane in [a, b)
+        for ln in range(LANES + 1):
+            starts[ln] = b
+        for i in range(b - 1, a - 1, -1):
+            starts[lane[i]] = i
+        for ln in range(LANES - 1, -1, -1):
+            if starts[ln] > starts[ln + 1]:
+                starts[ln] = starts[ln + 1]
+        for ln in range(LANES):
+            ptr[ln] = starts[ln]
+        g0 = 0
+        while g0 < LANES:
+            g1 = min(g0 + max(n_sched, 1), LANES)
+            left = True
+            while left:
+                left = False
+                for ln in range(g0, g1):
+                    if ptr[ln] < starts[ln + 1]:
+                        out[k] = ptr[ln]
+                        k += 1
+                        ptr[ln] += 1
+                        left = True
+            g0 = g1
+        a = b
+    return out
