@@ -47,34 +47,38 @@ def accel_rows(trace: str, setting: str) -> pd.DataFrame:
     return df.groupby("l2_MB").gpu_sim_cycle.sum().rename("accel_cycles").reset_index()
 
 
-def logged_wall(trace: str, setting: str, mb: float) -> float:
+def logged_times(trace: str, setting: str, mb: float) -> tuple[float, float]:
+    """Accel-Sim's (wall, CPU) seconds for this run as its driver recorded them."""
     w = pd.read_csv(DATA / "accelsim_walltimes.csv")
     hit = w[(w.trace == trace) & (w.setting == setting) & np.isclose(w.l2_MB, mb)]
-    return float(hit.wall_s.iloc[-1]) if len(hit) else float("nan")
+    return (float(hit.wall_s.iloc[-1]), float(hit.cpu_s.iloc[-1])) if len(hit) else (float("nan"), float("nan"))
 
 
-def run_accelsim(runner: str, trace: str, setting: str, mb: float) -> float:
-    """Export the trace and run Accel-Sim on it at ``mb``; its wall seconds."""
+def run_accelsim(runner: str, trace: str, setting: str, mb: float) -> tuple[float, float]:
+    """Export the trace and run Accel-Sim on it at ``mb``; its (wall, CPU) seconds."""
     tr, kernels = nvmsim_trace(trace)
     sets = round(mb * 2**20 / (24 * 16 * 128))
     letter, extra = RUNNER_LETTER[setting]
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "trace"
         write_accelsim(tr, folder, kernels=slice(kernels.start, kernels.stop))
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), os.times()
         subprocess.run([runner, "--config", "SM6_TITANX", str(folder), str(Path(tmp) / "out"), "-gpgpu_cache:dl2",
                         f"S:{sets}:128:16,L:B:m:L:{letter},A:256:64,16:0,32", *extra], check=True,
                        stdout=subprocess.DEVNULL)
-        return time.perf_counter() - t0
+        c1 = os.times()
+        return time.perf_counter() - t0, (c1.children_user - c0.children_user) + (c1.children_system
+                                                                                 - c0.children_system)
 
 
-def nvmsim_run(trace: str, setting: str, mbs: list[float], mode: str, tech=None) -> tuple[pd.DataFrame, float]:
+def nvmsim_run(trace: str, setting: str, mbs: list[float], mode: str, tech=None):
+    """``(totals, wall s, CPU s)`` of one run over every capacity."""
     tr, kernels = nvmsim_trace(trace)
     chip = load_chip("sm6-titanx", overrides={"l2": SETTINGS[setting]})
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     r = simulate_gpu((c for k in kernels for c in tr.iter_kernel(k)), chip, l2_MB=mbs, mode=mode, tech=tech,
                      kernels=tr.kernels)
-    return r.totals, time.perf_counter() - t0
+    return r.totals, time.perf_counter() - t0, time.process_time() - c0
 
 
 def warm_up() -> None:
@@ -94,20 +98,21 @@ def run(traces, settings) -> tuple[list[dict], list[dict]]:
             if acc.empty:
                 continue
             mbs = acc.l2_MB.tolist()
-            fast, t_fast = nvmsim_run(trace, setting, mbs, "fast")
-            timed, t_timed = nvmsim_run(trace, setting, mbs, "timed")
-            _, t_two = nvmsim_run(trace, setting, mbs, "timed", TECHS)
+            fast, t_fast, c_fast = nvmsim_run(trace, setting, mbs, "fast")
+            timed, t_timed, c_timed = nvmsim_run(trace, setting, mbs, "timed")
+            _, t_two, _ = nvmsim_run(trace, setting, mbs, "timed", TECHS)
             speed.append({"trace": trace, "setting": setting, "requests": n_req, "capacities": len(mbs),
                           "timed_s": t_timed, "timed_2tech_s": t_two, "fast_s": t_fast,
                           "timed_Mreq_s": n_req * len(mbs) / t_timed / 1e6,
                           "timed_2tech_Mreq_s": n_req * len(mbs) * 2 / t_two / 1e6,
                           "fast_Mreq_s": n_req * len(mbs) / t_fast / 1e6})
             for i, mb in enumerate(mbs):
-                wall = run_accelsim(runner, trace, setting, mb) if runner else logged_wall(trace, setting, mb)
+                wall, cpu = run_accelsim(runner, trace, setting, mb) if runner else logged_times(trace, setting, mb)
                 row = {"trace": trace, "setting": setting, "l2_MB": mb, "accel_cycles": int(acc.accel_cycles[i]),
                        "timed_cycles": int(timed.cycles.iloc[i]), "fast_cycles": int(fast.cycles.iloc[i]),
-                       "accel_s": wall, "accel_source": "run" if runner else "log",
-                       "timed_s": t_timed / len(mbs), "fast_s": t_fast / len(mbs)}
+                       "accel_s": wall, "accel_cpu_s": cpu, "accel_source": "run" if runner else "log",
+                       "timed_s": t_timed / len(mbs), "fast_s": t_fast / len(mbs),
+                       "timed_cpu_s": c_timed / len(mbs), "fast_cpu_s": c_fast / len(mbs)}
                 rows.append(row)
                 print(f"{trace:27s} {setting:18s} {mb:5g} MB  cycles Accel-Sim {row['accel_cycles']:8d}  "
                       f"timed x{row['timed_cycles'] / row['accel_cycles']:.3f}  "
@@ -139,9 +144,16 @@ def report(rows, speed) -> str:
                      f"{r.accel_s:.0f} | {r.timed_s:.2f} | {r.accel_s / r.timed_s:,.0f}x | {r.fast_s:.3f} | "
                      f"{r.accel_s / r.fast_s:,.0f}x |")
     ok = df.dropna(subset=["accel_s"])
-    lines += ["", f"Speed-up, geometric mean over the {len(ok)} runs: timed "
-              f"{np.exp(np.log(ok.accel_s / ok.timed_s).mean()):,.0f}x (bar 1,000x), fast "
-              f"{np.exp(np.log(ok.accel_s / ok.fast_s).mean()):,.0f}x (bar 10,000x).", "",
+    okc = df.dropna(subset=["accel_cpu_s"])
+
+    def gm(x):
+        return np.exp(np.log(x).mean())
+
+    lines += ["", f"Speed-up, geometric mean over the {len(ok)} runs, wall clock: timed "
+              f"{gm(ok.accel_s / ok.timed_s):,.0f}x (bar 1,000x), fast {gm(ok.accel_s / ok.fast_s):,.0f}x "
+              f"(bar 10,000x); CPU seconds (user + system, less sensitive to the machine's load): timed "
+              f"{gm(okc.accel_cpu_s / okc.timed_cpu_s):,.0f}x, fast {gm(okc.accel_cpu_s / okc.fast_cpu_s):,.0f}x.",
+              "",
               "Timed mode's throughput, trace requests per second per (capacity, technology):", "",
               "| trace | setting | requests | capacities | timed, 1 tech: s / M req/s | timed, 2 techs: s / M req/s "
               "| fast: s / M req/s per capacity |", "|---|---|---:|---:|---:|---:|---:|"]
