@@ -202,6 +202,12 @@ class Segment:
             self.order = np.arange(len(addr), dtype=np.int64)
         gshift = (chip.sector_B or chip.l2.line_B).bit_length() - 1
         self.sector = (addr >> np.uint64(gshift)).astype(np.int64)
+        self.issue = np.bincount(np.where(self.sm < 0, chip.n_sms, self.sm), minlength=chip.n_sms + 1)
+        self.l2_map = None
+        if chip.l1_bypassed:  # the slice and set key of each request: the same at every capacity
+            slice_, key = map_l2(addr, chip.l2)
+            slice_ = slice_.astype(np.int64)
+            self.l2_map = (slice_, key, slice_ // chip.l2.slices_per_channel)
 
 
 class CapacitySim:
@@ -221,31 +227,31 @@ class CapacitySim:
         if kc is None:
             kc = self.kernels[kid] = KernelCounts(chip)
         s = seg.sm
-        kc.issue += np.bincount(np.where(s < 0, chip.n_sms, s), minlength=chip.n_sms + 1)
+        kc.issue += seg.issue
         n = len(addr)
-        if chip.l1_bypassed:
+        if seg.l2_map is not None:
             a2, w2, src = addr, w, None
+            slice_, key2, chan = seg.l2_map
         else:
             key = (addr >> np.uint64(self.l1.lshift)).astype(np.int64)
             st1, a2, w2, src = self.l1.run(addr, w, s, key, np.zeros(n, np.int64), 1)
             kc.l1 += st1[0]
-        slice_, key2 = map_l2(a2, chip.l2)
+            slice_, key2 = map_l2(a2, chip.l2)
         st2, _, ow, osrc = self.l2.run(a2, w2, slice_, set_keys_for(key2, chip.l2), np.zeros(len(a2), np.int64), 1)
         kc.l2 += st2[0]
-        n_rd = np.bincount(osrc[~ow], minlength=len(a2)).astype(np.int64)
-        n_wb = np.bincount(osrc[ow], minlength=len(a2)).astype(np.int64)
+        n_rd = np.bincount(osrc[~ow], minlength=len(a2))
+        n_wb = np.bincount(osrc[ow], minlength=len(a2))
         if src is None:
-            to_l2 = np.ones(n, np.bool_)
-        else:  # back to the trace's requests: an L1 miss or write-through reaches the L2 (its first L2 request)
-            to_l2 = np.zeros(n, np.bool_)
-            to_l2[src] = True
-            n_rd = np.bincount(src, weights=n_rd, minlength=n).astype(np.int64)
-            n_wb = np.bincount(src, weights=n_wb, minlength=n).astype(np.int64)
-            first = np.zeros(n, np.int64)
-            uniq, at = np.unique(src, return_index=True)
-            first[uniq] = at
-            slice_ = slice_[first] if len(a2) else np.zeros(n, np.int64)
-        slice_ = slice_.astype(np.int64)
+            return slice_, chan, np.ones(n, np.bool_), n_rd, n_wb
+        # back to the trace's requests: an L1 miss or write-through reaches the L2 (its first L2 request)
+        to_l2 = np.zeros(n, np.bool_)
+        to_l2[src] = True
+        n_rd = np.bincount(src, weights=n_rd, minlength=n).astype(np.int64)
+        n_wb = np.bincount(src, weights=n_wb, minlength=n).astype(np.int64)
+        first = np.zeros(n, np.int64)
+        uniq, at = np.unique(src, return_index=True)
+        first[uniq] = at
+        slice_ = slice_[first].astype(np.int64) if len(a2) else np.zeros(n, np.int64)
         chan = slice_ // chip.l2.slices_per_channel
         return slice_, chan, to_l2, n_rd, n_wb
 
