@@ -68,11 +68,12 @@ def test_a_store_waits_for_its_warps_load_and_without_the_table_nothing_waits():
     assert 0 <= _run(addr, w, sm, None) - (LAUNCH + MISS) <= GRID
 
 
-def test_one_sm_issues_one_request_per_cycle():
-    """1000 independent reads from one SM to one sector: the port issues one per cycle, so the last leaves 999
-    cycles after the first (its fill is back by then: a hit)."""
+def test_one_sm_issues_and_takes_back_one_request_per_cycle():
+    """1000 independent reads from one SM to one sector: the port issues one per cycle; the first misses, the
+    next ones wait for its fill (HIT_RESERVED), and the SM takes one reply per cycle: the last reply arrives 999
+    cycles after the first."""
     n = 1000
-    assert _run([0x400000] * n, [False] * n, [0] * n, None) == LAUNCH + (n - 1) + HIT
+    assert 0 <= _run([0x400000] * n, [False] * n, [0] * n, None) - (LAUNCH + MISS + (n - 1)) <= GRID
 
 
 def test_slow_writes_hold_the_slice():

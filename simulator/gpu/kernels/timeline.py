@@ -131,7 +131,8 @@ def end_unit(ki, ks, slot_ready, ctx_free, slot_ctx):
 
 @njit(cache=True, nogil=True)
 def run_requests(order, sm, is_w, lane, slice_, chan, sector, to_l2, n_rd, n_wb, ki, lat, ks,
-                 port_cal, port_base, slice_cal, slice_base, chan_cal, chan_base, pend_key, pend_time,
+                 port_cal, port_base, eject_cal, eject_base, slice_cal, slice_base, chan_cal, chan_base,
+                 pend_key, pend_time,
                  slot_units, slot_ready, ctx_free, slot_ctx, lmax, prev):
     """Time a run of one kernel's requests, continuing the state of earlier runs.
 
@@ -196,6 +197,8 @@ def run_requests(order, sm, is_w, lane, slice_, chan, sector, to_l2, n_rd, n_wb,
                 if pend_key[h] == key and pend_time[h] > tr:  # the sector's fill is still on its way
                     tr = pend_time[h]
                 done = tr + from_l2
+            if s >= 0:  # the reply leaves the interconnect into its SM one packet per cycle
+                done = cal_take(eject_cal, eject_base, s, done)
         if not w and done > lmax[ln]:
             lmax[ln] = done
         if done > ks[KS_UEND]:
