@@ -11,8 +11,8 @@ mapping, over nvmsim's own trace of the kernels. Nothing is fitted to these runs
 uses is GPGPU-Sim's structure as the SM6_TITANX config sets it (the preset's ``[timing]`` table names each option;
 :mod:`simulator.gpu.timed` describes the request path) -- one memory request per SM per cycle, GTO warp
 schedulers, the interconnect's router pipeline, the 120-cycle ROP queue, one L2 access per slice per cycle, the
-100-cycle DRAM latency queue, CL, 480 GB/s over 12 channels, one reply into each SM per cycle, CTA contexts per SM
-and the launch latency. The
+100-cycle DRAM latency queue, CL, 480 GB/s over 12 channels, one reply out of each slice and into each SM per
+cycle, CTA contexts per SM and the launch latency. The
 zero-load latencies this gives (a hit's round trip 2 + 4 + 1 + 120 + 1 + 1 + 4 + 2 = 135 cycles, a miss 250)
 agree with what Accel-Sim itself reports for vectorAdd on this config (``maxmflatency`` 136 with every load a hit,
 259 on average with every load a miss).
@@ -37,7 +37,7 @@ Where nvmsim still differs, and why (GPGPU-Sim's source, ``src/gpgpu-sim/``):
     on 3 of the 12 channels and their activations (tRRD per channel) dominate in GPGPU-Sim: 0.60x. Both are
     EXPLAINED below (checked to stay in their bands), and every total is checked without them.
   * The backward SGEMMs (``sgemm_128x128x8_tn`` / ``_nt`` of ResNet-18, weights and column matrices read
-    transposed) come out 0.68-0.8x for the same reason, inside the per-kernel bar.
+    transposed) come out 0.67-0.85x for the same reason, inside the per-kernel bar.
 """
 
 from __future__ import annotations

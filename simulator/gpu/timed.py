@@ -14,9 +14,10 @@ whose length the Numba core (:mod:`simulator.gpu.kernels.timeline`) computes req
    (``timing.icnt_latency_cycles``) and the ROP delay queue (``l2.rop_latency_cycles``, l2cache.cc) bring it to
    its L2 slice, which serves one access per L2 cycle, held for the technology's read or write latency;
 3. a hit (or a write: the L2 acknowledges at once) goes back over the interconnect; a hit on a sector whose fill
-   is still coming (GPGPU-Sim's HIT_RESERVED, an MSHR merge) waits for that fill; replies enter their SM one per
-   cycle (shader.cc ``simt_core_cluster::icnt_cycle``: one ``icnt_pop`` per cycle), so the replies a fill releases
-   at once queue there;
+   is still coming (GPGPU-Sim's HIT_RESERVED, an MSHR merge) waits for that fill; a slice pushes one reply per
+   cycle into the interconnect (gpu-sim.cc: one ``top()`` per sub-partition per cycle) and replies enter their SM
+   one per cycle (shader.cc ``simt_core_cluster::icnt_cycle``: one ``icnt_pop`` per cycle), so the replies a fill
+   releases at once queue there;
 4. a miss waits the DRAM latency queue (``dram.latency_ns``, ``-dram_latency``), a slot of its channel's data bus
    (``dram.bandwidth_GBps`` / channels per 32 B), CL (``timing.dram_cl_cycles``), the fill, and the way back.
    DRAM banks are not modelled: no row activations (tRRD, tRCD, tRP, tRC) and no FR-FCFS reordering -- a bank
@@ -133,6 +134,7 @@ class Timeline:
         self.port = (np.zeros((chip.n_sms + 1, nw), np.uint64), np.zeros(chip.n_sms + 1, np.int64))
         self.eject = (np.zeros((chip.n_sms + 1, nw), np.uint64), np.zeros(chip.n_sms + 1, np.int64))
         self.slice = (np.zeros((chip.l2.slices, nw), np.uint64), np.zeros(chip.l2.slices, np.int64))
+        self.out = (np.zeros((chip.l2.slices, nw), np.uint64), np.zeros(chip.l2.slices, np.int64))
         # bus slots shorter than a cycle (a very wide DRAM) need a longer ring to span the same time
         chan_words = nw << max(0, math.ceil(math.log2(1.0 / self.lat[T.LT_BURST])))
         self.chan = (np.zeros((n_ch, chan_words), np.uint64), np.zeros(n_ch, np.int64))
@@ -168,7 +170,7 @@ class Timeline:
         capacity's ``(slice, channel, reaches L2, DRAM reads, DRAM writes)``, in trace order."""
         slice_, chan, to_l2, n_rd, n_wb = req
         T.run_requests(seg.order, seg.sm, seg.w, seg.lane, slice_, chan, seg.sector, to_l2, n_rd, n_wb, self.ki,
-                       self.lat, self.ks, *self.port, *self.eject, *self.slice, *self.chan, self.pend_key,
+                       self.lat, self.ks, *self.port, *self.eject, *self.slice, *self.out, *self.chan, self.pend_key,
                        self.pend_time, self.slot_units, self.slot_ready, self.ctx_free, self.slot_ctx, self.lmax,
                        self.prev)
 

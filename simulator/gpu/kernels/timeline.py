@@ -131,7 +131,8 @@ def end_unit(ki, ks, slot_ready, ctx_free, slot_ctx):
 
 @njit(cache=True, nogil=True)
 def run_requests(order, sm, is_w, lane, slice_, chan, sector, to_l2, n_rd, n_wb, ki, lat, ks,
-                 port_cal, port_base, eject_cal, eject_base, slice_cal, slice_base, chan_cal, chan_base,
+                 port_cal, port_base, eject_cal, eject_base, slice_cal, slice_base, out_cal, out_base,
+                 chan_cal, chan_base,
                  pend_key, pend_time,
                  slot_units, slot_ready, ctx_free, slot_ctx, lmax, prev):
     """Time a run of one kernel's requests, continuing the state of earlier runs.
@@ -182,7 +183,7 @@ def run_requests(order, sm, is_w, lane, slice_, chan, sector, to_l2, n_rd, n_wb,
             key = np.int64(sector[i])
             h = ((key * np.int64(0x9E3779B1)) >> np.int64(7)) & pmask
             if w:
-                done = t_l2 + from_l2
+                tr = t_l2
             elif n_rd[i] > 0:  # the DRAM latency queue, then a slot of the channel's data bus per read, then CL
                 slot = np.int64(0)
                 for _ in range(n_rd[i]):
@@ -191,12 +192,13 @@ def run_requests(order, sm, is_w, lane, slice_, chan, sector, to_l2, n_rd, n_wb,
                 tfill = tbus + np.int64(np.ceil(burst)) + cl + 1
                 pend_key[h] = key
                 pend_time[h] = tfill
-                done = tfill + from_l2
+                tr = tfill
             else:
                 tr = t_l2
                 if pend_key[h] == key and pend_time[h] > tr:  # the sector's fill is still on its way
                     tr = pend_time[h]
-                done = tr + from_l2
+            # the slice pushes one reply per cycle into the interconnect (gpu-sim.cc: one top() per sub-partition)
+            done = cal_take(out_cal, out_base, sl, tr) + from_l2
             if s >= 0:  # the reply leaves the interconnect into its SM one packet per cycle
                 done = cal_take(eject_cal, eject_base, s, done)
         if not w and done > lmax[ln]:
