@@ -335,6 +335,23 @@ def _max_step(spec: KernelSpec, unit: int) -> int:
     return int(sum((-(-32 * int(e) // T) + 1) * int(s) // unit + 2 for e, s in zip(elems, isz, strict=True)))
 
 
+THREADS_PER_CTA = 256
+WARPS_PER_CTA = THREADS_PER_CTA // 32
+
+
+def _cta_shape(spec: KernelSpec) -> dict:
+    """How a kernel's CTAs run, for the timed engine: ``threads_per_cta``; ``ctas_per_sm`` (the occupancy the
+    wave order assumes); ``steps`` per CTA (an SGEMM's k-steps plus its C-tile epilogue, an element-wise or gather
+    CTA's warps); ``step_sync`` whether a CTA's steps run one after another (the SGEMM's ``__syncthreads`` after
+    each k-step) rather than side by side (independent warps)."""
+    if spec.params[0] == "sgemm":
+        p = spec.params[1]
+        steps = -(-int(p[K.G_K]) // int(p[K.G_TK])) + 1
+        return dict(threads_per_cta=THREADS_PER_CTA, ctas_per_sm=SGEMM_CTAS_PER_SM, steps=steps, step_sync=True)
+    return dict(threads_per_cta=THREADS_PER_CTA, ctas_per_sm=ELEMENTWISE_CTAS_PER_SM, steps=WARPS_PER_CTA,
+                step_sync=False)
+
+
 def _fill(spec: KernelSpec, state, addr, w, sm, n, stop_at, unit, n_sms) -> int:
     if spec.params[0] == "sgemm":
         return K.sgemm_fill(spec.params[1], state, addr, w, sm, n, stop_at)
@@ -402,14 +419,17 @@ class GpuTrace:
 
     @property
     def kernels(self) -> pd.DataFrame:
-        """One row per launched kernel: id, name, kind, layer, pass_, op, ctas, reads, writes, requests."""
+        """One row per launched kernel: id, name, kind, layer, pass_, op, ctas, reads, writes, requests, and the
+        CTA shape the timed engine schedules (:func:`_cta_shape`): threads_per_cta, ctas_per_sm, steps,
+        step_sync."""
         if self._kernels is None:
             rows = []
             for s in self.specs:
                 r, w = _count(s, self.unit_B)
                 rows.append(dict(kernel=s.kernel, name=s.name, kind=s.kind, layer=s.layer, pass_=s.pass_, op=s.op,
-                                 ctas=s.ctas, reads=r, writes=w, requests=r + w))
-            cols = ["kernel", "name", "kind", "layer", "pass_", "op", "ctas", "reads", "writes", "requests"]
+                                 ctas=s.ctas, reads=r, writes=w, requests=r + w, **_cta_shape(s)))
+            cols = ["kernel", "name", "kind", "layer", "pass_", "op", "ctas", "reads", "writes", "requests",
+                    "threads_per_cta", "ctas_per_sm", "steps", "step_sync"]
             self._kernels = pd.DataFrame(rows, columns=cols)
         return self._kernels
 

@@ -131,6 +131,25 @@ class DramConfig:
 
 
 @dataclass(frozen=True)
+class TimingConfig:
+    """What the timed engine reads (:mod:`simulator.gpu.timed`; the fast mode adds the launch latency): GPGPU-Sim's
+    kernel launch latency, its interconnect and SM pipeline hops, warp schedulers, CTA occupancy limits and the
+    DRAM column latency.  Every field defaults to "not modelled" (0), so a chip file without a ``[timing]`` table
+    times only its SM ports, slices and channels."""
+
+    kernel_launch_latency_cycles: int = 0
+    icnt_latency_cycles: int = 0
+    sm_pipeline_cycles: int = 0
+    warp_schedulers_per_sm: int = 0
+    max_threads_per_sm: int = 0
+    max_ctas_per_sm: int = 0
+    dram_cl_cycles: int = 0
+
+
+TIMING_FIELDS = tuple(TimingConfig.__dataclass_fields__)
+
+
+@dataclass(frozen=True)
 class GpuChip:
     """A validated GPU memory-hierarchy configuration."""
 
@@ -142,6 +161,7 @@ class GpuChip:
     l1: L1Config
     l2: L2Config
     dram: DramConfig
+    timing: TimingConfig = TimingConfig()
 
     @property
     def l1_bypassed(self) -> bool:
@@ -264,7 +284,7 @@ def _sets(d, prefix, per_set_B, what):
 
 def build_chip(data: dict[str, Any], origin: str = "<chip>") -> GpuChip:
     """Validate a merged config dict into a :class:`GpuChip`."""
-    reject_unknown(data, ("name", "description", "n_sms", "sector_B", "clocks", "l1", "l2", "dram"))
+    reject_unknown(data, ("name", "description", "n_sms", "sector_B", "clocks", "l1", "l2", "dram", "timing"))
     for table in ("clocks", "l1", "l2", "dram"):
         if not isinstance(require(data, table), dict):
             raise ConfigError(table, "must be a table")
@@ -323,11 +343,17 @@ def build_chip(data: dict[str, Any], origin: str = "<chip>") -> GpuChip:
                       as_positive(require(dd, "latency_ns", "dram"), "dram.latency_ns", allow_zero=True),
                       _pow2(dd.get("atom_B", 32), "dram.atom_B"))
 
+    dt = data.get("timing", {})
+    if not isinstance(dt, dict):
+        raise ConfigError("timing", "must be a table")
+    reject_unknown(dt, TIMING_FIELDS, "timing")
+    timing = TimingConfig(**{k: _int(dt.get(k, 0), f"timing.{k}", allow_zero=True) for k in TIMING_FIELDS})
+
     name = data.get("name", origin)
     if not isinstance(name, str):
         raise ConfigError("name", f"must be a string, got {name!r}")
     return GpuChip(name, str(data.get("description", "")), _int(require(data, "n_sms"), "n_sms"), sector_B,
-                   clocks, l1, l2, dram)
+                   clocks, l1, l2, dram, timing)
 
 
 def _drop_replaced(data, overrides):

@@ -18,8 +18,9 @@ Modes
 -----
 ``fast`` (:mod:`simulator.gpu.fast`): the interleaving is fixed, counts are computed once per capacity and shared
 by every technology, cycles come from a per-kernel bottleneck model (:mod:`simulator.gpu.timing`).
-``timed`` (:mod:`simulator.gpu.timed`): a SimPy model per (capacity, technology) in which slow writes delay SMs
-and reorder traffic.
+``timed`` (:mod:`simulator.gpu.timed`): GPGPU-Sim's memory pipeline (SM ports, interconnect, ROP, slices, DRAM banks
+and buses, kernel launch latency, CTA scheduling) per (capacity, technology), SimPy kernel by kernel; its counts
+equal the fast mode's, the technology changes its cycles.
 """
 
 from __future__ import annotations
@@ -155,7 +156,8 @@ def _sampled_result(acc, caps, techs, rows, chip) -> GpuResult:
 
 
 def simulate_gpu(chunks: Iterable, chip, *, l2_MB=None, tech=None, mode: str = "fast",
-                 progress: bool = False, checkpoint=None, sample_sets: int = 1) -> GpuResult:
+                 progress: bool = False, checkpoint=None, sample_sets: int = 1,
+                 kernels: pd.DataFrame | None = None) -> GpuResult:
     """Run a trace through the chip's memory hierarchy; one pass over ``chunks`` for all capacities.
 
     Parameters
@@ -183,6 +185,11 @@ def simulate_gpu(chunks: Iterable, chip, *, l2_MB=None, tech=None, mode: str = "
         to the whole L2, for traces too large to run whole; 1 (the default) simulates every set.  Sampled results
         add ``sample_sets`` and ``dram_accesses_rse`` (the estimated relative standard error of the DRAM
         accesses) to every row.
+    kernels : DataFrame, optional
+        timed mode: the trace's kernel table (``GpuTrace.kernels``: CTAs, CTAs per SM, steps per CTA, whether the
+        steps synchronise), so that CTAs and their dependencies are scheduled as the GPU would (see
+        :mod:`simulator.gpu.timed`); taken from ``chunks.kernels`` when ``chunks`` is a trace.  Without it every
+        request of a kernel is ready at the kernel's start.
 
     Returns
     -------
@@ -209,9 +216,13 @@ def simulate_gpu(chunks: Iterable, chip, *, l2_MB=None, tech=None, mode: str = "
         if sample_sets > 1:
             return _sampled_result(acc, caps, techs, rows, chip)
     else:
-        sims = run_timed(chunks, chips, techs, progress)
-        if not any(sim.kernels for row in sims for sim in row):
+        if kernels is None and isinstance(getattr(chunks.chunks, "kernels", None), pd.DataFrame):
+            kernels = chunks.chunks.kernels
+        if kernels is not None and not isinstance(kernels, pd.DataFrame):
+            raise ConfigError("kernels", f"must be a trace's kernel table (a DataFrame), got {type(kernels).__name__}")
+        sims = run_timed(chunks, chips, techs, progress, kernels)
+        if not any(cap.kernels for cap, _ in sims):
             raise ConfigError("chunks", "the trace is empty: no access to simulate")
-        rows = [r for i, (mb, _) in enumerate(caps) for sim in sims[i] for r in sim.rows(mb)]
+        rows = [r for i, (mb, _) in enumerate(caps) for tl in sims[i][1] for r in sims[i][0].rows(mb, tl)]
     totals, kdf = _frames(rows)
     return GpuResult(totals, kdf, mode, chip)

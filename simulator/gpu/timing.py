@@ -10,6 +10,9 @@ Kernels run one after another; a kernel's cycles are the slowest of its three re
     dram   = max over channels of bytes moved / (bandwidth / channels)
     latency = l1 hit latency + rop latency + max(t_read, t_write) + dram latency (if the kernel touched DRAM)
 
+plus the chip's kernel launch latency (``timing.kernel_launch_latency_cycles``, GPGPU-Sim's
+``-gpgpu_kernel_launch_latency``; 0 unless the preset sets it), which GPGPU-Sim counts in each kernel's cycles.
+
 The L1 hit latency is on the path only when accesses go through the L1s (not with ``l1.enabled = false`` or
 ``l1.skip_global_loads``: GPGPU-Sim sends a bypassing access straight to the interconnect and its reply straight
 back to the warp).  Issue counts every SM access either way: one request per SM per core cycle.
@@ -67,6 +70,7 @@ def kernel_cycles(issue_sm: np.ndarray, l2s: np.ndarray, chip: GpuChip, tech: Te
     latency_dram = latency + chip.dram.latency_ns * chip.clocks.core_MHz / 1000.0
     lat = np.where(per_ch.sum(axis=1) > 0, latency_dram, latency)
     cycles = np.ceil(np.maximum(np.maximum(issue, busy), dram) + lat).astype(np.int64)
+    cycles += chip.timing.kernel_launch_latency_cycles
     idle = (l2s.sum(axis=(1, 2)) == 0) & (issue == 0)
     cycles[idle] = 0
     return cycles
