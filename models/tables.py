@@ -22,7 +22,7 @@ import pandas as pd
 
 from models.cells import Cell, load_cell
 from models.circuit.calibration import DEFAULT, Calibration, nvsim_stock
-from models.circuit.search import ACCESS_TYPES, TARGETS, WRITE_CONVENTIONS, Design, design
+from models.circuit.search import ACCESS_TYPES, TARGETS, WRITE_CONVENTIONS, Design, candidates, choose
 from models.config import as_choice, as_positive
 from models.errors import ConfigError, FileFormatError
 from models.nvsim_io import read_nvsim_report
@@ -83,11 +83,20 @@ def _check(node_nm, assoc, line_B, access_types, targets, mode, temperature_K, w
 
 
 @lru_cache(maxsize=4096)
+def _candidates_cached(cell: Cell, node_nm, roadmap, temperature_K, capacity_B, assoc, line_B, access_types, mode,
+                       write_convention, cal: Calibration) -> tuple[tuple[Design, ...], int]:
+    """Every target's design in every access type of one (cell, capacity): one search serves them all."""
+    tech = tech_node(node_nm, roadmap, temperature_K)
+    cands, n = candidates(cell, tech, capacity_B, assoc=assoc, line_B=line_B, access_types=access_types,
+                          targets=TARGETS, mode=mode, write_convention=write_convention, cal=cal)
+    return tuple(cands), n
+
+
 def _design_cached(cell: Cell, node_nm, roadmap, temperature_K, capacity_B, assoc, line_B, access_types, targets,
                    mode, edap, write_convention, cal: Calibration) -> Design:
-    tech = tech_node(node_nm, roadmap, temperature_K)
-    return design(cell, tech, capacity_B, assoc=assoc, line_B=line_B, access_types=access_types, targets=targets,
-                  mode=mode, edap=edap, write_convention=write_convention, cal=cal)
+    cands, n = _candidates_cached(cell, node_nm, roadmap, temperature_K, capacity_B, assoc, line_B, access_types,
+                                  mode, write_convention, cal)
+    return choose(list(cands), n, targets, edap)
 
 
 def design_point(cell, capacity_MB: float, node_nm: float = 16, *, assoc: int = 16, line_B: int = 128,
@@ -125,11 +134,11 @@ def design_point(cell, capacity_MB: float, node_nm: float = 16, *, assoc: int = 
 
 def tech_table(cells: Iterable = ("sram", "stt", "sot"), capacities_MB: Iterable[float] = (1, 2, 3, 4, 8, 16, 32),
                node_nm: float = 16, assoc: int = 16, line_B: int = 128,
-               access_types: Sequence[str] = ACCESS_TYPES, targets: str = "edap", temperature_K: float = 350,
-               mode: str = "cache", *, roadmap: str = "hp", edap: str = "rw", write_convention: str = "nvsim",
-               htree_wires: str = "unrepeated", buffer_design: str = "auto",
+               access_types: Sequence[str] = ACCESS_TYPES, targets: str | Sequence[str] = "edap",
+               temperature_K: float = 350, mode: str = "cache", *, roadmap: str = "hp", edap: str = "rw",
+               write_convention: str = "nvsim", htree_wires: str = "unrepeated", buffer_design: str = "auto",
                calibration: Calibration = DEFAULT) -> pd.DataFrame:
-    """Latency, energy, leakage and area of each technology at each capacity.
+    """Latency, energy, leakage and area of each technology at each capacity (and target).
 
     Parameters
     ----------
@@ -144,8 +153,10 @@ def tech_table(cells: Iterable = ("sram", "stt", "sot"), capacities_MB: Iterable
         Associativity and line size (cache mode); ``line_B`` is the word in RAM mode.
     access_types : sequence of str
         Cache access types searched: "normal", "fast", "sequential".
-    targets : str
-        "edap" (DeepNVM++ Algorithm 1: best EDAP over all eight targets x access types) or one target.
+    targets : str or sequence of str
+        "edap" (DeepNVM++ Algorithm 1: best EDAP over all eight targets x access types) or one target
+        (:data:`TARGETS`, NVSim's eight: the target's best design over the access types); a sequence gives one row
+        per target ("all": "edap" and the eight), all from one search per (technology, capacity).
     temperature_K : float
         Device and wire temperature (default 350 K, as NVSim and DeepNVM++).
     mode : str
@@ -163,35 +174,50 @@ def tech_table(cells: Iterable = ("sram", "stt", "sot"), capacities_MB: Iterable
         square of the bank size) or "repeated" (optimally repeated global wires: linear delay, for
         realistic very large arrays).
     buffer_design : str
-        Periphery style: "balanced" (the DeepNVM++-fitted 16 nm calibration: wordline drivers of stage effort 16,
-        a buffer at every H-tree node), "latency" (NVSim's stock periphery, what its shipped configurations and the
-        scratchpad paper's 28 nm runs build: latency-first drivers of stage effort ~4 with the last stage at most
-        100 F and NVSim's inverter leakage rule, the passive unrepeated H-tree, a column-select decoder per
-        subarray; see ``models.circuit.calibration.nvsim_stock``) or "auto" (default: "latency" at planar nodes,
-        "balanced" at 16 nm FinFET).
+        Circuit model: "balanced" (the DeepNVM++-fitted 16 nm calibration: wordline drivers of stage effort 16,
+        a buffer at every H-tree node), "latency" (NVSim's stock model, what its shipped configurations and the
+        scratchpad paper's 28 nm runs build: NVSim's organisation space, circuits and choice per target, with its
+        latency-first drivers and passive unrepeated H-tree; see ``models.circuit.calibration.nvsim_stock``) or
+        "auto" (default: "latency" at planar nodes, "balanced" at 16 nm FinFET).
 
     Returns
     -------
     pandas.DataFrame
-        One row per (technology, capacity), in the order given.
+        One row per (technology, capacity[, target]), in the order given; ``organization`` in NVSim's words (mats,
+        activation, subarrays, mux degrees).
     """
     cell_list = _cells(cells)
     caps = [float(as_positive(c, "capacities_MB")) for c in capacities_MB]
     if not caps:
         raise ConfigError("capacities_MB", "must not be empty")
+    target_list = parse_targets(targets)
     rows = []
     for cell in cell_list:
         for cap in caps:
-            d = design_point(cell, cap, node_nm, assoc=assoc, line_B=line_B, access_types=access_types,
-                             targets=targets, temperature_K=temperature_K, mode=mode, roadmap=roadmap, edap=edap,
-                             write_convention=write_convention, htree_wires=htree_wires,
-                             buffer_design=buffer_design, calibration=calibration)
-            rows.append({"technology": cell.name, "capacity_MB": cap, **_design_cols(d),
-                         "access_type": d.access_type if mode == "cache" else "ram",
-                         "target": targets if targets != "edap" else f"edap:{d.target}", "node_nm": float(node_nm),
-                         "mode": mode, "data_area_mm2": d.data_area_mm2, "tag_area_mm2": d.tag_area_mm2,
-                         "cell_area_um2": cell.area_um2, "candidates": d.candidates})
+            for target in target_list:
+                d = design_point(cell, cap, node_nm, assoc=assoc, line_B=line_B, access_types=access_types,
+                                 targets=target, temperature_K=temperature_K, mode=mode, roadmap=roadmap, edap=edap,
+                                 write_convention=write_convention, htree_wires=htree_wires,
+                                 buffer_design=buffer_design, calibration=calibration)
+                rows.append({"technology": cell.name, "capacity_MB": cap, **_design_cols(d),
+                             "access_type": d.access_type if mode == "cache" else "ram",
+                             "target": target if target != "edap" else f"edap:{d.target}",
+                             "node_nm": float(node_nm), "mode": mode, "data_area_mm2": d.data_area_mm2,
+                             "tag_area_mm2": d.tag_area_mm2, "cell_area_um2": cell.area_um2,
+                             "candidates": d.candidates})
     return pd.DataFrame(rows)
+
+
+def parse_targets(targets: str | Sequence[str]) -> list[str]:
+    """Targets as a list: one name, a sequence, or a comma-separated string; "all" is "edap" and NVSim's eight."""
+    if isinstance(targets, str):
+        targets = [t.strip() for t in targets.split(",") if t.strip()]
+    out: list[str] = []
+    for t in targets:
+        out += ["edap", *TARGETS] if t == "all" else [as_choice(t, "targets", ("edap",) + TARGETS)]
+    if not out:
+        raise ConfigError("targets", "must not be empty")
+    return out
 
 
 def area_budget_capacity(cell, area_mm2: float, node_nm: float = 16, mode: str = "cache", *,

@@ -22,7 +22,9 @@ def register(subparsers) -> None:
     p = sub.add_parser("table", help="latency, energy, leakage, area per technology and capacity")
     _common(p)
     p.add_argument("--capacities", default="1,2,3,4,8,16,32", help="capacities in MB, comma-separated")
-    p.add_argument("--target", default="edap", help="edap (Algorithm 1) or one optimisation target")
+    p.add_argument("--targets", "--target", dest="targets", default="edap",
+                   help="comma-separated: edap (Algorithm 1) and / or NVSim's optimisation targets read_latency, "
+                        "write_latency, read_energy, write_energy, read_edp, write_edp, leakage, area; all = every one")
     p.add_argument("--access-types", default="normal,fast,sequential", help="cache access types searched")
     add_output_options(p, default_name="tech_table")
     p.set_defaults(func=_table)
@@ -95,11 +97,17 @@ def _table(args) -> int:
 
     df = tech_table(cells=parse_str_list(args.cells), capacities_MB=parse_float_list(args.capacities, "--capacities"),
                     node_nm=args.node, assoc=args.assoc, line_B=args.line,
-                    access_types=tuple(parse_str_list(args.access_types)), targets=args.target,
+                    access_types=tuple(parse_str_list(args.access_types)), targets=args.targets,
                     temperature_K=args.temperature, mode=args.mode, roadmap=args.roadmap,
                     write_convention=args.write_convention, htree_wires=args.htree_wires,
                     buffer_design=args.buffer_design)
-    emit(df, args, columns=SHOWN if args.mode == "cache" else SHOWN[:-1])
+    shown = SHOWN if args.mode == "cache" else SHOWN[:-1]
+    emit(df, args, columns=shown[:2] + ["target"] + shown[2:])
+    if not getattr(args, "quiet", False):
+        print("\norganisations (NVSim's words):")
+        for r in df.itertuples():
+            where = f" ({r.access_type})" if args.mode == "cache" else ""
+            print(f"  {r.technology} {r.capacity_MB:g} MB {r.target}{where}: {r.organization}")
     return 0
 
 
