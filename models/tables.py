@@ -228,8 +228,8 @@ def area_budget_capacity(cell, area_mm2: float, node_nm: float = 16, mode: str =
     0.5 mm^2 resolves to a few KB and 48 mm^2 to about a MB).  Bisection finds where the area first crosses
     the budget; but the chosen design's area is not monotonic in capacity (a read-latency optimum can jump to
     a larger organisation and back: NVSim itself gives the 28 nm STT-MRAM 0.222 mm^2 at 256 KB and 0.590 at
-    512 KB, nvmsim 0.577 at 512 KB and 0.467 at 864 KB), so every larger granule whose cells alone still fit
-    is then tried too, from the top down.
+    512 KB), so larger capacities are then sampled up to the cells-only bound in steps of 2^(1/8) (9 %) and the
+    largest fitting sample refined by bisection: a fitting island narrower than a step can be missed.
     """
     cell = load_cell(cell)
     as_positive(area_mm2, "area_mm2")
@@ -262,16 +262,31 @@ def area_budget_capacity(cell, area_mm2: float, node_nm: float = 16, mode: str =
             lo = mid
         else:
             hi = mid
-    # above the first crossing, a larger capacity can still fit (see above); the cells alone bound the search, at
-    # the smaller of their two sizes (characterised, or in F^2 at this node as the stock model takes them)
+    # above the first crossing, a larger capacity can still fit (see above): sample up to the cells-only bound (at
+    # the smaller of the cell's two sizes: characterised, or in F^2 at this node as the stock model takes them) in
+    # steps of 2^(1/8), and refine below the first sample that no longer fits above the largest one that does
     a_cell_um2 = min(cell.area_um2, cell.area_F2 * (node_nm * 1e-3) ** 2)
-    cells_only = math.floor(area_mm2 * 1e6 / (a_cell_um2 * 8 * 2**20) / gran)
-    for k in range(cells_only, hi, -1):
+    top = math.floor(area_mm2 * 1e6 / (a_cell_um2 * 8 * 2**20) / gran)
+    samples = sorted({min(top, math.ceil(hi * 2.0 ** (j / 8))) for j in range(1, 64)
+                      if hi * 2.0 ** ((j - 1) / 8) < top})
+    fitting = []
+    for k in samples:
         try:
             if area(k * gran) <= area_mm2:
-                return k * gran
+                fitting.append(k)
         except ConfigError:
             continue
+    if not fitting:
+        return lo * gran
+    lo = max(fitting)
+    hi = next((k for k in samples if k > lo), top + 1)
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        try:
+            ok = area(mid * gran) <= area_mm2
+        except ConfigError:
+            ok = False
+        lo, hi = (mid, hi) if ok else (lo, mid)
     return lo * gran
 
 

@@ -241,3 +241,26 @@ def chain_delay(taus, stages, first_tau, first_beta, beta, ramp_in, index):
         t[j] = total
         ramp[j] = r
     return t, ramp
+
+
+@njit(cache=True)
+def assemble_mats(geo, sub, g_idx, s_idx, l_active_subs, l_subs):
+    """Each mat's metrics (height, width, read and write latency, read and write energy, leakage, cells' write
+    energy) from its (subarray, mat shape) row of ``geo`` (height, width, read and write latency, predecoder energy
+    and leakage) and its subarray's row of ``sub`` (read, write energy, leakage, cells' write energy), with
+    ``2^l_active_subs`` active and ``2^l_subs`` subarrays."""
+    n = g_idx.shape[0]
+    out = np.empty((n, 8))
+    for i in range(n):
+        g = g_idx[i]
+        s = s_idx[i]
+        act = 2.0 ** l_active_subs[i]
+        out[i, 0] = geo[g, 0]
+        out[i, 1] = geo[g, 1]
+        out[i, 2] = geo[g, 2]
+        out[i, 3] = geo[g, 3]
+        out[i, 4] = geo[g, 4] + sub[s, 0] * act
+        out[i, 5] = geo[g, 4] + sub[s, 1] * act
+        out[i, 6] = geo[g, 5] + sub[s, 2] * 2.0 ** l_subs[i]
+        out[i, 7] = sub[s, 3] * act
+    return out

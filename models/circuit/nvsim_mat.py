@@ -254,7 +254,7 @@ def _predecoders(tech: TechNode, tc, bits, c_load, max_nmos_m: float):
     bits = np.asarray(bits)
     out = {k: np.zeros(bits.shape) for k in ("area", "t", "ramp", "e", "leak")}
     shared = np.ndim(c_load) == 0
-    for v in np.unique(bits):
+    for v in np.flatnonzero(np.bincount(bits.ravel())):
         m = bits == v
         blk = predecode_block(tech, tc, int(v), np.array([float(c_load)]) if shared else np.asarray(c_load)[m],
                               max_nmos_m)
@@ -555,20 +555,11 @@ def mats(cell: Cell, tech: TechNode, max_nmos_m: float, table: dict[str, np.ndar
     wide = w > h
     w = np.where(wide, w + np.sqrt(a_pre), w)
     h = np.where(wide, h, h + np.sqrt(a_pre))
-    # per mat: the active subarrays' energies, all subarrays' leakage, a tag's comparators, as one array of
-    # MAT_METRICS (filled column by column: no temporaries of the table's length beyond these)
-    n = table["cols"].size
-    out = np.empty((n, 8))
-    active_subs = np.ldexp(1.0, table["l_act_sub_cols"] + table["l_act_sub_rows"])
-    np.take(h, g_inv, out=out[:, 0])
-    np.take(w, g_inv, out=out[:, 1])
-    np.take(t_pre + t_read_sub, g_inv, out=out[:, 2])
-    np.take(t_pre + t_write_sub, g_inv, out=out[:, 3])
-    e_pre_g = e_pre[g_inv]
-    out[:, 4] = e_pre_g + sub["e_read"][s_inv] * active_subs
-    out[:, 5] = e_pre_g + sub["e_write"][s_inv] * active_subs
-    out[:, 6] = leak_pre[g_inv] + sub["leak"][s_inv] * (sr_all * sc_all)
-    out[:, 7] = sub["e_write_cell"][s_inv] * active_subs
+    # per mat: the active subarrays' energies, all subarrays' leakage, as one array of MAT_METRICS
+    geo = np.column_stack([h, w, t_pre + t_read_sub, t_pre + t_write_sub, e_pre, leak_pre])
+    subm = np.column_stack([sub["e_read"], sub["e_write"], sub["leak"], sub["e_write_cell"]])
+    out = ng.assemble_mats(geo, subm, g_inv, s_inv, table["l_act_sub_cols"] + table["l_act_sub_rows"],
+                           table["l_sub_rows"] + table["l_sub_cols"])
     if tag:
         cmp = comparator(tech, table["mat_block"])
         ways = table["ways_mat"].astype(float)

@@ -458,6 +458,17 @@ def _class_mats(classes, fill, block_bits, ways, tag, max_rows, min_sa_mux, max_
     return n, ptr
 
 
+@njit(cache=True, inline="always")
+def _record(best, best_val, t, value, n, lmr, lmc, lamc, lamr, mi):
+    best_val[t] = value
+    best[t, 0] = n
+    best[t, 1] = lmr
+    best[t, 2] = lmc
+    best[t, 3] = lamc
+    best[t, 4] = lamr
+    best[t, 5] = mi
+
+
 @njit(cache=True)
 def search_kernel(cls, sums, max_mat_log, ptr, mat_cols, mat_bc, min_cols, mat_met, consts, best, dump):
     """NVSim's search loop (macros.h BIGFOR) over the kept designs, in NVSim's order: every bank shape and mat
@@ -519,17 +530,24 @@ def search_kernel(cls, sums, max_mat_log, ptr, mat_cols, mat_bc, min_cols, mat_m
                         v3 = (mat_met[mi, 5] + mat_met[mi, 7] / cell_div) * act + e_tree / beta
                         v6 = mat_met[mi, 6] * n_mats + leak_tree
                         v7 = hb * wb
-                        vals = (v0, v1, v2, v3, v0 * v2, v1 * v3, v6, v7)
-                        for t in range(8):
-                            if vals[t] < best_val[t]:
-                                best_val[t] = vals[t]
-                                b = best[t]
-                                b[0] = n
-                                b[1] = lmr
-                                b[2] = lmc
-                                b[3] = lamc
-                                b[4] = lamr
-                                b[5] = mi
+                        v4 = v0 * v2
+                        v5 = v1 * v3
+                        if v0 < best_val[0]:
+                            _record(best, best_val, 0, v0, n, lmr, lmc, lamc, lamr, mi)
+                        if v1 < best_val[1]:
+                            _record(best, best_val, 1, v1, n, lmr, lmc, lamc, lamr, mi)
+                        if v2 < best_val[2]:
+                            _record(best, best_val, 2, v2, n, lmr, lmc, lamc, lamr, mi)
+                        if v3 < best_val[3]:
+                            _record(best, best_val, 3, v3, n, lmr, lmc, lamc, lamr, mi)
+                        if v4 < best_val[4]:
+                            _record(best, best_val, 4, v4, n, lmr, lmc, lamc, lamr, mi)
+                        if v5 < best_val[5]:
+                            _record(best, best_val, 5, v5, n, lmr, lmc, lamc, lamr, mi)
+                        if v6 < best_val[6]:
+                            _record(best, best_val, 6, v6, n, lmr, lmc, lamc, lamr, mi)
+                        if v7 < best_val[7]:
+                            _record(best, best_val, 7, v7, n, lmr, lmc, lamc, lamr, mi)
                         if want_dump:
                             d = dump[n]
                             d[0] = v0

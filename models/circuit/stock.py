@@ -104,8 +104,20 @@ def space_spec(cell: Cell, tech: TechNode, capacity_B: float, line_B: int, assoc
                      min_sa_mux=min_sa, **rep)
 
 
-@lru_cache(maxsize=64)
 def _space(spec: SpaceSpec) -> Space:
+    """The space of ``spec``, shared by every capacity of its power-of-two bracket: the fill factor enters the space
+    only through the largest row count the bitline-leakage rule allows, recast here for the full bracket."""
+    max_rows = spec.max_rows
+    if math.isfinite(max_rows):
+        l_max = -1
+        while math.ceil(2.0 ** (l_max + 1) * spec.fill - 1e-9) <= max_rows:
+            l_max += 1
+        max_rows = 2.0 ** l_max if l_max >= 0 else 0.0
+    return _space_cached(dataclasses.replace(spec, sets=2.0 ** spec.n_addr, max_rows=max_rows))
+
+
+@lru_cache(maxsize=64)
+def _space_cached(spec: SpaceSpec) -> Space:
     return Space(spec)
 
 
