@@ -76,7 +76,8 @@ def test_capacities_in_the_small_budget(table2):
     # monotonic in capacity (256 KB 0.222 mm^2, 512 KB 0.590, 592 KB 0.495).  Checked: within +-20 % of 512 KB.  Known
     # deviation from the paper, not from NVSim: the SRAM holds 296 KB (+62 % vs 183 KB; NVSim lays its own 256 KB
     # organisation out in 0.490 mm^2 with this cell), checked at >= 256 KB and < 1.7x the paper.  The small ratio is
-    # therefore 2.0x, below the paper's "2.8-3.2x" (checked 1.8-3.5) and below the large budget's 3.07x, as in the paper.
+    # therefore 2.0x, below the paper's "2.8-3.2x" (checked 1.8-3.5) and below the large budget's 3.07x, as in the
+    # paper.
     assert 256 <= table2[0.5, "sram28"][0] < 1.7 * PAPER_KB[0.5, "sram28"]
     assert table2[0.5, "stt28"][0] == pytest.approx(PAPER_KB[0.5, "stt28"], rel=0.20)
     assert design_point("stt28", 0.5, **KW).area_mm2 == pytest.approx(0.590, rel=0.01)
