@@ -264,3 +264,74 @@ def assemble_mats(geo, sub, g_idx, s_idx, l_active_subs, l_subs):
         out[i, 6] = geo[g, 5] + sub[s, 2] * 2.0 ** l_subs[i]
         out[i, 7] = sub[s, 3] * act
     return out
+
+
+@njit(cache=True)
+def group_ids(keys):
+    """Distinct values of ``keys`` (int64) by an open-addressing hash: (index of each value's first occurrence, in
+    order of first occurrence; each element's group)."""
+    n = keys.shape[0]
+    size = 1
+    bits = 0
+    while size < 2 * n + 2:
+        size *= 2
+        bits += 1
+    mask = size - 1
+    shift = np.uint64(64 - bits)
+    mult = np.uint64(0x9E3779B97F4A7C15)
+    slot_key = np.empty(size, np.int64)
+    slot_grp = np.full(size, -1, np.int64)
+    first = np.empty(n, np.int64)
+    inv = np.empty(n, np.int64)
+    m = 0
+    for i in range(n):
+        k = keys[i]
+        h = np.int64((np.uint64(k) * mult) >> shift)  # Fibonacci hashing: the product's top bits
+        while True:
+            g = slot_grp[h]
+            if g < 0:
+                slot_key[h] = k
+                slot_grp[h] = m
+                first[m] = i
+                inv[i] = m
+                m += 1
+                break
+            if slot_key[h] == k:
+                inv[i] = g
+                break
+            h = (h + 1) & mask
+    return first[:m].copy(), inv
+
+
+@njit(cache=True)
+def combine_predecoders(row, u_idx, mux, m_idx):
+    """A mat's eight predecoder blocks summed in NVSim's order (row blocks ``row[p, u_idx]``, then the mux decoders'
+    ``mux[p, m_idx]``; columns area, delay, output ramp, energy, leakage): per mat the area, the slowest delay, the
+    row blocks' sharpest ramp, the energy and the leakage."""
+    n = u_idx.shape[0]
+    out = np.empty((n, 5))
+    for j in range(n):
+        u = u_idx[j]
+        m = m_idx[j]
+        a = 0.0
+        t = 0.0
+        r = np.inf
+        e = 0.0
+        lk = 0.0
+        for p in range(row.shape[0]):
+            a += row[p, u, 0]
+            t = max(t, row[p, u, 1])
+            r = min(r, row[p, u, 2])
+            e += row[p, u, 3]
+            lk += row[p, u, 4]
+        for p in range(mux.shape[0]):
+            a += mux[p, m, 0]
+            t = max(t, mux[p, m, 1])
+            e += mux[p, m, 3]
+            lk += mux[p, m, 4]
+        out[j, 0] = a
+        out[j, 1] = t
+        out[j, 2] = r
+        out[j, 3] = e
+        out[j, 4] = lk
+    return out

@@ -71,10 +71,14 @@ def _cin(tech: TechNode, wn, wp):
 
 
 def _unique(*keys):
-    """(indices of the first of each distinct key tuple, inverse) over parallel arrays of non-negative integers below
-    2^31 (or one float array), packed into one integer key per element."""
+    """(index of the first of each distinct key tuple, in order of first occurrence; each element's group) over
+    parallel arrays of non-negative integers below 2^31 packed into one integer key per element, or one float array
+    (grouped by exact value)."""
     if len(keys) == 1:
         k = np.asarray(keys[0])
+        if k.dtype.kind == "f":
+            k = np.ascontiguousarray(k, dtype=np.float64) + 0.0  # -0.0 -> 0.0: group by value, not by bits
+            k = k.view(np.int64)
     else:
         k = np.zeros(np.shape(keys[0]), dtype=np.uint64)
         for key in keys:
@@ -82,8 +86,8 @@ def _unique(*keys):
             top = int(np.max(a, initial=0)) + 1
             bits = max(top - 1, 1).bit_length()
             k = (k << np.uint64(bits)) | a.astype(np.uint64)
-    _, first, inv = np.unique(k, return_index=True, return_inverse=True)
-    return first, np.asarray(inv).ravel()
+    first, inv = ng.group_ids(np.ascontiguousarray(np.ravel(k)).astype(np.int64, copy=False))
+    return first, inv
 
 
 class Decoders:
@@ -247,6 +251,12 @@ def predecode_block(tech: TechNode, tc, bits: int, c_load, max_nmos_m: float) ->
         ramp = np.maximum(ramp, r_p)
     return {"area": (w_basic + w_rows) * np.maximum(h_basic, h_rows), "t": t, "ramp": ramp,
             "e": e * np.ones_like(c_load), "leak": leak * np.ones_like(c_load)}
+
+
+def _split_bits(bits):
+    """NVSim's split of a decoder's address bits over two predecoder blocks (from 4 bits on): (first, second)."""
+    b2 = np.where(bits > 3, bits // 2, 0)
+    return bits - b2, b2
 
 
 def _predecoders(tech: TechNode, tc, bits, c_load, max_nmos_m: float):
@@ -449,13 +459,23 @@ def subarrays(cell: Cell, tech: TechNode, tc, max_nmos_m: float, rows, cols, mux
             "tau_bl": tau_bl, "beta_bl": beta_bl, "rd": rd, "rd_idx": rd_idx, "dec": dec, "dec_idx": dec_idx}
 
 
-def subarray_latency(cell: Cell, sub: dict, index, ramp_in):
+def _delays(dec: Decoders, ramp_in, idx, ramp_key):
+    """``dec.delay`` of decoders ``idx`` for ``ramp_in``, each distinct (decoder, ``ramp_key``) once."""
+    if ramp_key is None:
+        return dec.delay(ramp_in, idx)
+    first, inv = _unique(idx, ramp_key)
+    t, r = dec.delay(np.asarray(ramp_in)[first], idx[first])
+    return t[inv], r[inv]
+
+
+def subarray_latency(cell: Cell, sub: dict, index, ramp_in, ramp_key=None):
     """SubArray::CalculateLatency of the subarrays ``index`` (into :func:`subarrays`' arrays) for the row
-    predecoders' output ramps ``ramp_in``: (read, write, column-decoder, row-decoder latency)."""
-    t_row, ramp_row = sub["rd"].delay(ramp_in, sub["rd_idx"][index])
+    predecoders' output ramps ``ramp_in`` (``ramp_key``: integer labels, equal where the ramps are): (read, write,
+    column-decoder, row-decoder latency)."""
+    t_row, ramp_row = _delays(sub["rd"], ramp_in, sub["rd_idx"][index], ramp_key)
     t_col = np.zeros_like(t_row)
     for di in sub["dec_idx"]:
-        t_col = np.maximum(t_col, sub["dec"].delay(ramp_in, di[index])[0])
+        t_col = np.maximum(t_col, _delays(sub["dec"], ramp_in, di[index], ramp_key)[0])
     t_read = np.maximum(t_row, t_col) + sub["t_fixed_read"][index]
     if cell.is_sram:
         tau = sub["tau_bl"][index]
@@ -532,24 +552,25 @@ def mats(cell: Cell, tech: TechNode, max_nmos_m: float, table: dict[str, np.ndar
     _, c_loc = tech.wire("local")
     c_row = c_loc * (h_sub * sr / 2.0 + w_sub * sc / 2.0)
     c_mux = 0.0  # the mux predecoders' wire runs to subarrays beyond the second: none in NVSim's 1..2 x 1..2 mats
-    a_pre = np.zeros(gs.size)
-    t_pre = np.zeros(gs.size)
-    leak_pre = np.zeros(gs.size)
-    e_pre = np.zeros(gs.size)
-    ramp = np.full(gs.size, STEP)
-    fields = (table["pred_bits"], table["l_sa_eff"], table["l_l1_eff"], table["l_l2_eff"])
-    for which, bits_all in enumerate(fields):
-        bits = np.asarray(bits_all)[g_first].astype(np.int64)
-        b2 = np.where(bits > 3, bits // 2, 0)  # NVSim splits a decoder's bits over two blocks from 4 bits on
-        for part in (bits - b2, b2):
-            blk = _predecoders(tech, tc, part, c_row if which == 0 else c_mux, max_nmos_m)
-            a_pre += blk["area"]
-            t_pre = np.maximum(t_pre, blk["t"])
-            leak_pre += blk["leak"]
-            e_pre += blk["e"]
-            if which == 0:
-                ramp = np.minimum(ramp, blk["ramp"])
-    t_read_sub, t_write_sub, t_col, t_row = subarray_latency(cell, sub, gs, ramp)
+    keys = ("area", "t", "ramp", "e", "leak")
+    # the row predecoders: each distinct (bits, load) once; NVSim splits a decoder's bits over two blocks from 4 on
+    bits = np.asarray(table["pred_bits"])[g_first].astype(np.int64)
+    u_first, u_inv = _unique(_unique(c_row)[1], bits)
+    row_blocks = []
+    for part in _split_bits(bits[u_first]):
+        blk = _predecoders(tech, tc, part, c_row[u_first], max_nmos_m)
+        row_blocks.append(np.column_stack([blk[k] for k in keys]))
+    # the three mux decoders' predecoders (no wire load): each distinct triple of mux bits once
+    mux_bits = [np.asarray(table[f])[g_first].astype(np.int64) for f in ("l_sa_eff", "l_l1_eff", "l_l2_eff")]
+    m_first, m_inv = _unique(*mux_bits)
+    mux_blocks = []
+    for b in mux_bits:
+        for part in _split_bits(b[m_first]):
+            blk = _predecoders(tech, tc, part, c_mux, max_nmos_m)
+            mux_blocks.append(np.column_stack([blk[k] for k in keys]))
+    a_pre, t_pre, ramp, e_pre, leak_pre = ng.combine_predecoders(np.stack(row_blocks), u_inv, np.stack(mux_blocks),
+                                                                 m_inv).T
+    t_read_sub, t_write_sub, t_col, t_row = subarray_latency(cell, sub, gs, ramp, ramp_key=u_inv)
     w = w_sub * sc
     h = h_sub * sr
     wide = w > h
