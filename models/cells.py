@@ -124,6 +124,10 @@ class Cell:
 
 
 _FIELDS = {f.name: f for f in dataclasses.fields(Cell)}
+#: What the circuit model reads of a resistive cell and no default can stand for: a cell file or dict must give
+#: each (a missing one would silently be 0: a 0 ns write, write drivers sized for no current).
+RESISTIVE_REQUIRED = ("set_latency_ns", "reset_latency_ns", "set_energy_pJ", "reset_energy_pJ", "set_current_uA",
+                      "reset_current_uA", "resistance_on_ohm", "resistance_off_ohm")
 _EXTRA_KEYS = ("area_rel", "area_reference", "area_um2")
 
 
@@ -180,7 +184,13 @@ def cell_from_dict(data: Mapping[str, Any], origin: str = "cell") -> Cell:
     for key in ("name", "mem_type", "flavor", "access_type", "source"):
         if key in kw and not isinstance(kw[key], str):
             raise ConfigError(f"{origin}.{key}", f"must be a string, got {kw[key]!r}")
-    kw["mem_type"] = kw["mem_type"].lower()
+    kw["mem_type"] = as_choice(kw["mem_type"].lower(), f"{origin}.mem_type", MEM_TYPES)
+    if kw["mem_type"] != "sram":
+        missing = [k for k in RESISTIVE_REQUIRED if k not in data]
+        if missing:
+            raise ConfigError(f"{origin}.{missing[0]}", f"required for a {kw['mem_type']} cell but missing"
+                                                        + (f" (also missing: {', '.join(missing[1:])})"
+                                                           if len(missing) > 1 else ""))
     kw["access_type"] = kw.get("access_type", "cmos").lower()
     for key in ("read_fins", "write_fins"):
         if key in kw:

@@ -25,10 +25,20 @@ class ConfigError(NvmsimError):
         super().__init__(f"{field}: {reason}" if field else reason)
 
 
-class FileFormatError(NvmsimError):
-    """A file (trace, cell, profile, NVSim report) is truncated, corrupt or of the wrong version."""
+class NvmsimWarning(UserWarning):
+    """Something the user should know before trusting or waiting for a result (printed on one line by the CLI)."""
 
-    def __init__(self, path, reason: str):
+
+class FileFormatError(NvmsimError):
+    """A file (trace, cell, profile, NVSim report) is truncated, corrupt or of the wrong version.
+
+    The message reads ``path: reason``, or ``path: line 12: reason`` when ``line``
+    (1-based) is given, so one printed line says where to look.
+    """
+
+    def __init__(self, path, reason: str, line: int | None = None):
         self.path = str(path)
         self.reason = reason
-        super().__init__(f"{path}: {reason}")
+        self.line = line
+        where = f"{path}: line {line}" if line is not None else f"{path}"
+        super().__init__(f"{where}: {reason}")

@@ -194,6 +194,51 @@ _PRINTED_TARGETS = {"read latency": "read_latency", "write latency": "write_late
                     "write energy-delay-product": "write_edp", "leakage power": "leakage", "area": "area"}
 
 
+#: The cell NVSim echoes (MemCell::PrintCell): printed label -> (Cell field, unit scales to the field's unit).
+_ECHOED_CELL = {
+    r"Cell Area \(F\^2\)\s*:": ("area_F2", {"": 1.0}),
+    r"Cell Aspect Ratio\s*:": ("aspect_ratio", {"": 1.0}),
+    r"Cell Turned-On Resistance\s*:": ("resistance_on_ohm", {"ohm": 1.0, "Kohm": 1e3, "Mohm": 1e6}),
+    r"Cell Turned-Off Resistance\s*:": ("resistance_off_ohm", {"ohm": 1.0, "Kohm": 1e3, "Mohm": 1e6}),
+    r"- Read Voltage:": ("read_voltage_V", {"V": 1.0, "mV": 1e-3}),
+    r"- Reset Current:": ("reset_current_uA", {"uA": 1.0, "mA": 1e3, "A": 1e6}),
+    r"- Reset Pulse:": ("reset_latency_ns", {"ns": 1.0, "ps": 1e-3, "us": 1e3}),
+    r"- Set Current:": ("set_current_uA", {"uA": 1.0, "mA": 1e3, "A": 1e6}),
+    r"- Set Pulse:": ("set_latency_ns", {"ns": 1.0, "ps": 1e-3, "us": 1e3}),
+    r"SRAM Cell NMOS Width:": ("sram_nmos_width_F", {"F": 1.0}),
+    r"SRAM Cell PMOS Width:": ("sram_pmos_width_F", {"F": 1.0}),
+}
+
+
+def report_cell(source: str | Path) -> dict[str, Any]:
+    """The cell NVSim echoes at the top of its report: ``mem_type`` and the fields of :data:`_ECHOED_CELL` it
+    prints, in :class:`~models.cells.Cell` units."""
+    text, _ = _text_of(source)
+    out: dict[str, Any] = {}
+    m = re.search(r"Memory Cell:\s*(\w+)", text)
+    if m:
+        out["mem_type"] = _MEM_TYPES.get(m.group(1).lower(), m.group(1).lower())
+    for label, (field, units) in _ECHOED_CELL.items():
+        m = re.search(label + r"\s*([-+]?\d*\.?\d+(?:[eE][-+]?\d+)?)\s*([A-Za-z]*)", text)
+        if m and m.group(2) in units:
+            out[field] = float(m.group(1)) * units[m.group(2)]
+    return out
+
+
+def cell_contradictions(echoed: dict[str, Any], cell: Cell) -> list[str]:
+    """Where ``cell`` differs from the cell a report echoes (beyond NVSim's printed precision, 3 decimals)."""
+    out = []
+    if "mem_type" in echoed and echoed["mem_type"] != cell.mem_type:
+        out.append(f"mem_type {echoed['mem_type']} in the report, {cell.mem_type} in {cell.name}")
+    for field, value in echoed.items():
+        if field == "mem_type" or (field.startswith("sram_") and not cell.is_sram):
+            continue
+        mine = float(getattr(cell, field))
+        if abs(mine - value) > max(0.005 * abs(value), 0.0015 * (1e3 if "ohm" in field else 1.0)):
+            out.append(f"{field} {value:g} in the report, {mine:g} in {cell.name}")
+    return out
+
+
 def _report_spec(text: str) -> dict[str, Any]:
     """The design specification NVSim echoes before its result (InputParameter::PrintInputParameter)."""
     spec: dict[str, Any] = {}

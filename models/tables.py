@@ -23,9 +23,9 @@ import pandas as pd
 from models.cells import Cell, load_cell
 from models.circuit.calibration import DEFAULT, Calibration, nvsim_stock
 from models.circuit.search import ACCESS_TYPES, TARGETS, WRITE_CONVENTIONS, Design, candidates, choose
-from models.config import as_choice, as_positive
+from models.config import as_choice, as_positive, number_list
 from models.errors import ConfigError, FileFormatError
-from models.nvsim_io import read_nvsim_report
+from models.nvsim_io import cell_contradictions, read_nvsim_report, report_cell
 from models.tech_row import COST_FIELDS, TECH_COLUMNS
 from models.technology import tech_node
 
@@ -50,6 +50,8 @@ def resolve_buffer_design(buffer_design: str, node_nm: float) -> str:
 def _cells(cells) -> list[Cell]:
     if isinstance(cells, (str, Path, Cell, dict)):
         cells = [cells]
+    if not isinstance(cells, Iterable):
+        raise ConfigError("cells", f"must be cell names, files or Cells, got {cells!r}")
     out = [load_cell(c) for c in cells]
     names = [c.name for c in out]
     if len(set(names)) != len(names):
@@ -187,9 +189,7 @@ def tech_table(cells: Iterable = ("sram", "stt", "sot"), capacities_MB: Iterable
         activation, subarrays, mux degrees).
     """
     cell_list = _cells(cells)
-    caps = [float(as_positive(c, "capacities_MB")) for c in capacities_MB]
-    if not caps:
-        raise ConfigError("capacities_MB", "must not be empty")
+    caps = number_list(capacities_MB, "capacities_MB", positive=True, unit="MB")
     target_list = parse_targets(targets)
     rows = []
     for cell in cell_list:
@@ -321,7 +321,7 @@ NVSIM_METRICS = COST_FIELDS  # the table's metrics, latency to area
 
 
 def compare_nvsim(report, cell, node_nm: float, *, temperature_K: float = 350, roadmap: str = "hp",
-                  buffer_design: str = "latency") -> pd.DataFrame:
+                  buffer_design: str = "latency", cell_mismatch: str = "error") -> pd.DataFrame:
     """nvmsim's design beside an NVSim run of the same specification, and their ratio.
 
     ``report`` is NVSim's printed output (path or text); the capacity, RAM or cache mode, word or line size,
@@ -331,7 +331,13 @@ def compare_nvsim(report, cell, node_nm: float, *, temperature_K: float = 350, r
     ``-BufferDesignOptimization: latency`` with unrepeated wires builds (see
     :func:`models.nvsim_io.nvsim_config_text`).  Returns three rows, ``source`` = ``nvsim``, ``nvmsim`` and
     ``ratio`` (nvmsim / NVSim), with the table columns.
+
+    The cell NVSim echoes (type, area, aspect ratio, resistances, write currents and pulses, SRAM widths) must
+    be ``cell``: a contradiction is an error naming each field (``cell_mismatch="error"``), or with
+    ``cell_mismatch="allow"`` a ``cell_mismatch`` column lists it on every row, since the ratios then compare two
+    different cells.
     """
+    as_choice(cell_mismatch, "cell_mismatch", ("error", "allow"))
 
     rep = read_nvsim_report(report)
     missing = [k for k in ("mode", "capacity_KB", "line_B", "target") if k not in rep]
@@ -339,6 +345,11 @@ def compare_nvsim(report, cell, node_nm: float, *, temperature_K: float = 350, r
         raise FileFormatError(str(report)[:200],
                               f"the report lacks NVSim's design specification ({', '.join(missing)})")
     cell = load_cell(cell)
+    contradictions = cell_contradictions(report_cell(report), cell)
+    if contradictions and cell_mismatch == "error":
+        raise ConfigError("cell", f"{cell.name} contradicts the cell NVSim ran with ({'; '.join(contradictions)}); "
+                                  "give the cell of the report (nvsim-inputs writes it beside the .cfg)")
+    node_nm = as_positive(node_nm, "node_nm", unit="nm")
     kw: dict = dict(mode=rep["mode"], targets=rep["target"], line_B=rep["line_B"], temperature_K=temperature_K,
                     roadmap=roadmap, buffer_design=buffer_design)
     if rep["mode"] == "cache":
@@ -350,4 +361,7 @@ def compare_nvsim(report, cell, node_nm: float, *, temperature_K: float = 350, r
     rows = [dict(source="nvsim", **base, **{k: rep[k] for k in NVSIM_METRICS}, organization=rep["organization"]),
             dict(source="nvmsim", **base, **ours),
             dict(source="ratio", **base, **{k: ours[k] / rep[k] for k in NVSIM_METRICS}, organization="")]
-    return pd.DataFrame(rows)
+    df = pd.DataFrame(rows)
+    if contradictions:
+        df["cell_mismatch"] = "; ".join(contradictions)
+    return df

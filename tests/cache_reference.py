@@ -2,7 +2,8 @@
 semantics, written as lists), shared by the cache tests through the fixtures in ``conftest.py``.
 
 Each set is a list of ``[line, valid_sectors, dirty_sectors]``, youngest first; the victim is the last entry.
-The policies differ only in whether an access to a present line moves it to the front.
+The policies differ only in whether an access to a present line moves it to the front.  ``naive=True`` is
+GPGPU-Sim's naive write-allocate (``W``): a write miss is forwarded, then its line (sector) is fetched, clean.
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ class RefCache:
     PROMOTE = True
     name = "lru"
 
-    def __init__(self, sets, ways, line_B=128, write_back=True, write_allocate=True, sector_B=None):
+    def __init__(self, sets, ways, line_B=128, write_back=True, write_allocate=True, sector_B=None, naive=False):
         self.sets, self.ways, self.line_B = sets, ways, line_B
         self.sector_B = sector_B or line_B
-        self.wb, self.wa = write_back, write_allocate
+        self.wb, self.wa, self.naive = write_back, write_allocate, naive
         self.data = [[] for _ in range(sets)]  # per set: [line, valid_set, dirty_set], youngest first
         self.c = dict.fromkeys(STAT_KEYS, 0)
         self.sector_misses = 0  # misses on a missing sector of a present line (not a kernel counter)
@@ -54,7 +55,9 @@ class RefCache:
                 self.stream.append((req, True))
                 return
             ent[1].add(sect)
-            if w:
+            if w and self.naive:  # forwarded, then fetched: the sector stays clean
+                self.stream += [(req, True), (req, False)]
+            elif w:
                 if self.wb:
                     ent[2].add(sect)
                 else:
@@ -74,7 +77,9 @@ class RefCache:
                 self.stream.append((victim[0] * self.line_B + (d * self.sector_B if sectored else 0), True))
         ent = [line, {sect}, set()]
         s.insert(0, ent)
-        if w:
+        if w and self.naive:  # after the victim's write-backs: the write, then the fill; the line stays clean
+            self.stream += [(req, True), (req, False)]
+        elif w:
             if self.wb:
                 ent[2].add(sect)
             else:

@@ -53,8 +53,11 @@ def analytic_points(points):
 
 # ------------------------------------------------------------------------------------------------ GPU engine
 
-# small chip: 4 SMs, 8-set 2-way L1s, 4 slices (2 channels x 2) of 16 sets x 4 ways; reused by most tests
-SMALL = {"n_sms": 4, "l1": {"sets": 8, "ways": 2}, "l2": {"channels": 2, "sets_per_slice": 16, "ways": 4}}
+# small chip: 4 SMs, 8-set 2-way L1s that global accesses go through, 4 slices (2 channels x 2) of 16 sets x 4 ways
+# with fetch-on-write; reused by most tests (the preset it shrinks, gtx1080ti-deepnvm, skips the L1 and
+# write-allocates naively, as GPGPU-Sim's SM6_GTX1080: the engine tests keep exercising both levels)
+SMALL = {"n_sms": 4, "l1": {"sets": 8, "ways": 2, "skip_global_loads": False},
+         "l2": {"channels": 2, "sets_per_slice": 16, "ways": 4, "write_allocate": "fetch_on_write"}}
 STT = {"sram": {"read_latency_ns": 2.91, "write_latency_ns": 1.53},   # DeepNVM++ Table II, 3 MB
        "stt": {"read_latency_ns": 2.98, "write_latency_ns": 9.31}}
 

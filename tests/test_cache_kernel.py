@@ -24,13 +24,15 @@ POLICIES = ("lru", "fifo")
 MODES = ("adaptive", "branches", "predicated")
 
 
-def _kernels(*args, policy="lru"):
-    """The lookup kernels compiled for a replacement policy given by name."""
-    return lookup.get_kernels(*args, hit_promotes=get_policy(policy).hit_promotes)
+def _kernels(*args, policy="lru", naive=False):
+    """The lookup kernels compiled for a replacement policy given by name (and the naive write-allocate)."""
+    return lookup.get_kernels(*args, hit_promotes=get_policy(policy).hit_promotes, naive=naive)
 
 
 def _banked(wb, wa, addr, w, bank, set_key, group, banks, groups, policy="lru"):
-    fn = _kernels(SETS, WAYS, LSHIFT, LSHIFT, wb, wa, True, policy=policy)[1]
+    """``wa`` is a bool or "naive"."""
+    naive = wa == "naive"
+    fn = _kernels(SETS, WAYS, LSHIFT, LSHIFT, wb, bool(wa), True, policy=policy, naive=naive)[1]
     state = lookup.new_state(banks, SETS, WAYS)
     stats = np.zeros(groups * banks * layout.N_STATS, dtype=np.int64)
     cap = lookup.out_capacity(len(addr), LSHIFT, LSHIFT)
@@ -44,7 +46,7 @@ def _banked(wb, wa, addr, w, bank, set_key, group, banks, groups, policy="lru"):
 
 
 @pytest.mark.parametrize("policy", POLICIES)
-@pytest.mark.parametrize("wb,wa", [(True, True), (False, False)])
+@pytest.mark.parametrize("wb,wa", [(True, True), (False, False), (True, "naive")])
 def test_banked_kernel_is_one_cache_per_bank(wb, wa, policy):
     rng = np.random.default_rng(7)
     n = 3000
@@ -170,8 +172,8 @@ def _phased_trace(n, lines, seed):
     return addr, w
 
 
-def _single(mode, sets, ways, wb, wa, addr, w, chunk=2500, policy="lru", sshift=LSHIFT):
-    fn = _kernels(sets, ways, LSHIFT, sshift, wb, wa, True, mode, policy=policy)[0]
+def _single(mode, sets, ways, wb, wa, addr, w, chunk=2500, policy="lru", sshift=LSHIFT, naive=False):
+    fn = _kernels(sets, ways, LSHIFT, sshift, wb, wa, True, mode, policy=policy, naive=naive)[0]
     state = lookup.new_state(1, sets, ways)
     stats = np.zeros(layout.N_STATS, dtype=np.int64)
     cap = lookup.out_capacity(chunk, LSHIFT, sshift)
@@ -220,6 +222,65 @@ def test_every_loop_mode_matches_the_reference(ref_cache, policy, geometry, mode
         assert [int(t) >> 1 for t in state.tags[row][order] if t >= 0] == ref.contents()[s]
     assert ref.c["read_hits"] > 0 and ref.c["evictions"] > 0 and (ref.c["writebacks"] > 0 or not wb)
     assert ref.sector_misses > 0 or not sector
+
+
+# (sets, ways, write_back, sector_B) for the naive write-allocate: write-back and write-through, whole lines (both
+# loops) and sectors (a write to a missing sector of a present line is a naive miss too), narrow and wide sets
+NAIVE_GEOMETRIES = [(6, 4, True, None), (6, 4, False, None), (12, 16, True, None), (6, 40, True, None),
+                    (64, 4, True, 32), (5, 3, False, 32)]
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("geometry", NAIVE_GEOMETRIES, ids=lambda g: "{}x{}-{}-{}".format(
+    g[0], g[1], "wb" if g[2] else "wt", f"s{g[3]}" if g[3] else "line"))
+@pytest.mark.parametrize("policy", POLICIES)
+def test_naive_write_allocate_matches_the_reference(ref_cache, policy, geometry, mode):
+    """GPGPU-Sim's naive write-allocate (``W``, gpu-cache.cc ``wr_miss_wa_naive``) in every loop mode: counts,
+    stream and contents exactly the reference's (tests/cache_reference.py, ``naive=True``): a write miss sends the
+    write down and fetches its line (sector), which stays clean; and the next-level counts the statistics imply
+    (``fill_next_level``) are the stream's."""
+    sets, ways, wb, sector = geometry
+    addr, w = _mixed_trace(8000, 2 * sets * ways + 3, sets * 100 + ways + 1, sector)
+    ref = ref_cache(policy, sets, ways, write_back=wb, write_allocate=True, sector_B=sector, naive=True).run(addr, w)
+    sshift = (sector or 128).bit_length() - 1
+    stats, stream, state = _single(mode, sets, ways, wb, True, addr, w, policy=policy, sshift=sshift, naive=True)
+    assert dict(zip(STAT_KEYS, stats[:6].tolist(), strict=True)) == ref.c
+    assert stream == ref.stream
+    for s in range(sets):
+        row = slice(s * ways, (s + 1) * ways)
+        order = np.argsort(state.ages[row], kind="stable")
+        assert [int(t) >> 1 for t in state.tags[row][order] if t >= 0] == ref.contents()[s]
+    layout.fill_next_level(stats, sector is not None, wb, True, True)
+    assert stats[layout.ST_NEXT_READS] == sum(not x for _, x in stream)
+    assert stats[layout.ST_NEXT_WRITES] == sum(x for _, x in stream)
+    assert ref.c["write_misses"] > 0 and ref.c["evictions"] > 0 and (ref.c["writebacks"] > 0 or not wb)
+    assert ref.sector_misses > 0 or not sector
+    # a naive write miss writes through and fetches: more next-level traffic than fetch-on-write / lazy, except on
+    # a write-through whole-line cache, where fetch-on-write already forwards and fetches
+    plain = ref_cache(policy, sets, ways, write_back=wb, write_allocate=True, sector_B=sector).run(addr, w)
+    if wb or sector:
+        assert len(ref.stream) > len(plain.stream)
+    else:
+        assert ref.stream == plain.stream
+
+
+def test_naive_write_allocate_through_cache_and_its_errors():
+    """``Cache(write_allocate="naive")``: one write miss = a forwarded write and a fill, the line clean (so its
+    eviction writes nothing back); a later write hit dirties it.  ``"lazy"`` needs sectors."""
+    c = Cache(sets=1, ways=1, write_allocate="naive")
+    s = c.access(np.array([0, 0, 128], np.uint64), np.array([True, False, False]))
+    assert (s.write_misses, s.read_hits, s.read_misses, s.writebacks) == (1, 1, 1, 0)
+    assert (s.next_reads, s.next_writes) == (2, 1)
+    s = c.access(np.array([128, 0], np.uint64), True)
+    assert (s.write_hits, s.write_misses, s.writebacks, s.next_writes, s.next_reads) == (1, 2, 1, 3, 3)
+    assert "naive" in repr(c)
+    assert Cache(sets=4, ways=2, sector_B=32, write_allocate="lazy").write_allocate_mode == "lazy"
+    with pytest.raises(ConfigError, match=r"^write_allocate: 'lazy'.*sectored"):
+        Cache(sets=4, ways=2, write_allocate="lazy")
+    with pytest.raises(ConfigError, match=r"^write_allocate: must be"):
+        Cache(sets=4, ways=2, write_allocate="eager")
+    with pytest.raises(ValueError, match="naive"):
+        lookup.get_kernels(SETS, WAYS, LSHIFT, LSHIFT, True, False, True, naive=True)
 
 
 @pytest.mark.parametrize("policy", POLICIES)

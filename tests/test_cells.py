@@ -36,11 +36,15 @@ def test_replace_keeps_a_valid_cell():
 
 
 def test_dict_and_toml_file(tmp_path):
-    c = load_cell({"name": "rram", "mem_type": "rram", "node_nm": 22, "area_F2": 4, "set_latency_ns": 10,
-                   "set_energy_pJ": 0.6, "resistance_on_ohm": 1e5, "resistance_off_ohm": 1e7})
+    write = {"set_latency_ns": 10, "reset_latency_ns": 10, "set_energy_pJ": 0.6, "reset_energy_pJ": 0.6,
+             "set_current_uA": 50, "reset_current_uA": 50}
+    c = load_cell({"name": "rram", "mem_type": "rram", "node_nm": 22, "area_F2": 4, **write,
+                   "resistance_on_ohm": 1e5, "resistance_off_ohm": 1e7})
     assert c.area_F2 == 4.0 and c.write_latency_ns == 10
     f = tmp_path / "mine.toml"
-    f.write_text('[cell]\nname = "mine"\nmem_type = "mram"\nnode_nm = 28\narea_um2 = 0.05\nset_latency_ns = 3\n')
+    f.write_text('[cell]\nname = "mine"\nmem_type = "mram"\nnode_nm = 28\narea_um2 = 0.05\nset_latency_ns = 3\n'
+                 'reset_latency_ns = 3\nset_energy_pJ = 1\nreset_energy_pJ = 1\nset_current_uA = 80\n'
+                 'reset_current_uA = 80\nresistance_on_ohm = 3000\nresistance_off_ohm = 6000\n')
     assert load_cell(str(f)).area_um2 == pytest.approx(0.05)
 
 

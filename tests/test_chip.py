@@ -62,8 +62,13 @@ def test_overrides_and_capacity_kb():
     ({"l2": {"bogus": 1}}, "l2.bogus"),
     ({"colour": "red"}, "colour"),
     ({"l2": {"write_policy": "write-around"}}, "l2.write_policy"),
-    ({"l2": {"channel_hash": "ipoly"}}, "l2.channel_hash"),
-    ({"l2": {"set_index": "xor", "sets_per_slice": 48}}, "l2.sets_per_slice"),
+    ({"l2": {"channel_hash": "pae"}}, "l2.channel_hash"),
+    ({"l2": {"set_index": "xor", "sets_per_slice": 48}}, "l2.set_index"),
+    ({"l2": {"set_index": "ipoly", "sets_per_slice": 128}}, "l2.set_index"),
+    ({"l2": {"write_allocate": "eager"}}, "l2.write_allocate"),
+    ({"l2": {"write_allocate": "lazy"}}, "l2.write_allocate"),   # a whole-line L2
+    ({"l1": {"skip_global_loads": 1}}, "l1.skip_global_loads"),
+    ({"l2": {"hash_seed": -1}}, "l2.hash_seed"),
     ({"l1": {"capacity_KB": 50}}, "l1.capacity_KB"),
     ({"dram": {"bandwidth_GBps": "fast"}}, "dram.bandwidth_GBps"),
     ({"n_sms": 2.5}, "n_sms"),
@@ -125,3 +130,57 @@ def test_policy_defaults_to_lru_in_a_file_without_it(tmp_path):
     p.write_text("\n".join(lines).replace('write_policy = "write-back"', 'write_policy = "write-back"\npolicy = "fifo"',
                                           1))  # the first write-back table is [l2]
     assert load_chip(p).l2.policy == "fifo"
+
+
+def test_sm6_titanx_preset():
+    """Accel-Sim's SM6_TITANX (gpgpusim.config): 28 SMs; dl2 S:64:128:16,L:B:m:L:P per sub-partition, 12 x 2 of
+    them = 3 MB; RANDOM partition indexing (seed 1); L1 S:4:128:96 skipped by global accesses; clocks
+    1417:1417:1417:2500; ROP 120 and DRAM 100 core cycles; 12 x 4 B x 4 x 2500 MHz = 480 GB/s."""
+    c = load_chip("sm6-titanx")
+    assert (c.n_sms, c.sector_B) == (28, 32)
+    assert (c.clocks.core_MHz, c.clocks.icnt_MHz, c.clocks.l2_MHz, c.clocks.dram_MHz) == (1417, 1417, 1417, 2500)
+    l2 = c.l2
+    assert (l2.channels, l2.slices_per_channel, l2.sets_per_slice, l2.ways, l2.line_B) == (12, 2, 64, 16, 128)
+    assert l2.capacity_B == 3 * 2**20 and l2.slice_B == 128 * 1024
+    assert (l2.write_back, l2.write_allocate, l2.write_allocate_mode, l2.policy) == (True, True, "lazy", "lru")
+    assert (l2.channel_hash, l2.hash_seed, l2.set_index, l2.chunk_B) == ("random", 1, "ipoly", 256)
+    assert l2.rop_latency_cycles == 120
+    assert round(c.dram.latency_ns * c.clocks.core_MHz / 1000) == 100 and c.dram.bandwidth_GBps == 480
+    assert (c.l1.sets, c.l1.ways, c.l1.capacity_B, c.l1.hit_latency_cycles) == (4, 96, 48 * 1024, 82)
+    assert (c.l1.write_back, c.l1.write_allocate, c.l1.skip_global_loads, c.l1.enabled) == (False, False, True, True)
+    assert c.l1_bypassed
+    from simulator.gpu.timing import lat_cycles
+    assert lat_cycles(l2.read_latency_ns, c.clocks.l2_MHz) == lat_cycles(l2.write_latency_ns, c.clocks.l2_MHz) == 1
+
+
+def test_gtx1080_gpgpusim_preset():
+    """GPGPU-Sim's SM6_GTX1080: 11 x 2 slices of N:64:128:16,L:B:m:W:L (2.75 MB, whole lines, naive write-allocate,
+    linear index), consecutive partitions, -gmem_skip_L1D 1, clocks 1481:2962:1481:2750, 484 GB/s."""
+    c = load_chip("gtx1080-gpgpusim")
+    assert (c.n_sms, c.sector_B) == (28, None)
+    assert (c.clocks.core_MHz, c.clocks.icnt_MHz, c.clocks.l2_MHz, c.clocks.dram_MHz) == (1481, 2962, 1481, 2750)
+    l2 = c.l2
+    assert (l2.channels, l2.slices_per_channel, l2.sets_per_slice, l2.ways) == (11, 2, 64, 16)
+    assert l2.capacity_B == 2816 * 1024
+    assert (l2.write_back, l2.write_allocate_mode, l2.channel_hash, l2.set_index) == (True, "naive", "linear",
+                                                                                     "modulo")
+    assert l2.rop_latency_cycles == 120 and c.dram.bandwidth_GBps == 484
+    assert (c.l1.sets, c.l1.ways, c.l1.capacity_B) == (64, 6, 48 * 1024) and c.l1_bypassed
+
+
+def test_write_allocate_modes_and_l1_skip():
+    """``write_allocate``: true keeps nvmsim's old meaning (lazy when sectored, fetch-on-write otherwise), a mode
+    name chooses; ``l1.skip_global_loads`` and ``l1.enabled = false`` both bypass the L1."""
+    assert load_chip("gtx1080ti-deepnvm", overrides={"l2": {"write_allocate": True}}).l2.write_allocate_mode == \
+        "fetch_on_write"
+    assert load_chip("v100").l2.write_allocate_mode == "lazy"
+    c = load_chip("v100", overrides={"l2": {"write_allocate": "naive"}})
+    assert (c.l2.write_allocate, c.l2.write_allocate_mode) == (True, "naive")
+    c = load_chip("v100", overrides={"l2": {"write_allocate": False}})
+    assert (c.l2.write_allocate, c.l2.write_allocate_mode) == (False, "none")
+    assert load_chip("v100", overrides={"l2": {"write_allocate": "fetch_on_write"}}).l2.write_allocate
+    with pytest.raises(ConfigError, match=r"^l2.write_allocate: 'lazy' .*sectored"):
+        load_chip("gtx1080-gpgpusim", overrides={"l2": {"write_allocate": "lazy"}})
+    assert not load_chip("v100").l1_bypassed
+    assert load_chip("v100", overrides={"l1": {"enabled": False}}).l1_bypassed
+    assert load_chip("v100", overrides={"l1": {"skip_global_loads": True}}).l1_bypassed

@@ -17,14 +17,15 @@ from traces.synthetic import synthetic_chunks
 
 
 def expected_counts(chunks, chip):
-    """Compose the hierarchy from independent Cache objects (one per SM, one per slice), in trace order."""
+    """Compose the hierarchy from independent Cache objects (one per SM, one per slice), in trace order (whole-line
+    chips with a write-through, no-write-allocate L1; the L2's write-allocate mode as the chip's)."""
     l1 = [Cache(sets=chip.l1.sets, ways=chip.l1.ways, write_back=False, write_allocate=False, policy=chip.l1.policy)
           for _ in range(chip.n_sms)]
-    l2 = [Cache(sets=chip.l2.sets_per_slice, ways=chip.l2.ways, policy=chip.l2.policy)
-          for _ in range(chip.l2.slices)]
+    l2 = [Cache(sets=chip.l2.sets_per_slice, ways=chip.l2.ways, policy=chip.l2.policy,
+                write_allocate=chip.l2.write_allocate_mode) for _ in range(chip.l2.slices)]
     for ch in chunks:
         for a, w, sm in zip(ch.addr.tolist(), ch.is_write.tolist(), ch.sm.tolist(), strict=True):
-            if sm < 0:  # no SM: the access bypasses the L1s
+            if sm < 0 or chip.l1_bypassed:  # no SM, or no L1 in use: the access bypasses the L1s
                 down = [(a, w)]
             else:
                 c1 = l1[sm % chip.n_sms]
@@ -50,8 +51,11 @@ def expected_counts(chunks, chip):
     }
 
 
-def test_fast_counts_equal_composed_caches():
-    chip = small_chip()
+@pytest.mark.parametrize("extra", [{}, {"l2": {**SMALL["l2"], "write_allocate": "naive"}},
+                                   {"l1": {**SMALL["l1"], "skip_global_loads": True}}],
+                         ids=["fetch_on_write", "naive", "skip_l1"])
+def test_fast_counts_equal_composed_caches(extra):
+    chip = small_chip(**extra)
     chunks = trace(4000, seed=1, chunk=1500)
     r = simulate_gpu(chunks, chip)
     row = r.totals.iloc[0]
@@ -140,15 +144,18 @@ def test_fast_mode_stt_writes_cost_cycles_not_counts():
     assert t.loc["stt", "cycles"] > t.loc["sram", "cycles"]
 
 
-def test_dram_bound_stream_matches_bandwidth_formula():
-    # 28 SMs stream 200k distinct lines (read-only): DRAM-bound, so cycles = bytes / bandwidth + fixed latency
-    chip = load_chip("gtx1080ti-deepnvm")
+@pytest.mark.parametrize("skip", [True, False])
+def test_dram_bound_stream_matches_bandwidth_formula(skip):
+    # 28 SMs stream 200k distinct lines (read-only): DRAM-bound, so cycles = bytes / bandwidth + fixed latency; the
+    # L1's hit latency is on the path only when accesses go through the L1 (the preset skips it, as SM6_GTX1080)
+    chip = load_chip("gtx1080ti-deepnvm", overrides={"l1": {"skip_global_loads": skip}})
     chunks = list(synthetic_chunks("streaming", 200_000, footprint_B=1 << 30, chunk_size=50_000))
     row = simulate_gpu(chunks, chip).totals.iloc[0]
     assert row.dram_reads == 200_000 and row.l2_read_hits == 0
+    assert row.l1_reads == (0 if skip else 200_000)
     bytes_per_channel = 200_000 * 128 / chip.l2.channels       # round-robin 256 B chunks: even over channels
     dram_ns = bytes_per_channel / (chip.dram.bandwidth_GBps / chip.l2.channels)
-    latency = 82 + 120 + 5 * 1.0 + 67.5 * 1.481                 # L1 hit + rop + ceil(2.91 ns x 1.481 GHz) + DRAM
+    latency = (0 if skip else 82) + 120 + 5 * 1.0 + 67.5 * 1.481  # L1 hit + rop + ceil(2.91 ns x 1.481 GHz) + DRAM
     assert row.cycles == pytest.approx(dram_ns * 1.481 + latency, rel=1e-3)
     assert row.time_ns == pytest.approx(row.cycles / 1.481, rel=1e-9)
 
@@ -220,7 +227,9 @@ def test_cli_simulate_synthetic_and_trace(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "dram_reads" in out and "stt" in out
     df = pd.read_csv(csv)
-    assert len(df) == 4 and set(df.l2_MB) == {3.0, 6.0} and (df.l1_reads == 20000).all()
+    # the preset's global accesses skip the L1 (SM6_GTX1080's -gmem_skip_L1D 1): all of them reach the L2
+    assert len(df) == 4 and set(df.l2_MB) == {3.0, 6.0} and (df.l1_reads == 0).all()
+    assert (df.l2_reads + df.l2_writes == 20000).all()
     assert main(["simulate", "--chip", "nope", "--accesses", "10"]) == 2
     assert "unknown preset" in capsys.readouterr().err
     assert main(["simulate", "--tech", "stt=fast", "--accesses", "10"]) == 2
@@ -231,7 +240,7 @@ def test_cli_simulate_synthetic_and_trace(tmp_path, capsys):
     save_trace(path, synthetic_chunks("streaming", 5000, chunk_size=2000), meta={"what": "test"})
     assert main(["simulate", "--trace", str(path), "--out", str(tmp_path / "o"), "--quiet"]) == 0
     df = pd.read_csv(tmp_path / "o" / "simulate.csv")
-    assert int(df.l1_reads.iloc[0]) == 5000 and int(df.dram_reads.iloc[0]) == 5000
+    assert int(df.l2_reads.iloc[0]) == 5000 and int(df.dram_reads.iloc[0]) == 5000
 
 
 def test_timed_dram_bound_stream_approaches_bandwidth_limit():

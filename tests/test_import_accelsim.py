@@ -20,8 +20,8 @@ from traces import read_accelsim
 
 HEADER = """-kernel name = {name}
 -kernel id = {kid}
--grid dim = (2,1,1)
--block dim = (64,1,1)
+-grid dim = ({grid},1,1)
+-block dim = ({block},1,1)
 -shmem = 0
 -nregs = 8
 -binary version = 61
@@ -36,7 +36,7 @@ HEADER = """-kernel name = {name}
 
 """
 
-KERNEL1 = HEADER.format(name="_Z4testPf", kid=1, ver=4, li=0) + """#BEGIN_TB
+KERNEL1 = HEADER.format(name="_Z4testPf", kid=1, ver=4, li=0, grid=2, block=64) + """#BEGIN_TB
 
 thread block = 0,0,0
 
@@ -71,7 +71,7 @@ insts = 2
 """
 
 # Kernel 2: line numbers on (enable lineinfo = 1).
-KERNEL2 = HEADER.format(name="_Z5reluPf", kid=2, ver=4, li=1) + """#BEGIN_TB
+KERNEL2 = HEADER.format(name="_Z5reluPf", kid=2, ver=4, li=1, grid=1, block=64) + """#BEGIN_TB
 thread block = 0,0,0
 warp = 0
 insts = 1
@@ -130,7 +130,8 @@ def test_kernelslist_streams_every_kernel_in_order_and_reads_xz(tmp_path):
 
 def test_old_tracer_prefix_and_sm_mapping(tmp_path):
     # Tracer version < 3 prefixes every instruction with "tb_x tb_y tb_z warp".
-    text = HEADER.format(name="k", kid=3, ver=2, li=0) + (
+    text = HEADER.format(name="k", kid=3, ver=2, li=0, grid=2, block=64) + (
+        "#BEGIN_TB\nthread block = 0,0,0\nwarp = 0\ninsts = 1\n0 0 0 0 00d0 ffffffff 0 EXIT 0 0\n#END_TB\n"
         "#BEGIN_TB\nthread block = 1,0,0\nwarp = 0\ninsts = 1\n"
         "1 0 0 0 0098 ffffffff 1 R4 LDG.E 1 R4 4 1 0x7f0000000000 4\n#END_TB\n")
     p = tmp_path / "k.traceg"
@@ -139,23 +140,82 @@ def test_old_tracer_prefix_and_sm_mapping(tmp_path):
     assert a.tolist() == [B, B + 32, B + 64, B + 96] and s.tolist() == [0] * 4 and k.tolist() == [3] * 4
 
 
+TB0 = "#BEGIN_TB\nthread block = 0,0,0\nwarp = 0\n"  # lines 17-19 after the 16 header lines
+TB1 = "#BEGIN_TB\nthread block = 1,0,0\nwarp = 0\ninsts = 1\n0098 ffffffff 0 EXIT 0 0\n#END_TB\n"
+
+
 @pytest.mark.parametrize(
-    "body,reason",
+    "body,line,reason",
     [
-        ("#BEGIN_TB\nthread block = 0,0,0\nwarp = 0\n0098 ffffffff 1 R4 LDG.E 1 R4 4 1 0x7f00 4\n", "no #END_TB"),
-        ("#BEGIN_TB\nthread block = 0,0,0\nwarp = 0\n0098 00000007 1 R4 LDG.E 1 R4 4 2 0x7f00 4\n#END_TB\n",
-         "fewer addresses"),
-        ("#BEGIN_TB\nthread block = 0,0,0\nwarp = 0\n0098 00000007 1 R4 LDG.E 1 R4 4 7 0x7f00 4\n#END_TB\n",
-         "unknown address-compression mode 7"),
-        ("#BEGIN_TB\nthread block = 0,0,0\nwarp = 0\n0098 zzzz 1 R4 LDG.E 1 R4 4 1 0x7f00 4\n#END_TB\n",
-         "line 20: malformed"),
+        (TB0 + "0098 ffffffff 1 R4 LDG.E 1 R4 4 1 0x7f00 4\n", 20,
+         "truncated: the file ends inside the thread block opened at line 17 (no #END_TB)"),
+        (TB0 + "0098 00000007 1 R4 LDG.E 1 R4 4 2 0x7f00 4\n#END_TB\n", 20,
+         "malformed instruction line: fewer addresses than the 3 active lanes"),
+        (TB0 + "0098 00000007 1 R4 LDG.E 1 R4 4 7 0x7f00 4\n#END_TB\n", 20, "unknown address-compression mode 7"),
+        (TB0 + "0098 zzzz 1 R4 LDG.E 1 R4 4 1 0x7f00 4\n#END_TB\n", 20,
+         "malformed instruction line: active mask 'zzzz' is not a 32-bit hex number"),
+        (TB0 + "0098 1ffffffff 1 R4 LDG.E 1 R4 4 1 0x7f00 4\n#END_TB\n", 20, "active mask '1ffffffff'"),
+        (TB0 + "0098 ffffffff 3 R4 LDG.E 1 R4 4 1 0x7f00 4\n#END_TB\n", 20,
+         "destination register count 3 does not match"),
+        (TB0 + "0098 ffffffff 1 R4 LDG.E 1 R4 four 1 0x7f00 4\n#END_TB\n", 20, "memory width 'four' is not a number"),
+        (TB0 + "0098 ffffffff 1 R4 LDG.E 1 R4 4 1 0x7f00 four\n#END_TB\n", 20, "bad address field"),
+        (TB0 + "0098 ffffffff 1 R4 LDG.E\n#END_TB\n", 20, "fewer than an instruction's PC, mask"),
+        (TB0 + "0098 ffffffff 1 R4 LDX.E 1 R4 4 1 0x7f00 4\n#END_TB\n", 20,
+         "unknown opcode 'LDX.E' with memory operands (width 4 B)"),
+        (TB0 + "0098 00000000 1 R4 FROB 1 R4 8 1 0x7f00 4\n#END_TB\n", 20, "unknown opcode 'FROB'"),  # even if off
+        (TB0 + "insts = 2\n0098 ffffffff 1 R4 LDG.E 1 R4 4 1 0x7f00 4\n#END_TB\n", 22,
+         "warp 0 of thread block (0,0,0) has 1 instruction lines, its 'insts = 2' (line 20) says 2"),
+        (TB0 + "insts = 1\n0098 ffffffff 1 R4 LDG.E 1 R4 4 1 0x7f00 4\n0098 ffffffff 0 EXIT 0 0\n#END_TB\n", 22,
+         "more instruction lines than its 'insts = 1' (line 20)"),
+        (TB0 + "insts = -1\n", 20, "malformed 'insts = -1'"),
+        ("#BEGIN_TB\nthread block = 0,0,0\nwarp = 2\n", 19, "warp 2 outside the block's 2 warps"),
+        ("#BEGIN_TB\nthread block = 0,x,0\n", 18, "malformed 'thread block = 0,x,0'"),
+        ("#BEGIN_TB\n#BEGIN_TB\n", 18, "#BEGIN_TB inside the thread block opened at line 17"),
+        ("#END_TB\n", 17, "#END_TB without a #BEGIN_TB"),
+        ("warp = 0\n", 17, "'warp = 0' outside #BEGIN_TB/#END_TB"),
+        (TB1, 22, "1 thread blocks (#BEGIN_TB ... #END_TB), grid dim (2,1,1) launches 2"),
+        (TB1 + TB1 + TB1, 34, "3 thread blocks"),
     ],
 )
-def test_bad_traceg(tmp_path, body, reason):
+def test_bad_traceg_names_line_and_reason(tmp_path, body, line, reason):
     p = tmp_path / "bad.traceg"
-    p.write_text(HEADER.format(name="k", kid=1, ver=4, li=0) + body)
-    with pytest.raises(FileFormatError, match=reason):
+    p.write_text(HEADER.format(name="k", kid=1, ver=4, li=0, grid=2, block=64) + body)
+    with pytest.raises(FileFormatError) as e:
         list(read_accelsim(p))
+    assert str(e.value).startswith(f"{p}: line {line}: ") and reason in e.value.reason, str(e.value)
+    assert e.value.line == line and e.value.path == str(p)
+
+
+def test_bad_header_lines(tmp_path):
+    p = tmp_path / "bad.traceg"
+    p.write_text(HEADER.format(name="k", kid=1, ver=4, li=0, grid="x", block=64) + TB1)
+    with pytest.raises(FileFormatError, match=r"line 3: malformed header '-grid dim = \(x,1,1\)'"):
+        list(read_accelsim(p))
+    p.write_text(HEADER.format(name="k", kid=1, ver=4, li=0, grid=1, block=64).replace("-nregs = 8", "-nregs 8")
+                 + TB1)
+    with pytest.raises(FileFormatError, match=r"line 6: malformed header line '-nregs 8' \(no '='\)"):
+        list(read_accelsim(p))
+
+
+def test_generic_ld_st_count_when_accelsim_calls_them_global(tmp_path):
+    # Accel-Sim classifies a generic LD/ST by its first active address: [shmem base, local base) shared,
+    # [local base, + 16 KiB) local, anything else global. Here shmem base > local base (as the tracer prints
+    # them), so the shared window is empty.
+    local = 0x7F2B58000000
+    body = ("#BEGIN_TB\nthread block = 0,0,0\nwarp = 0\ninsts = 4\n"
+            "0010 ffffffff 1 R4 LD.E 1 R2 4 1 0x7f0000000000 4\n"  # global: 4 sectors
+            f"0018 ffffffff 0 ST.E 2 R2 R4 4 1 0x{local + 0x100:x} 4\n"  # local window: skipped
+            f"0020 ffffffff 0 ST.E 2 R2 R4 4 1 0x{local + 0x4000:x} 4\n"  # just past it: global store
+            "0028 ffffffff 0 EXIT 0 0\n#END_TB\n")
+    p = tmp_path / "k.traceg"
+    p.write_text(HEADER.format(name="k", kid=1, ver=4, li=0, grid=1, block=64) + body)
+    a, w, _, _ = _flat(read_accelsim(p))
+    assert list(zip(a.tolist(), w.tolist(), strict=True)) == (
+        [(B + 32 * i, False) for i in range(4)] + [(local + 0x4000 + 32 * i, True) for i in range(4)])
+    # Without base addresses Accel-Sim assumes shared memory: nothing reaches L2.
+    p.write_text(HEADER.format(name="k", kid=1, ver=4, li=0, grid=1, block=64).replace(
+        "-local mem base_addr = 0x00007f2b58000000\n", "") + body)
+    assert list(read_accelsim(p)) == []
 
 
 def test_bad_files(tmp_path):
@@ -195,7 +255,7 @@ def test_real_vectoradd_trace_matches_nvprof_l2_transactions(tmp_path):
                  f"00d8 {mask} 0 STG.E 2 R6 R0 4 1 {c} 4"]
     body.append("#END_TB")
     p = tmp_path / "kernel-1.traceg"
-    p.write_text(HEADER.format(name="_Z6vecAddIfEvPT_S1_S1_i", kid=1, ver=4, li=0) + "\n".join(body) + "\n")
+    p.write_text(HEADER.format(name="_Z6vecAddIfEvPT_S1_S1_i", kid=1, ver=4, li=0, grid=1, block=1024) + "\n".join(body) + "\n")
     a, w, _, _ = _flat(read_accelsim(p))
     assert (int((~w).sum()), int(w.sum())) == (26, 13)
     assert int((~w).sum()) * 32 == 832

@@ -90,7 +90,7 @@ def test_every_source_file_has_a_layer():
 
 
 KERNEL_FILES = [*sorted((ROOT / "simulator/gpu/kernels").glob("*.py")), ROOT / "traces/_kernels.py",
-                ROOT / "models/mtj/llgs.py"]
+                ROOT / "traces/exporters/_format.py", ROOT / "models/mtj/llgs.py"]
 
 
 @pytest.mark.parametrize("path", KERNEL_FILES, ids=lambda p: str(p.relative_to(ROOT)))

@@ -37,6 +37,6 @@ def test_mtj_switching_mc_small(tmp_path):
 
 def test_mtj_bad_input_is_one_line_error(capsys):
     assert main(["mtj", "lowcost", "--target-wer", "2"]) == 2
-    assert "target_wer" in capsys.readouterr().err
+    assert "--target-wer" in capsys.readouterr().err
     assert main(["mtj", "switching", "--pulses", "-1", "--n", "10"]) == 2
-    assert "pulses_ns" in capsys.readouterr().err
+    assert "--pulses" in capsys.readouterr().err

@@ -25,7 +25,8 @@ from models.mtj.wer import llgs_device_run, mc_counts
 def _boltzmann_mean(delta, f):
     x = np.linspace(0.0, 1.0, 200001)
     w = np.exp(delta * (x * x - 1.0))
-    return float(np.trapezoid(f(x) * w, x) / np.trapezoid(w, x))
+    trapezoid = getattr(np, "trapezoid", None) or np.trapz  # numpy 2 renamed trapz; 1.24 is the lower bound
+    return float(trapezoid(f(x) * w, x) / trapezoid(w, x))
 
 
 def test_boltzmann_sampler_matches_quadrature():

@@ -102,7 +102,7 @@ def test_dask_same_as_in_process(tmp_path):
 
 
 def test_bad_arguments():
-    with pytest.raises(ConfigError, match="workers: must be at least 1"):
+    with pytest.raises(ConfigError, match="workers: must be positive"):
         run_grid(_grid(), _compute, workers=0)
     with pytest.raises(ConfigError, match="duplicate"):
         run_grid(_grid() + _grid()[:1], _compute)

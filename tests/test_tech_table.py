@@ -122,7 +122,8 @@ def test_cells_as_objects_files_and_options(tmp_path):
     # a file path
     f = tmp_path / "mine.toml"
     f.write_text('[cell]\nname = "mine"\nmem_type = "mram"\nnode_nm = 16\narea_um2 = 0.03\nset_latency_ns = 2\n'
-                 'set_energy_pJ = 0.5\nresistance_on_ohm = 3000\nresistance_off_ohm = 6000\n')
+                 'reset_latency_ns = 2\nset_energy_pJ = 0.5\nreset_energy_pJ = 0.5\nset_current_uA = 100\n'
+                 'reset_current_uA = 100\nresistance_on_ohm = 3000\nresistance_off_ohm = 6000\n')
     assert tech_table(cells=[str(f)], capacities_MB=[1]).technology.iloc[0] == "mine"
 
 

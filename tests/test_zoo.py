@@ -43,6 +43,21 @@ def test_alexnet_is_the_caffe_network_exactly():
     assert net.layer("conv2").groups == 2 and net.layer("conv2").macs == 27 * 27 * 256 * 48 * 25
 
 
+def test_alexnet_darknet_follows_its_cfg():
+    # pjreddie/darknet cfg/alexnet.cfg: 227x227x3; conv 96@11/4, pool 3/2, 256@5 (pad 2), pool, 384@3, 384@3,
+    # 256@3, pool, connected 4096, 4096, 1000. Hand counts from the cfg: feature maps 55, 27, 27, 13, 13, 13, 6.
+    net = zoo.get("alexnet_darknet")
+    convs = {"conv1": (55 * 55, 96, 3 * 11 * 11), "conv2": (27 * 27, 256, 96 * 25), "conv3": (13 * 13, 384, 256 * 9),
+             "conv4": (13 * 13, 384, 384 * 9), "conv5": (13 * 13, 256, 384 * 9)}
+    fcs = {"fc6": (9216, 4096), "fc7": (4096, 4096), "fc8": (4096, 1000)}
+    for name, (hw, out_c, k) in convs.items():
+        assert net.layer(name).macs == hw * out_c * k, name
+    weights = sum(out_c * k + out_c for _, out_c, k in convs.values()) + sum(i * o + o for i, o in fcs.values())
+    assert net.weights == weights == 62_378_344
+    assert net.macs == sum(hw * o * k for hw, o, k in convs.values()) + sum(i * o for i, o in fcs.values())
+    assert net.layer("conv2").groups == 1 and net.layer("fc6").macs == 9216 * 4096
+
+
 def test_googlenet_macs_follow_the_googlenet_paper():
     # Table III's 1.43G is the figure quoted by Sze et al. (Proc. IEEE 2017), which does not match the
     # architecture's own count: Szegedy et al. 2015, Table 1, "ops" column sums to 1,586M

@@ -82,6 +82,9 @@ ENTRIES: dict[str, Entry] = {e.name: e for e in [
     _image_entry("lenet5", "LeNet-5 (MNIST; CIFAR 32x32 without padding)",
                  mnist=Variant(cnn.lenet5, "lenet5", "LeCun et al. 1998"),
                  cifar=Variant(cnn.lenet5, "lenet5", "LeCun et al. 1998"), default="mnist"),
+    _image_entry("alexnet_darknet", "AlexNet as DarkNet defines it (no LRN, no groups), the one DeepNVM++ ran in "
+                 "GPGPU-Sim",
+                 imagenet=Variant(cnn.alexnet_darknet, "darknet", "pjreddie/darknet cfg/alexnet.cfg", 227)),
     _image_entry("mobilenetv2", "MobileNetV2 1.0 (inverted residuals, depthwise convs)",
                  imagenet=Variant(cnn.mobilenetv2, "torchvision", f"{_TORCHVISION}.mobilenet_v2")),
     _image_entry("vit_b16", "ViT-B/16 (12 layers, 768 wide, 12 heads, 16x16 patches)",

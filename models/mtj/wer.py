@@ -161,8 +161,9 @@ def _pulses_tau(device: MTJDevice, pulses_ns) -> np.ndarray:
     return p / device.tau_d_ns
 
 
-def switching_fpe(device: MTJDevice, voltages_V, pulses_ns) -> pd.DataFrame:
-    """Switching probability and WER from the Fokker-Planck solver on a voltage x pulse grid (Fig. 5-6)."""
+def switching_fpe(device: MTJDevice, voltages_V, pulses_ns, on_voltage=None) -> pd.DataFrame:
+    """Switching probability and WER from the Fokker-Planck solver on a voltage x pulse grid (Fig. 5-6);
+    ``on_voltage()`` is called after each voltage (progress)."""
     taus = _pulses_tau(device, pulses_ns)
     rows = []
     for v in np.atleast_1d(np.asarray(voltages_V, dtype=float)):
@@ -170,15 +171,18 @@ def switching_fpe(device: MTJDevice, voltages_V, pulses_ns) -> pd.DataFrame:
         w = fpe_wer_curve(device.delta, i, taus)
         for t_ns, wer in zip(np.atleast_1d(pulses_ns), w, strict=True):
             rows.append(_row(device, v, float(t_ns), wer, "fpe", np.nan))
+        if on_voltage is not None:
+            on_voltage()
     return pd.DataFrame(rows)
 
 
 def switching_mc(device: MTJDevice, voltages_V, pulses_ns, n: int = 2000, seed: int = 0,
-                 dt_angle: float = DEFAULT_DT_ANGLE) -> pd.DataFrame:
+                 dt_angle: float = DEFAULT_DT_ANGLE, on_voltage=None) -> pd.DataFrame:
     """Switching probability from LLGS Monte Carlo (the paper's method) on a voltage x pulse grid.
 
     Each voltage is one run of ``n`` trajectories recorded at every pulse width (a shorter pulse is the
-    same trajectory cut earlier); each voltage gets its own derived seed.
+    same trajectory cut earlier); each voltage gets its own derived seed.  ``on_voltage()`` is called after
+    each voltage (progress).
     """
     taus = _pulses_tau(device, pulses_ns)
     volts = np.atleast_1d(np.asarray(voltages_V, dtype=float))
@@ -190,6 +194,8 @@ def switching_mc(device: MTJDevice, voltages_V, pulses_ns, n: int = 2000, seed: 
                            hk_A_per_m=device.hk_eff_A_per_m)
         for t_ns, c in zip(np.atleast_1d(pulses_ns), counts, strict=True):
             rows.append(_row(device, v, float(t_ns), c / n, "mc", math.sqrt(max(c, 1) * (n - c) / n**3), n))
+        if on_voltage is not None:
+            on_voltage()
     return pd.DataFrame(rows)
 
 

@@ -131,7 +131,7 @@ def train_step(model: Sequential, opt: SGD, pad: Scratchpad, xb: np.ndarray, yb:
 def train(
     model: Sequential,
     data: Dataset,
-    config: TrainConfig = TrainConfig(),
+    config: TrainConfig | None = None,
     errors: WriteErrors | None = None,
     callback: Callable[[dict], None] | None = None,
 ) -> list[dict]:
@@ -142,7 +142,9 @@ def train(
     ``words_written`` and ``bits_flipped`` (all structures), and ``diverged``.
     Data order comes from ``config.seed``; the bit errors from an independent stream
     of the same seed, so runs that differ only in their error rates see the same batches.
+    ``config`` defaults to ``TrainConfig()``.
     """
+    config = TrainConfig() if config is None else config
     errors = errors or WriteErrors()
     order_rng = np.random.default_rng([config.seed, 0])
     pad = Scratchpad(errors, np.random.default_rng([config.seed, 1]))

@@ -35,8 +35,21 @@ def _command_modules():
             yield importlib.import_module(f"{__name__}.{info.name}")
 
 
+class UsageError(NvmsimError):
+    """A command line argparse refuses (an unknown option, a value its ``type`` rejects)."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse whose errors reach :func:`main` as :class:`UsageError`, so that they are printed like every other
+    nvmsim error, on one line (``nvmsim: error: argument --sms: must be positive, got 0 (see nvmsim simulate
+    --help)``), with exit status 2."""
+
+    def error(self, message: str):
+        raise UsageError(f"{' '.join(message.split())} (see {self.prog} --help)")  # one line, whatever was typed
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="nvmsim",
         description="Simulate SRAM / STT-MRAM / SOT-MRAM on-chip memories under deep-learning workloads.",
     )
@@ -50,20 +63,52 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the process exit status (0 ok, 2 bad input)."""
     parser = build_parser()
-    args = parser.parse_args(argv)
-    func = getattr(args, "func", None)
-    if func is None:
-        parser.print_help()
-        return 2
+    _one_line_warnings()
     try:
+        args = parser.parse_args(argv)
+        func = getattr(args, "func", None)
+        if func is None:
+            parser.print_help()
+            return 2
         result = func(args)
-    except (NvmsimError, FileNotFoundError, IsADirectoryError, PermissionError) as exc:
+    except BrokenPipeError:  # `nvmsim ... | head`: the reader has gone, nothing is wrong with the input
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - so that the interpreter's final flush stays quiet
+        return 0
+    except (NvmsimError, OSError) as exc:  # OSError: a path that cannot be read or written, named by the OS
         if os.environ.get("NVMSIM_DEBUG"):
             raise
-        print(f"nvmsim: error: {exc}", file=sys.stderr)
+        print(f"nvmsim: error: {_one_line(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:  # pragma: no cover
         print("nvmsim: interrupted (finished points are kept; rerun to resume)", file=sys.stderr)
         return 130
     return int(result or 0)
+
+
+def _one_line_warnings() -> None:
+    """nvmsim's own warnings as ``nvmsim: warning: ...`` lines on stderr; others as Python prints them."""
+    import warnings
+
+    from models.errors import NvmsimWarning
+
+    show = warnings.showwarning
+    if getattr(show, "_nvmsim", False):
+        return
+
+    def showwarning(message, category, filename, lineno, file=None, line=None):
+        if issubclass(category, NvmsimWarning):
+            print(f"nvmsim: warning: {message}", file=sys.stderr)
+        else:
+            show(message, category, filename, lineno, file, line)
+
+    showwarning._nvmsim = True
+    warnings.showwarning = showwarning
+
+
+def _one_line(exc: BaseException) -> str:
+    """The message of ``exc`` on one line (an OS error names its file and reason)."""
+    if isinstance(exc, OSError) and not isinstance(exc, NvmsimError) and exc.strerror:
+        where = f"{exc.filename}: " if exc.filename else ""
+        return f"{where}{exc.strerror}"
+    return " ".join(str(exc).split())
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from simulator.cli._common import add_output_options, add_seed_option, emit, parse_float_list
+from simulator.cli._common import add_output_options, add_seed_option, emit, number, parse_float_list, positive_int
 
 _SHOWN = ["method", "pulse_ns", "voltage_V", "current_uA", "current_ratio", "p_sw", "wer", "energy_pJ"]
 
@@ -19,14 +19,14 @@ def _device(args):
 
 
 def _voltages(args):
-    return parse_float_list(args.voltages, "--voltages") if args.voltages else None
+    return parse_float_list(args.voltages, "--voltages", positive=True, unit="V") if args.voltages else None
 
 
 def _switching(args) -> int:
     from simulator.studies.mtj import plot_switching, switching_study
 
     dev = _device(args)
-    df = switching_study(parse_float_list(args.pulses, "--pulses"), n=args.n, seed=args.seed,
+    df = switching_study(parse_float_list(args.pulses, "--pulses", positive=True, unit="ns"), n=args.n, seed=args.seed,
                          voltages_V=_voltages(args), n_voltages=args.n_voltages, device=dev, method=args.method)
     emit(df, args, columns=_SHOWN)
     if args.out is not None:
@@ -39,8 +39,8 @@ def _wer(args) -> int:
     from simulator.studies.mtj import extrapolation_table, plot_wer, wer_study
 
     dev = _device(args)
-    df = wer_study(args.method, parse_float_list(args.pulses, "--pulses"), n=args.n, seed=args.seed,
-                   voltages_V=_voltages(args), n_voltages=args.n_voltages, device=dev)
+    df = wer_study(args.method, parse_float_list(args.pulses, "--pulses", positive=True, unit="ns"), n=args.n,
+                   seed=args.seed, voltages_V=_voltages(args), n_voltages=args.n_voltages, device=dev)
     emit(df, args, columns=_SHOWN + ["ln_wer"])
     if args.out is not None:
         extrap = None
@@ -67,13 +67,18 @@ def _lowcost(args) -> int:
     return 0
 
 
+_rate = number(minimum=0, maximum=1)  # a probability per bit; 0 < WER < 1 is checked by the study
+
+
 def _common(p, pulses="1,2,5,10", n=2000):
     p.add_argument("--pulses", default=pulses, help=f"comma-separated write pulse widths in ns (default {pulses})")
     p.add_argument("--voltages", default=None,
                    help="comma-separated write voltages in V (default: a grid across each pulse's transition)")
-    p.add_argument("--n-voltages", type=int, default=16, help="points per pulse on the default grid (default 16)")
-    p.add_argument("--n", type=int, default=n, help=f"Monte-Carlo trajectories per point (default {n})")
-    p.add_argument("--delta", type=float, default=None, help="thermal stability factor (default the paper's 55)")
+    p.add_argument("--n-voltages", type=positive_int, default=16,
+                   help="points per pulse on the default grid (default 16)")
+    p.add_argument("--n", type=positive_int, default=n, help=f"Monte-Carlo trajectories per point (default {n})")
+    p.add_argument("--delta", type=number(positive=True), default=None,
+                   help="thermal stability factor (default the paper's 55)")
     add_seed_option(p)
 
 
@@ -96,10 +101,12 @@ def register(subparsers) -> None:
     w.set_defaults(func=_wer)
     c = sub.add_parser("lowcost", help="baseline / low-V / low-dur write settings for a relaxed WER",
                        description="Example: nvmsim mtj lowcost --target-wer 8e-4 --out results/")
-    c.add_argument("--target-wer", type=float, default=8e-4, help="relaxed write-error rate (default 8e-4)")
-    c.add_argument("--baseline-wer", type=float, default=8.62e-10, help="baseline write-error rate (default 8.62e-10)")
+    c.add_argument("--target-wer", type=_rate, default=8e-4, help="relaxed write-error rate (default 8e-4)")
+    c.add_argument("--baseline-wer", type=_rate, default=8.62e-10,
+                   help="baseline write-error rate (default 8.62e-10)")
     c.add_argument("--cell", default="stt28", help="baseline cell whose pulse and resistances are used (default stt28)")
-    c.add_argument("--delta", type=float, default=None, help="thermal stability factor (default the paper's 55)")
+    c.add_argument("--delta", type=number(positive=True), default=None,
+                   help="thermal stability factor (default the paper's 55)")
     add_output_options(c, "mtj_lowcost")
     c.set_defaults(func=_lowcost)
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from simulator.cli._common import add_parallel_options
+from simulator.cli._common import add_parallel_options, output_dir, positive_int
 from simulator.output import format_table
 
 
@@ -22,7 +22,7 @@ def _deepnvm(args) -> int:
         batches = dict(base.phases)
         batches["inference"] = args.inference_batch or batches["inference"]
         batches["training"] = args.training_batch or batches["training"]
-        networks = tuple(parse_str_list(args.networks)) if args.networks else base.networks
+        networks = tuple(parse_str_list(args.networks, "--networks")) if args.networks else base.networks
         plan = replace(base, networks=networks, phases=tuple(batches.items()),
                        notes=(*base.notes, f"custom plan: networks {', '.join(networks)}, "
                                            f"inference batch {batches['inference']}, "
@@ -44,31 +44,22 @@ def _scratchpad(args) -> int:
     return 0
 
 
-def _has_scratchpad() -> bool:
-    import importlib.util
-
-    try:
-        return importlib.util.find_spec("simulator.studies.scratchpad") is not None
-    except (ImportError, ValueError):  # pragma: no cover
-        return False
-
-
 def register(subparsers) -> None:
     p = subparsers.add_parser("reproduce", help="rerun a seed paper's studies and report beside its numbers")
     sub = p.add_subparsers(dest="paper", metavar="PAPER")
     d = sub.add_parser("deepnvm", help="DeepNVM++ §IV: iso-capacity, batch size, iso-area, L2 sweep, scalability")
-    d.add_argument("--out", type=Path, default=Path("deepnvm_report"), help="output directory (default deepnvm_report)")
+    d.add_argument("--out", type=output_dir, default=Path("deepnvm_report"),
+                   help="output directory (default deepnvm_report)")
     d.add_argument("--quick", action="store_true", help="fewer networks and small batches: minutes, not the full run")
     d.add_argument("--chip", default="gtx1080ti-deepnvm")
     d.add_argument("--networks", default=None, help="networks to run instead of the plan's, comma-separated")
-    d.add_argument("--inference-batch", type=int, default=None, help="inference batch (full: 4, quick: 1)")
-    d.add_argument("--training-batch", type=int, default=None, help="training batch (full: 64, quick: 1)")
+    d.add_argument("--inference-batch", type=positive_int, default=None, help="inference batch (full: 4, quick: 1)")
+    d.add_argument("--training-batch", type=positive_int, default=None, help="training batch (full: 64, quick: 1)")
     d.add_argument("--mode", choices=("fast", "timed"), default="fast")
     add_parallel_options(d)
     d.set_defaults(func=_deepnvm)
-    if _has_scratchpad():
-        s = sub.add_parser("scratchpad", help="STT-MRAM scratchpad training paper: the systolic studies")
-        s.add_argument("--out", type=Path, default=Path("scratchpad_report"), help="output directory")
-        s.add_argument("--quick", action="store_true", help="smaller runs: minutes, not the full study")
-        s.set_defaults(func=_scratchpad)
+    s = sub.add_parser("scratchpad", help="STT-MRAM scratchpad training paper: the systolic studies")
+    s.add_argument("--out", type=output_dir, default=Path("scratchpad_report"), help="output directory")
+    s.add_argument("--quick", action="store_true", help="smaller runs: minutes, not the full study")
+    s.set_defaults(func=_scratchpad)
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from simulator.cli._common import add_output_options, emit, parse_float_list, parse_str_list
+from simulator.cli._common import add_output_options, emit, parse_float_list, parse_str_list, positive_int, size
 
 SHOWN = ["network", "dataset", "technology", "capacity_MB", "area_mm2", "dram_accesses", "cycles",
          "energy_dram_J", "energy_read_J", "energy_write_J", "energy_leakage_J", "energy_compute_J",
@@ -24,7 +24,7 @@ def _common(p: argparse.ArgumentParser, name: str) -> None:
                    help="technologies, comma-separated: table names (stt28_low_v / stt28_low_dur are low-cost "
                         "writes), 'hetero:A+B' (sign+exponent on A, mantissa on B), 'A/W/E' (one per buffer); "
                         "default sram28,stt28, the first sram* is the baseline")
-    p.add_argument("--batch", type=int, default=512, help="mini-batch size (default 512, as the paper)")
+    p.add_argument("--batch", type=positive_int, default=512, help="mini-batch size (default 512, as the paper)")
     p.add_argument("--preset", default="systolic-256", help="accelerator preset name or TOML file")
     p.add_argument("--table", type=Path, default=None,
                    help="technology table CSV/Parquet (default: nvmsim's circuit model at 28 nm, RAM mode)")
@@ -47,7 +47,7 @@ def _accelerator(args):
 
     over: dict = {"scratchpad": {}, "array": {}, "dram": {}}
     if args.split is not None:
-        over["scratchpad"]["split"] = parse_float_list(args.split, "--split")
+        over["scratchpad"]["split"] = parse_float_list(args.split, "--split", allow_zero=True)
     if args.eviction is not None:
         over["scratchpad"]["eviction"] = args.eviction
     if args.overlap_dram:
@@ -63,10 +63,12 @@ def _run(args, mode: str) -> int:
     from simulator.studies.scratchpad_tech import load_table
 
     table = load_table(args.table) if args.table is not None else None
-    nets = parse_str_list(args.networks)
-    kw = {"capacities_MB": parse_float_list(args.capacities, "--capacities")} if mode == "iso_capacity" else {
-        "areas_mm2": parse_float_list(args.areas, "--areas")}
-    df, layers = scratchpad_study(nets, mode, technologies=parse_str_list(args.technologies), batch=args.batch,
+    nets = parse_str_list(args.networks, "--networks")
+    kw = {"capacities_MB": parse_float_list(args.capacities, "--capacities", unit="MB", sizes=True)} \
+        if mode == "iso_capacity" else {"areas_mm2": parse_float_list(args.areas, "--areas", positive=True,
+                                                                       unit="mm^2")}
+    df, layers = scratchpad_study(nets, mode, technologies=parse_str_list(args.technologies, "--technologies"),
+                                  batch=args.batch,
                                   table=table, accelerator=_accelerator(args), layers=True, **kw)
     name = f"scratchpad_{mode}"
     shown = [c for c in SHOWN if c in df.columns]
@@ -120,9 +122,10 @@ def register(subparsers) -> None:
 
     lay = sub.add_parser("layers", help="per-layer counts and energy of one training step")
     lay.add_argument("--network", default=DEFAULT_NETWORKS, help=f"name:dataset (default {DEFAULT_NETWORKS})")
-    lay.add_argument("--capacity", type=float, default=24.0, help="total scratchpad MB (default 24)")
+    lay.add_argument("--capacity", type=size("MB"), default=24.0,
+                     help="total scratchpad capacity in MB (default 24; 512KB, 1GB also work)")
     lay.add_argument("--technology", default="sram28", help="technology (default sram28)")
-    lay.add_argument("--batch", type=int, default=512)
+    lay.add_argument("--batch", type=positive_int, default=512)
     lay.add_argument("--preset", default="systolic-256")
     lay.add_argument("--table", type=Path, default=None)
     _accel_options(lay)
@@ -130,11 +133,11 @@ def register(subparsers) -> None:
     lay.set_defaults(func=_layers)
 
     g = sub.add_parser("gemm", help="cycles, folds and operand accesses of one GEMM on the array")
-    g.add_argument("M", type=int)
-    g.add_argument("N", type=int)
-    g.add_argument("K", type=int)
-    g.add_argument("--rows", type=int, default=256)
-    g.add_argument("--cols", type=int, default=256)
+    g.add_argument("M", type=positive_int)
+    g.add_argument("N", type=positive_int)
+    g.add_argument("K", type=positive_int)
+    g.add_argument("--rows", type=positive_int, default=256)
+    g.add_argument("--cols", type=positive_int, default=256)
     g.add_argument("--dataflow", choices=("os", "ws", "is"), default="os")
     add_output_options(g, default_name="gemm")
     g.set_defaults(func=_gemm)

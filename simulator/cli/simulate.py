@@ -15,8 +15,19 @@ from __future__ import annotations
 
 import argparse
 
+from models.config import parse_number
 from models.errors import ConfigError
-from simulator.cli._common import add_output_options, add_seed_option, emit, parse_float_list, parse_str_list
+from simulator.cli._common import (
+    add_output_options,
+    add_sampling_option,
+    add_seed_option,
+    emit,
+    number,
+    parse_float_list,
+    parse_str_list,
+    positive_int,
+    size,
+)
 
 SHOWN = ["l2_MB", "technology", "mode", "l1_hits", "l1_misses", "l2_reads", "l2_writes", "l2_read_hits",
          "l2_write_hits", "l2_writebacks", "dram_reads", "dram_writes", "cycles", "time_ns"]
@@ -32,20 +43,25 @@ def register(subparsers) -> None:
     src.add_argument("--network", default=None, help="a zoo network (see `nvmsim workloads`), traced as it runs")
     p.add_argument("--dataset", default=None, help="network: dataset (default: the network's own)")
     p.add_argument("--phase", default="inference", choices=("inference", "training"), help="network: phase")
-    p.add_argument("--batch", type=int, default=4, help="network: batch size (default 4)")
+    p.add_argument("--batch", type=positive_int, default=4, help="network: batch size (default 4)")
     p.add_argument("--sector", action="store_true", help="network: 32 B sector requests instead of 128 B lines")
-    p.add_argument("--accesses", type=int, default=1_000_000, help="synthetic: number of accesses")
-    p.add_argument("--write-fraction", type=float, default=0.0, help="synthetic: fraction of writes")
-    p.add_argument("--footprint-MB", type=float, default=64.0, help="synthetic: bytes touched, in MB")
-    p.add_argument("--stride-B", type=int, default=128, help="synthetic strided: stride in bytes")
-    p.add_argument("--sms", type=int, default=None, help="synthetic: issuing SMs (default: the chip's)")
+    p.add_argument("--accesses", type=positive_int, default=1_000_000, help="synthetic: number of accesses")
+    p.add_argument("--write-fraction", type=number(minimum=0, maximum=1), default=0.0,
+                   help="synthetic: fraction of writes, 0 to 1")
+    p.add_argument("--footprint-MB", type=size("MB"), default=64.0,
+                   help="synthetic: bytes touched, in MB (512KB, 1GB also work)")
+    p.add_argument("--stride-B", type=positive_int, default=128, help="synthetic strided: stride in bytes")
+    p.add_argument("--sms", type=positive_int, default=None, help="synthetic: issuing SMs (default: the chip's)")
     p.add_argument("--chip", default="gtx1080ti-deepnvm", help="chip preset name or TOML file")
-    p.add_argument("--l2", default=None, help="L2 capacities in MB, comma-separated (default: the chip's)")
+    p.add_argument("--l2", default=None,
+                   help="L2 capacities in MB, comma-separated (a bare number is MB; 512KB, 1GB also work; "
+                        "default: the chip's)")
     p.add_argument("--mode", default="fast", choices=("fast", "timed"), help="fast (fixed interleaving) or timed")
     p.add_argument("--tech", default=None,
                    help="technologies as NAME=READ_NS/WRITE_NS, comma-separated "
                         "(e.g. sram=2.91/1.53,stt=2.98/9.31; default: the chip's SRAM latencies)")
     p.add_argument("--per-kernel", action="store_true", help="print and write the per-kernel table instead")
+    add_sampling_option(p)
     add_seed_option(p)
     add_output_options(p, default_name="simulate")
     p.set_defaults(func=_simulate)
@@ -58,13 +74,16 @@ def parse_tech(text: str | None) -> dict | None:
     out = {}
     for item in parse_str_list(text):
         name, _, lat = item.partition("=")
-        rd, _, wr = lat.partition("/")
-        try:
-            out[name.strip()] = {"read_latency_ns": float(rd), "write_latency_ns": float(wr)}
-        except ValueError:
-            raise ConfigError("--tech", f"each entry must be NAME=READ_NS/WRITE_NS, got {item!r}") from None
-        if not name.strip():
-            raise ConfigError("--tech", f"missing technology name in {item!r}")
+        rd, slash, wr = lat.partition("/")
+        name = name.strip()
+        if not name or not slash:
+            raise ConfigError("--tech", f"each entry must be NAME=READ_NS/WRITE_NS, got {item!r}")
+        if name in out:
+            raise ConfigError("--tech", f"names {name!r} twice")
+        out[name] = {"read_latency_ns": parse_number(rd, f"--tech.{name}.read", positive=True, unit="ns"),
+                     "write_latency_ns": parse_number(wr, f"--tech.{name}.write", positive=True, unit="ns")}
+    if not out:
+        raise ConfigError("--tech", "must name at least one technology")
     return out
 
 
@@ -77,13 +96,11 @@ def chunk_source(args, chip):
     if args.network is not None:
         from traces import network_trace
 
-        if args.batch <= 0:
-            raise ConfigError("--batch", f"must be positive, got {args.batch}")
         return network_trace(args.network, phase=args.phase, batch=args.batch, dataset=args.dataset, chip=chip,
                              sector_B=32 if args.sector else None)
     from traces.synthetic import synthetic_chunks
 
-    return synthetic_chunks(args.pattern or "random", args.accesses, n_sms=args.sms or chip.n_sms,
+    return synthetic_chunks(args.pattern or "random", args.accesses, n_sms=chip.n_sms if args.sms is None else args.sms,
                             write_fraction=args.write_fraction, footprint_B=int(args.footprint_MB * 2**20),
                             stride_B=args.stride_B, seed=args.seed, line_B=chip.sector_B or chip.l2.line_B)
 
@@ -93,9 +110,14 @@ def _simulate(args) -> int:
     from simulator.gpu.chip import load_chip
 
     chip = load_chip(args.chip)
-    l2 = parse_float_list(args.l2, "--l2") if args.l2 else None
+    l2 = parse_float_list(args.l2, "--l2", unit="MB", sizes=True) if args.l2 is not None else None
     source = chunk_source(args, chip)
-    result = simulate_gpu(source, chip, l2_MB=l2, tech=parse_tech(args.tech), mode=args.mode, progress=True)
+    tech = parse_tech(args.tech)
+    if not args.quiet:
+        caps = l2 if l2 is not None else [chip.l2.capacity_MB]
+        print(f"# simulate on {chip.name}: L2 {', '.join(f'{c:g}' for c in caps)} MB, mode {args.mode}")
+    result = simulate_gpu(source, chip, l2_MB=l2, tech=tech, mode=args.mode, progress=True,
+                          sample_sets=args.sample_sets)
     names = getattr(source, "kernels", None)
     if args.per_kernel or args.network is not None:
         kernels = result.kernels
@@ -106,5 +128,6 @@ def _simulate(args) -> int:
             shown.insert(1, "kernel_name")
         emit(kernels, args, "simulate_kernels", columns=[c for c in shown if c in kernels.columns])
     if not args.per_kernel:
-        emit(result.totals, args, columns=SHOWN)
+        emit(result.totals, args, columns=[c for c in (*SHOWN, "sample_sets", "dram_accesses_rse")
+                                            if c in result.totals.columns])
     return 0

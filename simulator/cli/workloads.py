@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from simulator.cli._common import add_output_options, emit
+from simulator.cli._common import add_output_options, emit, positive_int
 
 _LIST_COLUMNS = ["network", "dataset", "datasets", "weights", "macs", "layers", "conv", "fc", "description"]
 
@@ -61,8 +61,8 @@ def _add_network_options(p) -> None:
     p.add_argument("--onnx", type=Path, default=None, metavar="FILE", help="import this ONNX model instead")
     p.add_argument("--dataset", default=None, help="imagenet, cifar10, cifar100, mnist or text (default: the net's)")
     p.add_argument("--dtype", default="fp32", help="fp32 (default), fp16, bf16 or int8")
-    p.add_argument("--seq-len", type=int, default=None, help="tokens per sample (bert_base, gpt2)")
-    p.add_argument("--batch", type=int, default=1, help="samples per step (default 1)")
+    p.add_argument("--seq-len", type=positive_int, default=None, help="tokens per sample (bert_base, gpt2)")
+    p.add_argument("--batch", type=positive_int, default=1, help="samples per step (default 1)")
     p.add_argument("--phase", choices=("inference", "training"), default="inference")
     p.add_argument("--optimizer", choices=("sgd", "momentum"), default="sgd", help="training weight update")
     add_output_options(p)

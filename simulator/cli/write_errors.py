@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from simulator.cli._common import add_output_options, add_seed_option, emit, parse_float_list, parse_str_list
+from simulator.cli._common import (
+    add_output_options,
+    add_seed_option,
+    emit,
+    number,
+    parse_float_list,
+    parse_str_list,
+    positive_int,
+)
 
 
 def _train(args) -> int:
@@ -14,9 +22,9 @@ def _train(args) -> int:
     df = training_with_errors(
         model=args.model,
         dataset=args.dataset,
-        wers=parse_float_list(args.wer, "--wer"),
-        bits=parse_str_list(args.bits),
-        structures=parse_str_list(args.structure),
+        wers=parse_float_list(args.wer, "--wer", minimum=0, maximum=1),
+        bits=parse_str_list(args.bits, "--bits"),
+        structures=parse_str_list(args.structure, "--structure"),
         epochs=args.epochs,
         seed=args.seed,
         batch_size=args.batch_size,
@@ -33,7 +41,8 @@ def _hetero(args) -> int:
     from simulator.output import save_figure
     from simulator.studies.write_errors import hetero_energy, plot_hetero
 
-    df = hetero_energy(parse_float_list(args.wer, "--wer"), baseline=args.baseline, sram=args.sram,
+    df = hetero_energy(parse_float_list(args.wer, "--wer", minimum=0, maximum=1), baseline=args.baseline,
+                       sram=args.sram,
                        provider=args.provider, protected_bits=args.protected_bits)
     emit(df, args)
     if args.out is not None:
@@ -55,9 +64,9 @@ def register(subparsers) -> None:
                    help="comma-separated bit choices: all, sign, exponent, mantissa, low:N, or fields joined by +")
     p.add_argument("--structure", default="all",
                    help="comma-separated structures hit by errors: all, or activations/weights/errors joined by +")
-    p.add_argument("--epochs", type=int, default=5)
-    p.add_argument("--batch-size", type=int, default=32)
-    p.add_argument("--lr", type=float, default=0.03, help="SGD learning rate (momentum 0.9)")
+    p.add_argument("--epochs", type=positive_int, default=5)
+    p.add_argument("--batch-size", type=positive_int, default=32)
+    p.add_argument("--lr", type=number(positive=True), default=0.03, help="SGD learning rate (momentum 0.9)")
     p.add_argument("--backend", default="numpy", choices=("numpy", "torch"),
                    help="numpy (default, always available) or torch (PyTorch CPU: pip install nvmsim[torch])")
     add_seed_option(p)
@@ -74,6 +83,7 @@ def register(subparsers) -> None:
     h.add_argument("--sram", default="sram28", help="SRAM cell for comparison (default sram28)")
     h.add_argument("--provider", default="auto", choices=("auto", "analytic", "mtj"),
                    help="low-cost cells: mtj (macrospin model), analytic (Sun precessional model), auto")
-    h.add_argument("--protected-bits", type=int, default=9, help="bits per word on the baseline array (default 9)")
+    h.add_argument("--protected-bits", type=number(integer=True, minimum=0, maximum=32), default=9,
+                   help="bits per word on the baseline array (default 9)")
     add_output_options(h, default_name="hetero_energy")
     h.set_defaults(func=_hetero)

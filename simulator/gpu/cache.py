@@ -11,6 +11,8 @@ next level.  Semantics (also in :mod:`simulator.gpu.kernels.lookup`):
   recent) or ``"fifo"`` (lines leave in allocation order; hits change nothing);
 - write-back + write-allocate (fetch-on-write for whole-line caches) or
   write-through + no-write-allocate (other combinations are accepted too);
+  ``write_allocate`` also takes a mode name (:mod:`simulator.gpu.write_allocate`),
+  e.g. ``"naive"``, GPGPU-Sim's ``W``: a write miss is forwarded *and* fetched;
 - with ``sector_B`` each access touches one sector of its line; hits and misses
   are per sector, a miss fetches only its sector, a write-back writes only the
   dirty sectors.  Stream entries are then sectors, otherwise whole lines.
@@ -29,6 +31,7 @@ from models.errors import ConfigError
 from simulator.gpu import policies
 from simulator.gpu.kernels import lookup
 from simulator.gpu.kernels.stats import N_STATS, STAT_NAMES, fill_next_level
+from simulator.gpu.write_allocate import kernel_flags, write_allocate_mode
 
 
 @dataclass
@@ -142,8 +145,11 @@ class Cache:
         Line size in bytes (power of two).
     ways : int
         Associativity.
-    write_back, write_allocate : bool
-        Write policy (see module docstring).
+    write_back : bool
+        Write-back (else write-through).
+    write_allocate : bool or str
+        Whether and how a write miss allocates: ``True``/``False`` or a mode name of
+        :mod:`simulator.gpu.write_allocate` (``"fetch_on_write"``, ``"lazy"`` for sectored caches, ``"naive"``).
     sets : int, optional
         Number of sets; any positive integer (set = line mod sets).
     sector_B : int, optional
@@ -173,7 +179,10 @@ class Cache:
         self.sector_B = None if sector_B is None else int(sector_B)
         self.capacity_B = self.sets * self.ways * self.line_B
         self.write_back = bool(write_back)
-        self.write_allocate = bool(write_allocate)
+        self.write_allocate_mode = write_allocate_mode(
+            bool(write_allocate) if isinstance(write_allocate, (bool, np.bool_, int)) else write_allocate,
+            self._sshift < self._lshift)
+        self.write_allocate, self._naive = kernel_flags(self.write_allocate_mode)
         self.stream: Stream | None = None
         self.reset()
 
@@ -185,7 +194,7 @@ class Cache:
 
     @property
     def stats(self) -> CacheStats:
-        fill_next_level(self._stats, self._sshift < self._lshift, self.write_back, self.write_allocate)
+        fill_next_level(self._stats, self._sshift < self._lshift, self.write_back, self.write_allocate, self._naive)
         return CacheStats.from_array(self._stats)
 
     def access(self, addr, is_write=False, *, emit: bool = True) -> CacheStats:
@@ -196,7 +205,7 @@ class Cache:
         The requests sent to the next level are left in :attr:`stream`
         (skip them with ``emit=False``, which is a little faster).
         """
-        addr = np.ascontiguousarray(addr, dtype=np.uint64)
+        addr = _addresses(addr)
         if addr.ndim != 1:
             raise ConfigError("addr", f"must be one-dimensional, got shape {addr.shape}")
         w = np.asarray(is_write, dtype=np.bool_)
@@ -208,7 +217,7 @@ class Cache:
             w = np.ascontiguousarray(w)
         single, _ = lookup.get_kernels(self.sets, self.ways, self._lshift, self._sshift, self.write_back,
                                        self.write_allocate, emit,
-                                       hit_promotes=policies.get_policy(self.policy).hit_promotes)
+                                       hit_promotes=policies.get_policy(self.policy).hit_promotes, naive=self._naive)
         n = addr.shape[0]
         parts = min(self.threads, self.sets) if self.PARALLEL_MIN <= n < 2**31 else 1
         cap = lookup.out_capacity(n, self._lshift, self._sshift) if emit else 0
@@ -257,10 +266,32 @@ class Cache:
 
     def __repr__(self) -> str:
         pol = ("write-back" if self.write_back else "write-through") + (
-            ", write-allocate" if self.write_allocate else ", no-write-allocate")
+            f", write-allocate ({self.write_allocate_mode})" if self.write_allocate else ", no-write-allocate")
         sect = f", {self.sector_B} B sectors" if self.sector_B else ""
         return (f"Cache({self.capacity_B} B, {self.sets} sets x {self.ways} ways x {self.line_B} B, {self.policy}, "
                 f"{pol}{sect})")
+
+
+def _addresses(addr) -> np.ndarray:
+    """``addr`` as uint64 byte addresses; negative, non-integer or non-finite values are refused before the cast
+    (which would wrap -1 to 2**64 - 1 and turn NaN into an arbitrary line)."""
+    if isinstance(addr, np.ndarray) and addr.dtype == np.uint64:
+        return np.ascontiguousarray(addr)
+    a = np.asarray(addr)
+    if a.dtype.kind == "u":
+        return np.ascontiguousarray(a, dtype=np.uint64)
+    if a.dtype.kind not in "if" or a.dtype.kind == "b":
+        raise ConfigError("addr", f"must be non-negative integer byte addresses, got dtype {a.dtype}")
+    if a.size:
+        if a.dtype.kind == "f":
+            bad = ~np.isfinite(a) | (a != np.floor(a)) | (a < 0) | (a >= 2.0**64)
+        else:
+            bad = a < 0
+        if bad.any():
+            i = int(np.flatnonzero(bad.ravel())[0])
+            raise ConfigError("addr", f"must be non-negative integer byte addresses, got {a.ravel()[i]!r} at "
+                                      f"index {i}")
+    return np.ascontiguousarray(a, dtype=np.uint64)
 
 
 _POOL: ThreadPoolExecutor | None = None

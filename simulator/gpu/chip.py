@@ -4,9 +4,14 @@ A chip file (see ``simulator/gpu/presets/*.toml``) has top-level ``name``,
 ``description``, ``n_sms``, optional ``sector_B``, and tables ``[clocks]``,
 ``[l1]``, ``[l2]``, ``[dram]``.  ``l1.policy`` and ``l2.policy`` name the
 replacement policy (:mod:`simulator.gpu.policies`: ``"lru"``, the default, or
-``"fifo"``; GPGPU-Sim's ``L`` / ``F`` replacement letters).  ``load_chip(name_or_path, l2_MB=..., overrides=...)``
-merges overrides field by field, then checks every value; a bad one raises
-:class:`~models.errors.ConfigError` naming the dotted field.
+``"fifo"``; GPGPU-Sim's ``L`` / ``F`` replacement letters).  ``l1.write_allocate`` / ``l2.write_allocate``
+take ``true``, ``false`` or a mode name (:mod:`simulator.gpu.write_allocate`: ``"fetch_on_write"``, ``"lazy"``,
+``"naive"``).  ``l2.channel_hash``, ``l2.hash_seed`` and ``l2.set_index`` choose the slice and set of an address
+(:mod:`simulator.gpu.l2map`, GPGPU-Sim's partition indexing and set-index functions).  ``l1.skip_global_loads``
+is GPGPU-Sim's ``-gpgpu_gmem_skip_L1D``: global accesses bypass the L1 (every access of an nvmsim trace is
+global, so it bypasses the L1 as ``l1.enabled = false`` does, with the L1 still described).
+``load_chip(name_or_path, l2_MB=..., overrides=...)`` merges overrides field by field, then checks every value;
+a bad one raises :class:`~models.errors.ConfigError` naming the dotted field.
 
 L2 capacity rule (``l2_MB``): the slice count (channels x slices per channel),
 the ways and the line size stay as in the preset; the sets per slice become
@@ -16,8 +21,9 @@ exactly.  Capacities that are not a power-of-two multiple get a set count that
 is not a power of two (set index = line mod sets, as the caches support): 7 MB
 gives 149 sets (6.98 MB, -0.2 %), 10 MB 213 sets (9.98 MB).  The exact capacity
 used is ``chip.l2.capacity_B``; a request that cannot be met within 1 % is an
-error.  A config that gives ``l2.capacity_KB`` instead of ``sets_per_slice``
-must divide exactly.
+error, and so is a set count the set index does not support (``"xor"``: powers
+of two; ``"ipoly"``: 16, 32, 64; ``"fermi"``: 32, 64).  A config that gives
+``l2.capacity_KB`` instead of ``sets_per_slice`` must divide exactly.
 """
 
 from __future__ import annotations
@@ -29,11 +35,17 @@ from typing import Any
 from models.config import as_choice, as_positive, load_toml, merge, reject_unknown, require
 from models.errors import ConfigError
 from simulator.gpu import policies
+from simulator.gpu.write_allocate import write_allocate_mode
 
 PRESET_DIR = Path(__file__).with_name("presets")
 WRITE_POLICIES = ("write-back", "write-through")
-CHANNEL_HASHES = ("linear", "xor")
-SET_INDEXES = ("modulo", "xor", "fold")
+CHANNEL_HASHES = ("linear", "xor", "ipoly", "random", "fold")
+SET_INDEXES = ("modulo", "xor", "ipoly", "fermi", "fold")
+#: Set counts each set index supports (None: any); GPGPU-Sim's IPOLY and Fermi hashes exist for these only.
+SET_INDEX_SETS = {"modulo": None, "fold": None, "xor": "pow2", "ipoly": (16, 32, 64), "fermi": (32, 64)}
+#: Slice counts IPOLY partition indexing supports (``next_pow2(channels) * slices_per_channel``).
+IPOLY_SLICES = (16, 32, 64)
+MAX_SLICES_PER_CHANNEL = 16  # GPGPU-Sim's Pascal address map has four bank bits to take sub-partitions from
 CAPACITY_TOLERANCE = 0.01
 
 
@@ -59,6 +71,8 @@ class L1Config:
     write_allocate: bool
     hit_latency_cycles: int
     policy: str = policies.DEFAULT_POLICY
+    write_allocate_mode: str = "none"
+    skip_global_loads: bool = False
 
     @property
     def capacity_B(self) -> int:
@@ -68,7 +82,9 @@ class L1Config:
 @dataclass(frozen=True)
 class L2Config:
     """Sliced L2: ``channels`` memory channels, each with ``slices_per_channel`` slices of ``sets_per_slice`` sets;
-    ``policy`` is a replacement policy name."""
+    ``policy`` is a replacement policy name; ``write_allocate`` says whether a write miss allocates and
+    ``write_allocate_mode`` how (:mod:`simulator.gpu.write_allocate`); ``channel_hash``, ``hash_seed`` and
+    ``set_index`` as in :mod:`simulator.gpu.l2map`."""
 
     channels: int
     slices_per_channel: int
@@ -84,6 +100,8 @@ class L2Config:
     write_latency_ns: float
     rop_latency_cycles: int
     policy: str = policies.DEFAULT_POLICY
+    write_allocate_mode: str = "fetch_on_write"
+    hash_seed: int = 1
 
     @property
     def slices(self) -> int:
@@ -125,6 +143,12 @@ class GpuChip:
     l2: L2Config
     dram: DramConfig
 
+    @property
+    def l1_bypassed(self) -> bool:
+        """Whether trace accesses skip the L1s: no L1 (``l1.enabled = false``), or ``l1.skip_global_loads`` (every
+        access of an nvmsim trace is a global one).  The engines ask only this."""
+        return not self.l1.enabled or self.l1.skip_global_loads
+
     def with_l2_MB(self, l2_MB: float) -> GpuChip:
         """This chip with its L2 resized by the module's rule (sets per slice change)."""
         return replace(self, l2=replace(self.l2, sets_per_slice=sets_for_capacity(self.l2, l2_MB)))
@@ -140,10 +164,24 @@ def sets_for_capacity(l2: L2Config, l2_MB: float, field: str = "l2_MB") -> int:
         near = max(sets, 1) * per_set / 2**20
         raise ConfigError(field, f"{mb:g} MB cannot be built from {l2.slices} slices x {l2.ways} ways x "
                                  f"{l2.line_B} B lines within 1 % (nearest {near:.4g} MB)")
-    if l2.set_index == "xor" and sets & (sets - 1):
-        raise ConfigError(field, f"l2.set_index 'xor' needs a power-of-two number of sets per slice; "
-                                 f"{mb:g} MB gives {sets}")
+    check_set_index(l2.set_index, sets, f"{mb:g} MB gives {sets}")
     return sets
+
+
+def check_set_index(set_index: str, sets: int, what: str) -> None:
+    """Raise a ConfigError on ``l2.set_index`` if it does not support ``sets`` sets per slice (``what`` says where
+    the count came from)."""
+    ok = SET_INDEX_SETS[set_index]
+    if ok is None:
+        return
+    if ok == "pow2":
+        if sets & (sets - 1):
+            raise ConfigError("l2.set_index", f"'{set_index}' needs a power-of-two number of sets per slice; {what}")
+    elif sets not in ok:
+        name = {"ipoly": "IPOLY", "fermi": "Fermi hash"}[set_index]
+        counts = ", ".join(map(str, ok[:-1])) + f" or {ok[-1]}"
+        raise ConfigError("l2.set_index", f"'{set_index}' (GPGPU-Sim's {name}) supports {counts} sets per slice "
+                                          f"only; {what} ('modulo', 'fold' work for any count)")
 
 
 def preset_names() -> list[str]:
@@ -178,10 +216,32 @@ def _pow2(value, field):
     return v
 
 
-def _policy(d, prefix):
+def _policy(d, prefix, sectored):
+    """(write-back?, write-allocate mode name) of a cache table."""
     wp = as_choice(d.get("write_policy", "write-back"), f"{prefix}.write_policy", WRITE_POLICIES)
-    wa = _bool(d.get("write_allocate", wp == "write-back"), f"{prefix}.write_allocate")
+    wa = write_allocate_mode(d.get("write_allocate", wp == "write-back"), sectored, f"{prefix}.write_allocate")
     return wp == "write-back", wa
+
+
+def _seed(value):
+    seed = _int(value, "l2.hash_seed", allow_zero=True)
+    if seed >= 2**63:
+        raise ConfigError("l2.hash_seed", f"must be below 2**63, got {seed}")
+    return seed
+
+
+def _channel_hash(d2, channels, spc):
+    """``l2.channel_hash``, checked against the channel and slice counts it supports."""
+    h = as_choice(d2.get("channel_hash", "linear"), "l2.channel_hash", CHANNEL_HASHES)
+    if h == "xor" and channels & (channels - 1):
+        raise ConfigError("l2.channel_hash", f"'xor' (GPGPU-Sim's bitwise permutation) needs a power-of-two number "
+                                             f"of channels, got {channels} ('ipoly', 'random' or 'fold' work for any)")
+    if h == "ipoly":
+        n = (1 << (channels - 1).bit_length()) * spc
+        if n not in IPOLY_SLICES:
+            raise ConfigError("l2.channel_hash", f"'ipoly' hashes over next_pow2(channels) x slices_per_channel = "
+                                                 f"{n} slices; GPGPU-Sim's IPOLY supports 16, 32 or 64 only")
+    return h
 
 
 def _replacement(d, prefix):
@@ -218,21 +278,24 @@ def build_chip(data: dict[str, Any], origin: str = "<chip>") -> GpuChip:
 
     d1 = data["l1"]
     reject_unknown(d1, ("enabled", "capacity_KB", "sets", "ways", "line_B", "write_policy", "write_allocate",
-                        "hit_latency_cycles", "policy"), "l1")
+                        "hit_latency_cycles", "policy", "skip_global_loads"), "l1")
     l1_line = _pow2(d1.get("line_B", 128), "l1.line_B")
     l1_ways = _int(require(d1, "ways", "l1"), "l1.ways")
-    wb1, wa1 = _policy(d1, "l1")
+    wb1, wa1 = _policy(d1, "l1", sector_B is not None and sector_B < l1_line)
     l1 = L1Config(_bool(d1.get("enabled", True), "l1.enabled"),
-                  _sets(d1, "l1", l1_line * l1_ways, "line_B x ways"), l1_ways, l1_line, wb1, wa1,
+                  _sets(d1, "l1", l1_line * l1_ways, "line_B x ways"), l1_ways, l1_line, wb1, wa1 != "none",
                   _int(d1.get("hit_latency_cycles", 0), "l1.hit_latency_cycles", allow_zero=True),
-                  _replacement(d1, "l1"))
+                  _replacement(d1, "l1"), wa1, _bool(d1.get("skip_global_loads", False), "l1.skip_global_loads"))
 
     d2 = data["l2"]
     reject_unknown(d2, ("channels", "slices_per_channel", "sets_per_slice", "capacity_KB", "ways", "line_B",
-                        "write_policy", "write_allocate", "chunk_B", "channel_hash", "set_index",
+                        "write_policy", "write_allocate", "chunk_B", "channel_hash", "hash_seed", "set_index",
                         "read_latency_ns", "write_latency_ns", "rop_latency_cycles", "policy"), "l2")
     channels = _int(require(d2, "channels", "l2"), "l2.channels")
-    spc = _int(d2.get("slices_per_channel", 1), "l2.slices_per_channel")
+    spc = _pow2(d2.get("slices_per_channel", 1), "l2.slices_per_channel")
+    if spc > MAX_SLICES_PER_CHANNEL:
+        raise ConfigError("l2.slices_per_channel", f"at most {MAX_SLICES_PER_CHANNEL} (the sub-partition comes from "
+                                                   f"the address's four bank bits), got {spc}")
     ways = _int(require(d2, "ways", "l2"), "l2.ways")
     line = _pow2(d2.get("line_B", 128), "l2.line_B")
     chunk = _pow2(d2.get("chunk_B", 256), "l2.chunk_B")
@@ -240,15 +303,14 @@ def build_chip(data: dict[str, Any], origin: str = "<chip>") -> GpuChip:
         raise ConfigError("l2.chunk_B", f"must be at least l2.line_B ({line}), got {chunk}")
     sets = _sets(d2, "l2", channels * spc * ways * line, "line_B x ways x slices")
     set_index = as_choice(d2.get("set_index", "modulo"), "l2.set_index", SET_INDEXES)
-    if set_index == "xor" and sets & (sets - 1):
-        raise ConfigError("l2.sets_per_slice", f"must be a power of two with set_index 'xor', got {sets}")
-    wb2, wa2 = _policy(d2, "l2")
-    l2 = L2Config(channels, spc, sets, ways, line, wb2, wa2, chunk,
-                  as_choice(d2.get("channel_hash", "linear"), "l2.channel_hash", CHANNEL_HASHES), set_index,
+    check_set_index(set_index, sets, f"the l2 table gives {sets}")
+    channel_hash = _channel_hash(d2, channels, spc)
+    wb2, wa2 = _policy(d2, "l2", sector_B is not None and sector_B < line)
+    l2 = L2Config(channels, spc, sets, ways, line, wb2, wa2 != "none", chunk, channel_hash, set_index,
                   as_positive(require(d2, "read_latency_ns", "l2"), "l2.read_latency_ns"),
                   as_positive(require(d2, "write_latency_ns", "l2"), "l2.write_latency_ns"),
                   _int(d2.get("rop_latency_cycles", 0), "l2.rop_latency_cycles", allow_zero=True),
-                  _replacement(d2, "l2"))
+                  _replacement(d2, "l2"), wa2, _seed(d2.get("hash_seed", 1)))
     if sector_B is not None and (sector_B > line or sector_B > l1_line or line // sector_B > 32):
         raise ConfigError("sector_B", f"must divide the L1 and L2 lines into at most 32 sectors, got {sector_B}")
 

@@ -4,23 +4,55 @@ L2 capacity; counts are shared by all technologies and cycles come from the bott
 
 Per-kernel counters are arrays (one row per kernel), and the rows of every (capacity, technology) are computed
 with numpy over all kernels at once.
+
+Set sampling (``sample_sets = K > 1``): each capacity's L2 simulates only the requests of a fixed subset of
+``N // K`` of its ``N`` (slice, set) pairs (:func:`sample_table`) and its counts are scaled by ``N / (N // K)``, the
+classic set-sampling estimate.  The sampled pairs are split into :data:`REPLICATES` equal groups whose separate
+totals give the estimate's standard error.  L1 counts and issue are never sampled.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from models.errors import ConfigError
 from models.tech_row import TechRow
 from simulator.gpu.chip import GpuChip
-from simulator.gpu.counts import count_columns
+from simulator.gpu.counts import count_columns, dram_requests
+from simulator.gpu.kernels.sampling import sampled_requests
 from simulator.gpu.kernels.stats import N_STATS
 from simulator.gpu.l2map import map_l2, set_keys_for
 from simulator.gpu.levels import BankedCache, make_l1, make_l2, sm_index
 from simulator.gpu.timing import kernel_cycles
 from simulator.progress import progress
+
+REPLICATES = 8
+"""Replicate groups of a sampled L2 (their spread estimates the sampling error)."""
+SAMPLE_SEED = 20261206
+"""Seed of the permutation that picks the sampled (slice, set) pairs."""
+
+
+def sample_table(slices: int, sets: int, factor: int) -> tuple[np.ndarray, float]:
+    """``(table, scale)``: per (slice, set) pair its replicate group, or -1 when not sampled, and the factor that
+    scales the sampled counts to the whole L2.
+
+    Exactly ``N // factor`` of the ``N = slices x sets`` pairs are sampled (a count left to chance would bias the
+    estimate by its own deviation: a few percent at 3 MB), chosen by a seeded permutation and dealt round-robin to
+    the replicate groups, so that every group holds the same number of pairs.
+    """
+    n_pairs = slices * sets
+    n = n_pairs // factor
+    if n < REPLICATES:
+        raise ConfigError("sample_sets", f"1/{factor} of the L2's {n_pairs} sets leaves fewer than {REPLICATES} "
+                                         "to sample")
+    chosen = np.random.default_rng(SAMPLE_SEED).permutation(n_pairs)[:n]
+    table = np.full(n_pairs, -1, dtype=np.int64)
+    table[chosen] = np.arange(n) % REPLICATES
+    return table, n_pairs / n
 
 
 class FastCounts:
@@ -30,8 +62,11 @@ class FastCounts:
     timed with numpy, not one Python call per row (GoogLeNet training b64: 8064 kernels).
     """
 
-    def __init__(self, chip: GpuChip, n_caps: int):
+    def __init__(self, chip: GpuChip, n_caps: int, sample_sets: int = 1):
         self.n_sms, self.slices, self.n_caps = chip.n_sms, chip.l2.slices, n_caps
+        self.sample_sets = int(sample_sets)
+        self.replicates = REPLICATES if self.sample_sets > 1 else 0
+        self.scale = np.ones(n_caps)  # per capacity: what a sampled L2's counts are multiplied by
         self.index: dict[int, int] = {}
         self.kids: list[int] = []
         self._alloc(64)
@@ -41,10 +76,11 @@ class FastCounts:
         issue = np.zeros((rows, self.n_sms + 1), dtype=np.int64)  # last slot: accesses with no SM
         l1 = np.zeros((rows, N_STATS), dtype=np.int64)  # summed over SMs
         l2 = np.zeros((self.n_caps, rows, self.slices, N_STATS), dtype=np.int64)
+        rep = np.zeros((self.n_caps, rows, self.replicates, N_STATS), dtype=np.int64)  # sampled: per replicate
         if old is not None:
             k = len(old)
-            issue[:k], l1[:k], l2[:, :k] = self.issue, self.l1, self.l2
-        self.issue, self.l1, self.l2 = issue, l1, l2
+            issue[:k], l1[:k], l2[:, :k], rep[:, :k] = self.issue, self.l1, self.l2, self.rep
+        self.issue, self.l1, self.l2, self.rep = issue, l1, l2, rep
 
     def rows_for(self, kernel_ids) -> np.ndarray:
         """Row index of each kernel id (new ids appended in the order given)."""
@@ -79,20 +115,24 @@ def _l1_stage(ch, chip: GpuChip, l1: BankedCache) -> dict:
     group, ids = _groups(ch.kernel)
     ng = len(ids)
     sm = sm_index(ch.sm, chip)
-    bank = sm if chip.l1.enabled else np.full(len(sm), -1, dtype=np.int64)  # -1: bypass the L1
     slot = group * (chip.n_sms + 1)
     slot += np.where(sm < 0, chip.n_sms, sm)
     issue = np.bincount(slot, minlength=ng * (chip.n_sms + 1)).reshape(ng, chip.n_sms + 1)
-    line_key = (ch.addr >> np.uint64(l1.lshift)).view(np.int64)  # < 2**57: the same values, no copy
-    st1, addr2, w2, src = l1.run(ch.addr, ch.is_write, bank, line_key, group, ng)
-    g2 = group[src]
+    if chip.l1_bypassed:  # every access goes on unchanged: no L1 lookups to run
+        st1 = np.zeros((ng, chip.n_sms, N_STATS), dtype=np.int64)
+        addr2, w2, g2 = ch.addr, ch.is_write, group
+    else:
+        line_key = (ch.addr >> np.uint64(l1.lshift)).view(np.int64)  # < 2**57: the same values, no copy
+        st1, addr2, w2, src = l1.run(ch.addr, ch.is_write, sm, line_key, group, ng)  # sm -1: no L1
+        g2 = group[src]
     slice_, key = map_l2(addr2, chip.l2)
     used = issue.sum(axis=1) > 0  # dense kernel ranges may hold ids absent from this chunk
     return {"ids": ids, "ng": ng, "issue": issue, "st1": st1, "addr2": addr2, "w2": w2, "g2": g2,
             "slice": slice_, "key": key, "used": used}
 
 
-def run_fast(chunks, chip: GpuChip, chips: list[GpuChip], show: bool) -> FastCounts:
+def run_fast(chunks, chip: GpuChip, chips: list[GpuChip], show: bool, checkpoint=None,
+             sample_sets: int = 1) -> FastCounts:
     """One pass over the chunks for the L2 of each chip in ``chips`` (one per capacity; ``chip``'s L1s).
 
     The L2s of a chunk run in threads while the next chunk's trace and L1 run. Each capacity's L2 still sees its
@@ -100,16 +140,41 @@ def run_fast(chunks, chip: GpuChip, chips: list[GpuChip], show: bool) -> FastCou
     leave the pool's queue in submission order, so the job waited for is always running or done (no deadlock),
     and a thread free at the end of chunk k starts chunk k+1 instead of idling until chunk k's slowest capacity
     ends. At most two chunks are in flight; counts are exactly those of a sequential run.
+
+    ``checkpoint`` (a :class:`simulator.output.Checkpoint`): every ``checkpoint.interval_s`` the caches and the
+    counts after the last whole chunk are saved; a later run of the same pass loads them, skips the chunks already
+    counted (regenerating a trace is far cheaper than simulating it) and goes on, with exactly the counts of an
+    uninterrupted pass.
     """
     l1 = make_l1(chip)
     l2s = [make_l2(c) for c in chips]
-    acc = FastCounts(chip, len(chips))
+    acc = FastCounts(chip, len(chips), sample_sets)
+    identity = _identity(chip, chips, chunks, sample_sets)
+    tables = []
+    if sample_sets > 1:
+        for i, c in enumerate(chips):
+            table, acc.scale[i] = sample_table(c.l2.slices, c.l2.sets_per_slice, sample_sets)
+            tables.append(table)
+    done = 0  # chunks consumed (empty ones included)
+    saved = checkpoint.load(identity) if checkpoint is not None else None
+    if saved is not None:
+        done = _restore(saved, l1, l2s, acc)
 
     def _l2(i, st, before):
         if before is not None:
             before.result()
-        return l2s[i].run(st["addr2"], st["w2"], st["slice"], set_keys_for(st["key"], chips[i].l2), st["g2"],
-                          st["ng"])[0]
+        key = set_keys_for(st["key"], chips[i].l2)
+        if sample_sets == 1:
+            return l2s[i].run(st["addr2"], st["w2"], st["slice"], key, st["g2"], st["ng"])[0], None
+        n = len(key)
+        idx, rep = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
+        k = sampled_requests(st["slice"], key, chips[i].l2.sets_per_slice, tables[i], idx, rep)
+        idx, rep = idx[:k], rep[:k]
+        group = st["g2"][idx] * REPLICATES + rep  # statistics rows: (kernel, replicate)
+        stats = l2s[i].run(st["addr2"][idx], st["w2"][idx], st["slice"][idx], key[idx], group,
+                           st["ng"] * REPLICATES)[0]
+        stats = stats.reshape(st["ng"], REPLICATES, *stats.shape[1:])
+        return stats.sum(axis=1), stats.sum(axis=2)
 
     def _collect(st, futures):
         used = st["used"]
@@ -117,12 +182,21 @@ def run_fast(chunks, chip: GpuChip, chips: list[GpuChip], show: bool) -> FastCou
         acc.issue[rows] += st["issue"][used]
         acc.l1[rows] += st["st1"][used].sum(axis=1)
         for i, fut in enumerate(futures):
-            acc.l2[i, rows] += fut.result()[used]
+            per_slice, per_rep = fut.result()
+            acc.l2[i, rows] += per_slice[used]
+            if per_rep is not None:
+                acc.rep[i, rows] += per_rep[used]
 
+    total = getattr(chunks, "n_accesses", None)  # known up front for layer-generated traces and trace files
+    bar = progress(total=total, desc="simulate", enabled=None if show else False, unit="req", unit_scale=True)
     pool = ThreadPoolExecutor(max_workers=max(1, min(len(chips), os.cpu_count() or 1)))
     pending = None
+    it = iter(chunks)
     try:
-        for ch in progress(chunks, desc="simulate", enabled=None if show else False, unit="chunk"):
+        for _ in range(done):  # counted before the checkpoint: regenerate, do not simulate
+            bar.update(len(next(it)))
+        for ch in it:
+            done += 1
             if len(ch) == 0:
                 continue
             st = _l1_stage(ch, chip, l1)  # overlaps the previous chunk's L2 jobs
@@ -131,17 +205,63 @@ def run_fast(chunks, chip: GpuChip, chips: list[GpuChip], show: bool) -> FastCou
             if pending is not None:
                 _collect(*pending)
             pending = submitted
+            bar.update(len(ch))
+            if checkpoint is not None and checkpoint.due():
+                _collect(*pending)
+                pending = None
+                checkpoint.save(identity, _state(l1, l2s, acc, done))
         if pending is not None:
             _collect(*pending)
     finally:
         pool.shutdown()
+        bar.close()
     return acc
 
 
+def _identity(chip: GpuChip, chips: list[GpuChip], chunks, sample_sets: int) -> str:
+    """What a checkpoint of this pass must match: the chips (every capacity), the trace's size and chunking, and
+    the set sampling."""
+    text = repr((chip, chips, getattr(chunks, "n_accesses", None), getattr(chunks, "chunk_size", None),
+                 *((sample_sets,) if sample_sets > 1 else ())))
+    return "fast/" + hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+_CACHE_FIELDS = ("tags", "dirty", "valid", "ages")
+
+
+def _state(l1: BankedCache, l2s: list[BankedCache], acc: FastCounts, done: int) -> dict:
+    n = acc.n
+    out = {"done": np.int64(done), "kids": np.asarray(acc.kids, dtype=np.int64), "issue": acc.issue[:n],
+           "l1": acc.l1[:n], "l2": acc.l2[:, :n], "rep": acc.rep[:, :n]}
+    for name, cache in [("L1", l1)] + [(f"L2_{i}", c) for i, c in enumerate(l2s)]:
+        for f in _CACHE_FIELDS:
+            out[f"{name}_{f}"] = getattr(cache.state, f)
+    return out
+
+
+def _restore(saved: dict, l1: BankedCache, l2s: list[BankedCache], acc: FastCounts) -> int:
+    for name, cache in [("L1", l1)] + [(f"L2_{i}", c) for i, c in enumerate(l2s)]:
+        st = cache.state
+        if saved[f"{name}_tags"].dtype == np.int64:
+            st.widen()
+        for f in _CACHE_FIELDS:
+            getattr(st, f)[:] = saved[f"{name}_{f}"]  # into the aligned arrays the kernels expect
+    kids = saved["kids"].tolist()
+    acc.rows_for(kids)
+    n = len(kids)
+    acc.issue[:n], acc.l1[:n], acc.l2[:, :n] = saved["issue"], saved["l1"], saved["l2"]
+    if "rep" in saved:
+        acc.rep[:, :n] = saved["rep"]
+    return int(saved["done"])
+
+
 def fast_rows(acc: FastCounts, cap_idx: int, chip: GpuChip, tech: TechRow, mb: float) -> dict:
-    """Columns of the per-kernel rows of one (capacity, technology), vectorised over kernels."""
+    """Columns of the per-kernel rows of one (capacity, technology), vectorised over kernels; a sampled L2's
+    counts are scaled to the whole L2 (and rounded to whole requests)."""
     k = acc.n
     l2s = acc.l2[cap_idx, :k]
+    if acc.sample_sets > 1:
+        l2s = np.rint(l2s * acc.scale[cap_idx]).astype(np.int64)
     cycles = kernel_cycles(acc.issue[:k, :-1], l2s, chip, tech)
     grain = chip.sector_B or chip.l2.line_B
     cols = count_columns(acc.l1[:k], l2s.sum(axis=1), max(grain // chip.dram.atom_B, 1))
@@ -149,3 +269,19 @@ def fast_rows(acc: FastCounts, cap_idx: int, chip: GpuChip, tech: TechRow, mb: f
             "technology": np.full(k, tech.technology, dtype=object), "mode": np.full(k, "fast", dtype=object),
             "kernel": np.asarray(acc.kids, dtype=np.int64), **cols, "cycles": cycles,
             "time_ns": cycles * 1000.0 / chip.clocks.core_MHz}
+
+
+def sampling_error(rep: np.ndarray, scale: float) -> np.ndarray:
+    """Estimated relative standard error of the DRAM accesses a sampled L2's counts stand for.
+
+    ``rep`` is ``[..., replicates, N_STATS]`` (leading axes, e.g. kernels, are kept) and ``scale`` what the
+    sampled counts are multiplied by.  The replicate groups are equal random samples of the pairs; the spread of
+    their DRAM requests gives the variance of one group, and the estimate (``scale x`` their sum) has
+    ``scale^2 x replicates x`` that variance, with the finite-population factor ``1 - 1/scale``.
+    """
+    d = dram_requests(rep).astype(np.float64)
+    r = d.shape[-1]
+    total = scale * d.sum(axis=-1)
+    var = scale**2 * r * d.var(axis=-1, ddof=1) * (1.0 - 1.0 / scale)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(total > 0, np.sqrt(var) / np.where(total > 0, total, 1.0), 0.0)

@@ -1,25 +1,48 @@
-"""Where an address lives in a sliced GPU L2: channel, slice, and set.
+"""Where an address lives in a sliced GPU L2: channel, slice, and set -- GPGPU-Sim's rules, options by name.
 
-The rule follows GPGPU-Sim's linear address decoding (``dramid@8`` in the
-Pascal configs; ``addrdec.cc`` "gap" case for non-power-of-two channel counts):
+Sources: GPGPU-Sim 4.2 (accel-sim/gpgpu-sim_distribution ``dev``) ``addrdec.cc`` (address decoding, partition
+indexing, ``partition_address``), ``hashing.cc`` and ``gpu-cache.cc`` (set index functions), with the Pascal
+address map ``dramid@8;...RBBBCCCC.BCCSSSSS`` of its SM6_TITANX and SM6_GTX1080 configs.  Every deterministic
+rule below is checked bit-exact against GPGPU-Sim's compiled code (``tests/data/accelsim``, ``tests/test_l2map.py``).
 
-1. ``chunk = addr >> log2(chunk_B)`` (256 B chunks); ``channel = chunk mod channels``,
-   ``rest = chunk div channels`` -- consecutive chunks go round-robin over the channels.
-2. The channel-compacted line is ``cline = rest * (chunk_B / line_B) + (line within the chunk)``,
-   i.e. the address with the channel index squeezed out.
-3. ``sub = cline mod slices_per_channel`` (for 2 slices: address bit 7, GPGPU-Sim's lowest bank bit, so the two
-   slices of a channel alternate every 128 B line); ``slice = channel * slices_per_channel + sub``.
-4. The set key is ``cline div slices_per_channel`` (sub bits removed too, so lines of one slice spread over all its
-   sets rather than "set camping"); the cache takes ``set = key mod sets_per_slice``.  For the GTX 1080 config this
-   is GPGPU-Sim's ``set = ((addr >> 8) / 11) mod 64``.
+1. ``chunk = addr >> log2(chunk_B)`` (256 B chunks: ``dramid@8``); ``channel = chunk mod channels``,
+   ``rest = chunk div channels``: consecutive chunks go round-robin over the channels (GPGPU-Sim's "gap" decoding
+   for a channel count that is not a power of two; for a power of two it is the same as taking the channel bits).
+2. ``r = rest << log2(chunk_B) | (addr mod chunk_B)``: the address with the channel index squeezed out.
+3. The sub-partition (slice within the channel) is read from the lowest ``log2(slices_per_channel)`` bank bits of
+   ``r``: bits 7, 12, 13, 14 (for 2 slices: bit 7, so the two slices of a channel alternate every 128 B line).
+   ``slices_per_channel`` is therefore a power of two, at most 16.  ``slice = channel * slices_per_channel + sub``.
+4. The set key is ``r`` with those bits removed, shifted down by the line: GPGPU-Sim's
+   ``partition_address(addr) >> 7``, the address its L2 set index functions take.  The cache takes
+   ``set = set_key mod sets_per_slice`` (the tag stays the full line address, so hashed sets alias harmlessly).
 
-Options: ``channel_hash = "xor"`` rotates the channel by an XOR-fold of ``rest`` (``channel = (chunk mod n +
-fold(rest)) mod n``): any channel count, still a permutation within each row of chunks, so streaming stays
-perfectly even while power-of-two strides stop hitting one channel.  ``set_index = "xor"`` XORs the set bits
-with the next higher bits (power-of-two sets only); ``set_index = "fold"`` XOR-folds all higher key bits into the
-low ``ceil(log2(sets))`` bits before the modulo, for any set count (the ``gtx1080ti-deepnvm`` default: with the
-plain modulo, power-of-two strides camp in a few sets and DRAM accesses stop falling monotonically with capacity).
-The tag stays the full line address, so hashing is safe.
+``l2.channel_hash`` (which slice; the set key never depends on it, as in GPGPU-Sim):
+
+- ``"linear"``: step 3 as it stands (``-gpgpu_memory_partition_indexing 0``, CONSECUTIVE).
+- ``"xor"``: ``channel ^= high mod channels`` with ``high = rest >> log2(slices_per_channel)`` (1, BITWISE
+  PERMUTATION; power-of-two channel counts only, as GPGPU-Sim asserts).
+- ``"ipoly"``: the consecutive slice id hashed by IPOLY over ``next_pow2(channels) * slices_per_channel`` slices
+  (which must be 16, 32 or 64) with the higher bits (``rest``, or ``rest >> log2(slices_per_channel)`` for a
+  power-of-two channel count), then taken mod the slice count (2, IPOLY).
+- ``"random"``: one uniform, independent choice of slice per ``chunk_B / slices_per_channel`` bytes (128 B on the
+  Pascal configs), from a hash of that chunk's address and ``l2.hash_seed`` (4, RANDOM).  GPGPU-Sim draws glibc
+  ``rand()`` the first time it decodes each chunk, so its table depends on the order of first use, including
+  instruction fetches and memcpy replays; nvmsim keeps the distribution (uniform, independent per chunk, fixed
+  per chunk) but not the draw order, so a run is deterministic per seed and independent of chunking.
+- ``"fold"``: nvmsim's own: the channel rotated by an XOR-fold of ``rest``, ``channel = (chunk mod n + fold(rest))
+  mod n``: any channel count, still a permutation within each row of chunks, so streaming stays perfectly even
+  while power-of-two strides stop hitting one channel.  (Before GPGPU-Sim's modes were added this was called
+  ``"xor"``.)
+
+``l2.set_index`` (which set of the slice, from the set key; GPGPU-Sim's set-index letter of ``-gpgpu_cache:dl2``):
+
+- ``"modulo"`` (``L``): ``key mod sets``, any set count.
+- ``"xor"`` (``X``): the low log2(sets) key bits XOR the next log2(sets) bits; power-of-two sets.
+- ``"ipoly"`` (``P``): IPOLY of the low bits with the higher ones; 16, 32 or 64 sets (GPGPU-Sim supports no other).
+- ``"fermi"`` (``H``): the Fermi hash of the byte address; 32 or 64 sets.
+- ``"fold"``: nvmsim's own: all higher key bits XOR-folded into the low ``ceil(log2(sets))`` bits before the modulo,
+  for any set count (the ``gtx1080ti-deepnvm`` default: with the plain modulo, power-of-two strides camp in a few
+  sets and DRAM accesses stop falling monotonically with capacity).
 """
 
 from __future__ import annotations
@@ -27,7 +50,31 @@ from __future__ import annotations
 import numpy as np
 
 from simulator.gpu.chip import L2Config
-from simulator.gpu.kernels.address import fold_set_keys, map_addresses, xor_set_keys
+from simulator.gpu.kernels.address import (
+    HASH_FOLD,
+    HASH_IPOLY,
+    HASH_LINEAR,
+    HASH_RANDOM,
+    HASH_XOR,
+    IPOLY_MASKS,
+    fermi_set_keys,
+    fold_set_keys,
+    ipoly_set_keys,
+    map_addresses,
+    xor_set_keys,
+)
+
+_HASH_CODES = {"linear": HASH_LINEAR, "xor": HASH_XOR, "ipoly": HASH_IPOLY, "random": HASH_RANDOM, "fold": HASH_FOLD}
+_NO_MASKS = np.zeros(0, dtype=np.uint64)
+
+
+def _next_pow2(n: int) -> int:
+    return 1 << (n - 1).bit_length()
+
+
+def ipoly_slices(l2: L2Config) -> int:
+    """The slice count IPOLY partition indexing hashes over: ``next_pow2(channels) * slices_per_channel``."""
+    return _next_pow2(l2.channels) * l2.slices_per_channel
 
 
 def map_l2(addr: np.ndarray, l2: L2Config) -> tuple[np.ndarray, np.ndarray]:
@@ -35,20 +82,26 @@ def map_l2(addr: np.ndarray, l2: L2Config) -> tuple[np.ndarray, np.ndarray]:
     addr = np.ascontiguousarray(addr, dtype=np.uint64)
     slice_ = np.empty(addr.shape[0], dtype=np.int64)
     key = np.empty(addr.shape[0], dtype=np.int64)
+    masks = IPOLY_MASKS[ipoly_slices(l2)] if l2.channel_hash == "ipoly" else _NO_MASKS
     map_addresses(addr, l2.channels, l2.slices_per_channel, l2.chunk_B.bit_length() - 1,
-                  l2.line_B.bit_length() - 1, l2.channel_hash == "xor", slice_, key)
+                  l2.line_B.bit_length() - 1, _HASH_CODES[l2.channel_hash], l2.hash_seed, masks, slice_, key)
     return slice_, key
 
 
 def set_keys_for(key: np.ndarray, l2: L2Config) -> np.ndarray:
     """Keys whose value mod ``l2.sets_per_slice`` is the set; identity for ``set_index == "modulo"``."""
-    if l2.set_index == "modulo" or l2.sets_per_slice == 1:
+    sets = l2.sets_per_slice
+    if l2.set_index == "modulo" or sets == 1:
         return key
     out = np.empty_like(key)
     if l2.set_index == "xor":
-        xor_set_keys(key, l2.sets_per_slice.bit_length() - 1, out)
+        xor_set_keys(key, sets.bit_length() - 1, out)
+    elif l2.set_index == "ipoly":
+        ipoly_set_keys(key, IPOLY_MASKS[sets], out)
+    elif l2.set_index == "fermi":
+        fermi_set_keys(key, sets.bit_length() - 1, l2.line_B.bit_length() - 1, out)
     else:  # "fold": any set count
-        fold_set_keys(key, (l2.sets_per_slice - 1).bit_length(), out)
+        fold_set_keys(key, (sets - 1).bit_length(), out)
     return out
 
 

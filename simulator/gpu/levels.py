@@ -12,12 +12,14 @@ from simulator.gpu import policies
 from simulator.gpu.chip import GpuChip
 from simulator.gpu.kernels import lookup
 from simulator.gpu.kernels.stats import N_STATS, fill_next_level
+from simulator.gpu.write_allocate import kernel_flags, write_allocate_mode
 
 
 class BankedCache:
     """Banked cache state plus its compiled kernel; ``run`` looks a chunk up and returns counts and stream.
 
-    ``policy`` is a replacement policy name (:mod:`simulator.gpu.policies`).
+    ``policy`` is a replacement policy name (:mod:`simulator.gpu.policies`); ``write_allocate`` a bool or a
+    write-allocate mode name (:mod:`simulator.gpu.write_allocate`).
     """
 
     def __init__(self, banks, sets, ways, line_B, sector_B, write_back, write_allocate, emit,
@@ -26,10 +28,13 @@ class BankedCache:
         self.lshift = line_B.bit_length() - 1
         self.sshift = (sector_B or line_B).bit_length() - 1
         self.policy = policies.get_policy(policy).name
-        self.next_level_rule = (self.sshift < self.lshift, write_back, write_allocate)  # for fill_next_level
+        mode = write_allocate if isinstance(write_allocate, str) else write_allocate_mode(
+            bool(write_allocate), self.sshift < self.lshift)
+        wa, naive = kernel_flags(mode)
+        self.next_level_rule = (self.sshift < self.lshift, write_back, wa, naive)  # for fill_next_level
         self.emit = emit
-        _, self.kernel = lookup.get_kernels(sets, ways, self.lshift, self.sshift, write_back, write_allocate, emit,
-                                            hit_promotes=policies.get_policy(self.policy).hit_promotes)
+        _, self.kernel = lookup.get_kernels(sets, ways, self.lshift, self.sshift, write_back, wa, emit,
+                                            hit_promotes=policies.get_policy(self.policy).hit_promotes, naive=naive)
         self.state = lookup.new_state(banks, sets, ways)
 
     def run(self, addr, w, bank, set_key, group, n_groups):
@@ -49,15 +54,15 @@ class BankedCache:
 def make_l1(chip: GpuChip) -> BankedCache:
     """The chip's per-SM L1s (emitting the stream the L2 sees)."""
     l1 = chip.l1
-    return BankedCache(chip.n_sms, l1.sets, l1.ways, l1.line_B, chip.sector_B, l1.write_back, l1.write_allocate,
-                       True, l1.policy)
+    return BankedCache(chip.n_sms, l1.sets, l1.ways, l1.line_B, chip.sector_B, l1.write_back,
+                       l1.write_allocate_mode, True, l1.policy)
 
 
 def make_l2(chip: GpuChip) -> BankedCache:
     """The chip's L2 slices (counting only: DRAM traffic follows from the counts)."""
     l2 = chip.l2
     return BankedCache(l2.slices, l2.sets_per_slice, l2.ways, l2.line_B, chip.sector_B, l2.write_back,
-                       l2.write_allocate, False, l2.policy)
+                       l2.write_allocate_mode, False, l2.policy)
 
 
 def sm_index(sm: np.ndarray, chip: GpuChip) -> np.ndarray:

@@ -35,7 +35,7 @@ from models.errors import ConfigError
 from models.tech_row import LATENCY_FIELDS, TechRow, at_capacity
 from simulator.gpu.chip import GpuChip, load_chip
 from simulator.gpu.counts import COUNT_COLUMNS
-from simulator.gpu.fast import fast_rows, run_fast
+from simulator.gpu.fast import fast_rows, run_fast, sampling_error
 from simulator.gpu.timed import run_timed
 
 MODES = ("fast", "timed")
@@ -106,6 +106,27 @@ def _techs(tech, caps) -> list[list[TechRow]]:
     raise ConfigError("tech", f"must be None, a mapping or a DataFrame, got {type(tech).__name__}")
 
 
+class _Checked:
+    """The chunks, each checked to be a trace chunk as it arrives; the trace's size (``n_accesses``, for the
+    progress total) and chunking (for checkpoints) stay visible."""
+
+    FIELDS = ("addr", "is_write", "sm", "kernel")
+
+    def __init__(self, chunks):
+        if isinstance(chunks, (str, bytes)) or not isinstance(chunks, Iterable):
+            raise ConfigError("chunks", f"must be an iterable of trace chunks, got {type(chunks).__name__}")
+        self.chunks = chunks
+        self.n_accesses = getattr(chunks, "n_accesses", None)
+        self.chunk_size = getattr(chunks, "chunk_size", None)
+
+    def __iter__(self):
+        for ch in self.chunks:
+            if not all(hasattr(ch, f) for f in self.FIELDS):
+                raise ConfigError("chunks", f"must yield trace chunks (addr, is_write, sm, kernel arrays), got "
+                                            f"{type(ch).__name__}")
+            yield ch
+
+
 def _frames(kernel_rows) -> tuple[pd.DataFrame, pd.DataFrame]:
     cols = ["l2_MB", "l2_capacity_B", "technology", "mode", "kernel", *COUNT_COLUMNS, "cycles", "time_ns"]
     kdf = pd.DataFrame(kernel_rows, columns=cols)
@@ -117,8 +138,24 @@ def _frames(kernel_rows) -> tuple[pd.DataFrame, pd.DataFrame]:
     return tot, kdf
 
 
+def _sampled_result(acc, caps, techs, rows, chip) -> GpuResult:
+    """Frames of a set-sampled run: the sampling factor and the estimated relative standard error of the DRAM
+    accesses on every row, per kernel and, from the replicate totals over all kernels, per capacity."""
+    totals, kdf = _frames(rows)
+    n = acc.n
+    per_kernel = np.concatenate([sampling_error(acc.rep[i, :n], acc.scale[i])
+                                 for i, _ in enumerate(caps) for _ in techs[i]])
+    per_total = [float(sampling_error(acc.rep[i, :n].sum(axis=0), acc.scale[i]))
+                 for i, _ in enumerate(caps) for _ in techs[i]]
+    kdf["sample_sets"] = acc.sample_sets
+    kdf["dram_accesses_rse"] = per_kernel
+    totals["sample_sets"] = acc.sample_sets
+    totals["dram_accesses_rse"] = per_total
+    return GpuResult(totals, kdf, "fast", chip)
+
+
 def simulate_gpu(chunks: Iterable, chip, *, l2_MB=None, tech=None, mode: str = "fast",
-                 progress: bool = False) -> GpuResult:
+                 progress: bool = False, checkpoint=None, sample_sets: int = 1) -> GpuResult:
     """Run a trace through the chip's memory hierarchy; one pass over ``chunks`` for all capacities.
 
     Parameters
@@ -137,7 +174,15 @@ def simulate_gpu(chunks: Iterable, chip, *, l2_MB=None, tech=None, mode: str = "
     mode : {"fast", "timed"}
         See the module docstring; the result's ``mode`` column says which was used.
     progress : bool
-        Show a progress bar over chunks.
+        Show a progress bar, in requests (with a total and an ETA where the trace knows its length).
+    checkpoint : simulator.output.Checkpoint, optional
+        fast mode: save the pass's state there now and then and resume from it (see
+        :func:`simulator.gpu.fast.run_fast`); the result is exactly that of an uninterrupted pass.
+    sample_sets : int
+        fast mode: simulate one L2 (slice, set) pair in ``sample_sets`` (a fixed seeded subset) and scale its counts
+        to the whole L2, for traces too large to run whole; 1 (the default) simulates every set.  Sampled results
+        add ``sample_sets`` and ``dram_accesses_rse`` (the estimated relative standard error of the DRAM
+        accesses) to every row.
 
     Returns
     -------
@@ -150,13 +195,23 @@ def simulate_gpu(chunks: Iterable, chip, *, l2_MB=None, tech=None, mode: str = "
     caps = _capacities(chip, l2_MB)
     techs = _techs(tech, caps)
     chips = [c for _, c in caps]
+    chunks = _Checked(chunks)
+    sample_sets = as_positive(sample_sets, "sample_sets", integer=True)
+    if sample_sets > 1 and mode != "fast":
+        raise ConfigError("sample_sets", "set sampling runs in fast mode only (timed mode simulates every set)")
     if mode == "fast":
-        acc = run_fast(chunks, chip, chips, progress)
+        acc = run_fast(chunks, chip, chips, progress, checkpoint, sample_sets)
+        if acc.n == 0:
+            raise ConfigError("chunks", "the trace is empty: no access to simulate")
         blocks = [fast_rows(acc, i, c, t, mb) for i, (mb, c) in enumerate(caps) for t in techs[i]]
         cols = list(blocks[0]) if blocks else []
         rows = {k: np.concatenate([b[k] for b in blocks]) for k in cols}
+        if sample_sets > 1:
+            return _sampled_result(acc, caps, techs, rows, chip)
     else:
         sims = run_timed(chunks, chips, techs, progress)
+        if not any(sim.kernels for row in sims for sim in row):
+            raise ConfigError("chunks", "the trace is empty: no access to simulate")
         rows = [r for i, (mb, _) in enumerate(caps) for sim in sims[i] for r in sim.rows(mb)]
     totals, kdf = _frames(rows)
     return GpuResult(totals, kdf, mode, chip)

@@ -22,7 +22,7 @@ from simulator.gpu.counts import count_columns, dram_requests
 from simulator.gpu.kernels.stats import N_STATS
 from simulator.gpu.l2map import map_l2, set_keys_for
 from simulator.gpu.levels import make_l1, make_l2
-from simulator.gpu.timing import l2_cycles, slice_busy
+from simulator.gpu.timing import l1_path_latency, l2_cycles, slice_busy
 from simulator.progress import progress
 
 BATCH = 512
@@ -57,7 +57,7 @@ class TimedSim:
         grain = chip.sector_B or chip.l2.line_B
         self.dram_per_req = grain / (chip.dram.bandwidth_GBps / chip.l2.channels) * chip.clocks.core_MHz / 1000.0
         self.dram_lat = chip.dram.latency_ns * chip.clocks.core_MHz / 1000.0
-        self.fixed_lat = chip.l1.hit_latency_cycles + chip.l2.rop_latency_cycles
+        self.fixed_lat = l1_path_latency(chip) + chip.l2.rop_latency_cycles
         self.kernels: dict[int, KernelCounts] = {}
 
     def run_segment(self, kid: int, addr, w, sm):
@@ -84,7 +84,8 @@ class TimedSim:
         env, chip = self.env, self.chip
         outstanding = []
         n = len(addr)
-        bypass = s == chip.n_sms or not chip.l1.enabled
+        no_sm = s == chip.n_sms
+        bypass = no_sm or chip.l1_bypassed
         for b0 in range(0, n, BATCH):
             a = addr[b0:b0 + BATCH]
             ww = w[b0:b0 + BATCH]
@@ -101,8 +102,8 @@ class TimedSim:
                 st2 = self.l2.run(a2, w2, slice_, set_keys_for(key2, chip.l2), np.zeros(len(a2), np.int64), 1)[0][0]
                 kc.l2 += st2
                 outstanding.append(env.process(self._memory(st2)))
-            if not bypass:
-                yield env.timeout(m)  # issue: one request per core cycle
+            if not no_sm:
+                yield env.timeout(m)  # issue: one request per core cycle (to the L1, or past it to the L2)
             while len(outstanding) > MAX_OUTSTANDING or (outstanding and outstanding[0].triggered):
                 yield outstanding.pop(0)
         if outstanding:
@@ -155,9 +156,13 @@ def _segments(kernel: np.ndarray):
 def run_timed(chunks, chips: list[GpuChip], techs: list[list[TechRow]], show: bool) -> list[list[TimedSim]]:
     """One simulation per (capacity, technology), all fed from one pass over the chunks."""
     sims = [[TimedSim(c, t) for t in techs[i]] for i, c in enumerate(chips)]
-    for ch in progress(chunks, desc="simulate (timed)", enabled=None if show else False, unit="chunk"):
-        for a, b, kid in _segments(ch.kernel):
-            for row in sims:
-                for sim in row:
-                    sim.run_segment(kid, ch.addr[a:b], ch.is_write[a:b], ch.sm[a:b])
+    total = getattr(chunks, "n_accesses", None)
+    with progress(total=total, desc="simulate (timed)", enabled=None if show else False, unit="req",
+                  unit_scale=True) as bar:
+        for ch in chunks:
+            for a, b, kid in _segments(ch.kernel):
+                for row in sims:
+                    for sim in row:
+                        sim.run_segment(kid, ch.addr[a:b], ch.is_write[a:b], ch.sm[a:b])
+            bar.update(len(ch))
     return sims

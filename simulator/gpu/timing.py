@@ -9,6 +9,10 @@ Kernels run one after another; a kernel's cycles are the slowest of its three re
              busy for the whole array access, so a 9 ns STT-MRAM write holds its slice for 14 cycles at 1481 MHz
     dram   = max over channels of bytes moved / (bandwidth / channels)
     latency = l1 hit latency + rop latency + max(t_read, t_write) + dram latency (if the kernel touched DRAM)
+
+The L1 hit latency is on the path only when accesses go through the L1s (not with ``l1.enabled = false`` or
+``l1.skip_global_loads``: GPGPU-Sim sends a bypassing access straight to the interconnect and its reply straight
+back to the warp).  Issue counts every SM access either way: one request per SM per core cycle.
 """
 
 from __future__ import annotations
@@ -25,6 +29,11 @@ from simulator.gpu.counts import dram_requests, slice_accesses
 def lat_cycles(ns: float, mhz: float) -> int:
     """A latency in whole cycles of a clock (at least one)."""
     return max(1, math.ceil(ns * mhz / 1000.0 - 1e-9))
+
+
+def l1_path_latency(chip: GpuChip) -> int:
+    """Core cycles the L1 adds to an L2 access: its hit latency, or 0 when accesses bypass it."""
+    return 0 if chip.l1_bypassed else chip.l1.hit_latency_cycles
 
 
 def slice_busy(l2s: np.ndarray, rd, wr) -> np.ndarray:
@@ -54,7 +63,7 @@ def kernel_cycles(issue_sm: np.ndarray, l2s: np.ndarray, chip: GpuChip, tech: Te
     bw_ch = chip.dram.bandwidth_GBps / chip.l2.channels
     dram = (per_ch.max(axis=1).astype(np.float64) * grain / bw_ch * chip.clocks.core_MHz / 1000.0
             if k else np.zeros(0))
-    latency = chip.l1.hit_latency_cycles + chip.l2.rop_latency_cycles + max(rd, wr) * core_per_l2
+    latency = l1_path_latency(chip) + chip.l2.rop_latency_cycles + max(rd, wr) * core_per_l2
     latency_dram = latency + chip.dram.latency_ns * chip.clocks.core_MHz / 1000.0
     lat = np.where(per_ch.sum(axis=1) > 0, latency_dram, latency)
     cycles = np.ceil(np.maximum(np.maximum(issue, busy), dram) + lat).astype(np.int64)

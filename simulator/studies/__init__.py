@@ -5,7 +5,3 @@
   scalability).
 * :mod:`simulator.studies.plots` — the figures; :mod:`simulator.studies.deepnvm_report` — the reproduction report.
 """
-
-from simulator.studies.runner import point_key, run_grid
-
-__all__ = ["point_key", "run_grid"]

@@ -24,7 +24,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from models.config import as_positive, number_list
 from models.energy import add_energy, dram_spec, normalise
+from models.errors import ConfigError
 from models.tables import iso_area as circuit_iso_area
 from models.tables import tech_table
 from models.tech_row import capacity_key
@@ -126,28 +128,44 @@ def _energy(counts, tech, o: StudyOptions) -> pd.DataFrame:
     return with_energy(counts, tech, chip=o.chip, dram=o.dram, time_basis=o.time_basis)
 
 
-def sweep_l2(network: str = "alexnet", phase: str = "inference", batch: int = 4, *,
-             l2_MB: Sequence[float] = DEFAULT_L2_MB, dataset: str | None = None,
+def sweep_l2(network: str | None = None, phase: str | None = None, batch: int | None = None, *,
+             l2_MB: Sequence[float] | float | None = None, dataset: str | None = None,
              from_profile: str | Path | None = None, workloads: Sequence[Workload] | None = None,
              options: StudyOptions | None = None, **opts) -> pd.DataFrame:
     """The headline study: one workload on a chip, L2 capacity swept, DRAM-access reduction and energy.
 
     Returns one row per (network, phase, batch, technology, l2_MB) with ``dram_reads, dram_writes,
     dram_accesses, dram_reduction_pct`` (against the smallest capacity), ``l2_reads, l2_writes, l2_hit_rate,
-    cycles``, energies (nJ), delays (ns), EDPs (J·s) and the simulation ``mode``.  ``from_profile`` takes
-    measured counts (Nsight Compute / nvprof CSV) instead of simulating; they describe the measured card, so only
-    the first capacity of ``l2_MB`` is used.  ``options`` / ``opts``: see :class:`StudyOptions`.
+    cycles``, energies (nJ), delays (ns), EDPs (J·s) and the simulation ``mode``.  ``l2_MB`` defaults to
+    :data:`DEFAULT_L2_MB`; the workload to AlexNet inference at batch 4.
+
+    ``from_profile`` takes measured counts (Nsight Compute / nvprof CSV) instead of simulating.  They describe
+    the card that was measured, at its one L2 capacity: ``l2_MB`` may name that one capacity (default: the
+    chip's) and more than one is refused.  The rows are labelled with ``network`` (default ``profile:<file
+    name>``), ``phase`` and ``batch`` only as given (default empty and 0: not known), never with the defaults of
+    a simulated sweep.  ``options`` / ``opts``: see :class:`StudyOptions`.
     """
     o = StudyOptions.of(options, **opts)
     cells = o.cells_or(DEFAULT_TECH)
     if from_profile is not None:
-        caps = [float(l2_MB[0])]
+        if workloads is not None:
+            raise ConfigError("workloads", "measured counts come from the profile; give no workloads with it")
+        if l2_MB is None:
+            caps = [float(load_chip(o.chip, overrides=o.overrides).l2.capacity_MB)]
+        else:
+            caps = number_list(l2_MB, "l2_MB", positive=True, unit="MB")
+            if len(caps) != 1:
+                raise ConfigError("l2_MB", f"a profile measures one card at its one L2 capacity; give one "
+                                           f"capacity (MB), got {', '.join(f'{c:g}' for c in caps)}")
         tech = o.tech if o.tech is not None else technology_table(cells, caps, o.node_nm)
-        counts = profile_counts(from_profile, l2_MB=caps[0], network=network, phase=phase, batch=batch,
-                                chip=o.chip)
+        label = network if network is not None else f"profile:{Path(from_profile).name}"
+        counts = profile_counts(from_profile, l2_MB=caps[0], network=label, phase=phase or "",
+                                batch=0 if batch is None else batch, chip=o.chip)
     else:
-        wls = list(workloads) if workloads is not None else [workload(network, phase, batch, dataset)]
-        counts, tech = _counts_and_tech(wls, l2_MB, o, cells, "sweep-l2")
+        caps = number_list(DEFAULT_L2_MB if l2_MB is None else l2_MB, "l2_MB", positive=True, unit="MB")
+        wls = list(workloads) if workloads is not None else [
+            workload(network or "alexnet", phase or "inference", 4 if batch is None else batch, dataset)]
+        counts, tech = _counts_and_tech(wls, caps, o, cells, "sweep-l2")
     tech = tech[tech["technology"].astype(str).isin(list(cells))]
     return _tidy(_reduction(_energy(counts, tech, o)))
 
@@ -166,6 +184,7 @@ def iso_capacity(networks: Sequence[str] = PAPER_NETWORKS, phases: Sequence[tupl
     """Fig. 3–4: every technology at one capacity; energies, delay and EDP normalised to SRAM (``*_norm``)."""
     o = StudyOptions.of(options, **opts)
     cells = o.cells_or(DEFAULT_TECH)
+    capacity_MB = as_positive(capacity_MB, "capacity_MB", unit="MB")
     wls = list(workloads) if workloads is not None else _paper_workloads(networks, phases)
     df = _energy(*_counts_and_tech(wls, [capacity_MB], o, cells, "iso-capacity"), o)
     df = normalise(df, NORM_COLUMNS, by=WORKLOAD_KEYS, baseline={"technology": cells[0]})
@@ -205,8 +224,15 @@ def iso_area(networks: Sequence[str] = PAPER_NETWORKS, phases: Sequence[tuple[st
     """
     o = StudyOptions.of(options, **opts)
     cells = o.cells_or(("stt", "sot"))
-    caps = dict(capacities) if capacities is not None else iso_area_capacities(cells, reference, reference_MB,
-                                                                                 o.node_nm)
+    reference_MB = as_positive(reference_MB, "reference_MB", unit="MB")
+    if capacities is not None:
+        missing = [c for c in cells if c not in capacities]
+        if missing:
+            raise ConfigError("capacities", f"no capacity for {', '.join(missing)} (give one per technology "
+                                            f"compared: {', '.join(cells)})")
+        caps = {c: as_positive(capacities[c], f"capacities.{c}", unit="MB") for c in cells}
+    else:
+        caps = iso_area_capacities(cells, reference, reference_MB, o.node_nm)
     caps = {reference: float(reference_MB), **{c: float(caps[c]) for c in cells}}
     wls = list(workloads) if workloads is not None else _paper_workloads(networks, phases)
     tech = o.tech
@@ -233,6 +259,7 @@ def scalability(networks: Sequence[str] = PAPER_NETWORKS, phases: Sequence[tuple
     o = StudyOptions.of(options, **opts)
     cells = o.cells_or(DEFAULT_TECH)
     wls = list(workloads) if workloads is not None else _paper_workloads(networks, phases)
+    capacities_MB = number_list(capacities_MB, "l2_MB", positive=True, unit="MB")
     if o.tech is None:  # the table is computed here, so it can follow the capacities the chip can build
         capacities_MB = [buildable_MB(o.chip, c, o.overrides) for c in capacities_MB]
     df = _energy(*_counts_and_tech(wls, capacities_MB, o, cells, "scalability"), o)

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 import traces
+from models.config import as_positive, number_list
 from models.errors import ConfigError, FileFormatError
 from models.tech_row import at_capacity, capacity_key, capacity_keys
 from simulator.gpu import load_chip, simulate_gpu
@@ -46,9 +47,10 @@ def workload(network: str, phase: str, batch: int, dataset: str | None = None) -
     """A zoo-network workload, validated."""
     if phase not in PHASES:
         raise ConfigError("phase", f"must be one of {', '.join(PHASES)}, got {phase!r}")
-    if int(batch) != batch or batch < 1:
-        raise ConfigError("batch", f"must be a positive integer, got {batch!r}")
-    return Workload(str(network), dataset, phase, int(batch))
+    batch = as_positive(batch, "batch", integer=True)
+    if not isinstance(network, str) or not network:
+        raise ConfigError("network", f"must be a zoo network name, got {network!r}")
+    return Workload(network, dataset, phase, batch)
 
 
 @dataclass(frozen=True)
@@ -62,18 +64,21 @@ class GpuPoint:
     l2_MB: float
     technology: str | None = None
     latencies_ns: tuple[float, float] | None = None  # (read, write) of ``technology``
+    sample_sets: int = 1
 
     def config(self) -> dict:
-        """The full configuration, as plain data (what the point's key hashes)."""
+        """The full configuration, as plain data (what the point's key hashes; set sampling only when used, so
+        that unsampled points keep their keys)."""
         return {"study": "gpu_counts", "chip": self.chip, "overrides": self.overrides,
                 "workload": dataclasses.asdict(self.workload),
                 "mode": self.mode, "l2_MB": self.l2_MB, "technology": self.technology,
                 "tech": None if self.latencies_ns is None else
-                {"read_latency_ns": self.latencies_ns[0], "write_latency_ns": self.latencies_ns[1]}}
+                {"read_latency_ns": self.latencies_ns[0], "write_latency_ns": self.latencies_ns[1]},
+                **({"sample_sets": self.sample_sets} if self.sample_sets > 1 else {})}
 
     def trace_group(self) -> tuple:
         """Points with the same group share one trace pass (fast: every capacity; timed: one capacity)."""
-        key = (self.chip, repr(self.overrides), self.workload, self.mode)
+        key = (self.chip, repr(self.overrides), self.workload, self.mode, self.sample_sets)
         return key + ((self.l2_MB,) if self.mode == "timed" else ())
 
     def capacity_group(self) -> tuple:
@@ -81,11 +86,14 @@ class GpuPoint:
         return self.trace_group() + (self.l2_MB,)
 
 
-def simulate_points(points: list[GpuPoint]) -> list[pd.DataFrame]:
-    """Simulate the points of one trace group in one pass; one counts row per point, in order."""
+def simulate_points(points: list[GpuPoint], checkpoint=None) -> list[pd.DataFrame]:
+    """Simulate the points of one trace group in one pass; one counts row per point, in order.
+
+    ``checkpoint`` (from the runner): fast mode saves the pass's state there every so often and resumes from it.
+    """
     first = points[0]
-    if any(p.trace_group()[:4] != first.trace_group()[:4] for p in points[1:]):
-        raise ValueError("simulate_points: points of one task must share chip, workload and mode")
+    if any(p.trace_group()[:5] != first.trace_group()[:5] for p in points[1:]):
+        raise ValueError("simulate_points: points of one task must share chip, workload, mode and sampling")
     chip = load_chip(first.chip, overrides=first.overrides)
     caps = sorted({float(p.l2_MB) for p in points})
     tech = None
@@ -98,7 +106,8 @@ def simulate_points(points: list[GpuPoint]) -> list[pd.DataFrame]:
                 per_cap.setdefault(float(p.l2_MB), {})[p.technology] = {"read_latency_ns": rd, "write_latency_ns": wr}
         tech = [per_cap.get(c) for c in caps]
     # progress=True: a per-chunk bar on a terminal (off when not a TTY or under NVMSIM_NO_PROGRESS)
-    res = simulate_gpu(first.workload.chunks(chip), chip, l2_MB=caps, tech=tech, mode=first.mode, progress=True)
+    res = simulate_gpu(first.workload.chunks(chip), chip, l2_MB=caps, tech=tech, mode=first.mode, progress=True,
+                       checkpoint=checkpoint if first.mode == "fast" else None, sample_sets=first.sample_sets)
     totals = res.totals
     keys = capacity_keys(totals["l2_MB"])
     out = []
@@ -128,9 +137,7 @@ def simulate_counts(workloads: Sequence[Workload], l2_MB: Sequence[float], optio
     point (and of its key). Without it (fast mode only) counts are per capacity, with the chip's own L2 timing.
     """
     options = options or StudyOptions()
-    caps = [float(c) for c in l2_MB]
-    if not caps or min(caps) <= 0:
-        raise ConfigError("l2_MB", f"capacities must be positive, got {list(l2_MB)}")
+    caps = number_list(l2_MB, "l2_MB", positive=True, unit="MB")
     if options.mode not in MODES:
         raise ConfigError("mode", f"must be one of {', '.join(MODES)}, got {options.mode!r}")
     if tech is None and options.mode == "timed":
@@ -138,7 +145,7 @@ def simulate_counts(workloads: Sequence[Workload], l2_MB: Sequence[float], optio
     points = []
     for wl in workloads:
         for cap in caps:
-            base = GpuPoint(options.chip, options.overrides, wl, options.mode, cap)
+            base = GpuPoint(options.chip, options.overrides, wl, options.mode, cap, sample_sets=options.sample_sets)
             if tech is None:
                 points.append(base)
                 continue
@@ -153,14 +160,18 @@ def simulate_counts(workloads: Sequence[Workload], l2_MB: Sequence[float], optio
                     desc=desc)
 
 
-def profile_counts(path, *, l2_MB: float, network: str = "profile", phase: str = "inference", batch: int = 1,
+def profile_counts(path, *, l2_MB: float, network: str = "profile", phase: str = "", batch: int = 0,
                    chip: str = "gtx1080ti-deepnvm") -> pd.DataFrame:
     """Measured per-kernel counts (ncu or nvprof CSV) summed into one counts row, the paper's §III-C path.
 
-    L2 transactions are the profiler's 32 B sectors; DRAM reads/writes are its DRAM sectors. Kernel-level NaNs
-    (metric absent) make the total NaN only if the metric is absent for every kernel.
+    L2 transactions are the profiler's 32 B sectors; DRAM reads/writes are its DRAM sectors.  The import is exact
+    or refused: every kernel must have all four counts (L2 read/write, DRAM read/write sectors), else the error
+    names the first kernel and metric missing; impossible counts (negative, non-finite, text) are refused by the
+    readers.  ``network``, ``phase`` and ``batch`` only label the row (``""`` and 0: not known).
     """
     path = Path(path)
+    l2_MB = as_positive(l2_MB, "l2_MB", unit="MB")
+    batch = as_positive(batch, "batch", integer=True, allow_zero=True)
     errors = []
     per_kernel = None
     for reader in (traces.read_ncu_csv, traces.read_nvprof_csv):
@@ -174,14 +185,18 @@ def profile_counts(path, *, l2_MB: float, network: str = "profile", phase: str =
     if per_kernel is None or not len(per_kernel):
         raise FileFormatError(path, "not a readable Nsight Compute or nvprof CSV export: " + "; ".join(errors))
     cols = ["l2_read_sectors", "l2_write_sectors", "dram_read_sectors", "dram_write_sectors"]
-    tot = {c: (float(per_kernel[c].sum()) if per_kernel[c].notna().any() else np.nan) for c in cols}
-    if np.isnan(tot["l2_read_sectors"]) or np.isnan(tot["l2_write_sectors"]):
-        raise FileFormatError(path, "the export has no L2 read/write sector counts")
-    row = {"network": network, "dataset": "", "phase": phase, "batch": int(batch), "chip": chip,
+    for c in cols:
+        absent = per_kernel[c].isna().to_numpy()
+        if absent.all():
+            raise FileFormatError(path, f"the export has no {c.replace('_', ' ')} counts (no kernel has them)")
+        if absent.any():
+            k = int(np.argmax(absent))
+            raise FileFormatError(path, f"kernel {per_kernel['kernel'].iloc[k]!r} (row {k + 1}) has no "
+                                        f"{c.replace('_', ' ')} count while other kernels do: the sum would be short")
+    tot = {c: float(per_kernel[c].sum()) for c in cols}
+    row = {"network": str(network), "dataset": "", "phase": str(phase), "batch": int(batch), "chip": chip,
            "l2_MB": float(l2_MB), "l2_reads": tot["l2_read_sectors"], "l2_writes": tot["l2_write_sectors"],
-           "dram_reads": np.nan_to_num(tot["dram_read_sectors"]),
-           "dram_writes": np.nan_to_num(tot["dram_write_sectors"]),
-           "dram_read_sectors": np.nan_to_num(tot["dram_read_sectors"]),
-           "dram_write_sectors": np.nan_to_num(tot["dram_write_sectors"]),
+           "dram_reads": tot["dram_read_sectors"], "dram_writes": tot["dram_write_sectors"],
+           "dram_read_sectors": tot["dram_read_sectors"], "dram_write_sectors": tot["dram_write_sectors"],
            "kernels": int(len(per_kernel)), "mode": "profile"}
     return pd.DataFrame([row])

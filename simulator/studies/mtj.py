@@ -12,13 +12,16 @@ and a Markdown section for ``nvmsim reproduce scratchpad``.
 
 from __future__ import annotations
 
+import functools
+import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from models.cells import load_cell
-from models.errors import ConfigError
+from models.config import as_positive, number_list
+from models.errors import ConfigError, NvmsimWarning
 from models.mtj.constants import PAPER_BASELINE_WER, PAPER_RELAXED_WER
 from models.mtj.device import MTJDevice, paper_device
 from models.mtj.lowcost import device_for_cell, write_settings
@@ -30,6 +33,7 @@ from models.mtj.wer import (
     voltage_for_wer,
 )
 from simulator.output import format_table, pyplot, save_figure, write_table
+from simulator.progress import progress
 
 DEFAULT_PULSES_NS = (1.0, 2.0, 5.0, 10.0)
 EXTRAPOLATION_TARGETS = (1e-5, 1e-6, 1e-7, 1e-8, 1e-9)
@@ -41,11 +45,30 @@ def default_device() -> MTJDevice:
     return paper_device()
 
 
+#: Longest write pulse simulated: 1 us, a hundred times the paper's 10 ns (the cost grows with the pulse: on this
+#: project's 2-core machine a Fokker-Planck grid of 24 voltages takes about 0.18 s per ns of pulse).
+MAX_PULSE_NS = 1000.0
+#: Seconds per unit of work on the 2-core reference machine (benchmarks/RESULTS.md, MTJ): Fokker-Planck per
+#: voltage and ns of pulse, LLGS Monte Carlo per trajectory and ns of pulse.  Only for the up-front warning.
+_FPE_S_PER_NS, _MC_S_PER_TRAJ_NS = 7.5e-3, 5.5e-5
+#: Work above this many seconds (estimated) is announced before it starts.
+WARN_ABOVE_S = 60.0
+
+
 def _check_pulses(pulses_ns) -> list[float]:
-    p = [float(x) for x in np.atleast_1d(pulses_ns)]
-    if not p or any(not (x > 0) for x in p):
-        raise ConfigError("pulses_ns", f"must be positive pulse widths in ns, got {pulses_ns!r}")
-    return sorted(p)
+    return sorted(number_list(pulses_ns, "pulses_ns", positive=True, maximum=MAX_PULSE_NS, unit="ns"))
+
+
+def _announce(pulses, n_volts: int, methods: list[str], n: int):
+    """A progress bar in ns of pulse simulated (the cost of a grid point grows with its pulse), and a warning
+    before work estimated above :data:`WARN_ABOVE_S`."""
+    per_ns = sum(_FPE_S_PER_NS if m == "fpe" else _MC_S_PER_TRAJ_NS * n for m in methods)
+    est = per_ns * n_volts * sum(pulses)
+    if est > WARN_ABOVE_S:
+        warnings.warn(f"MTJ {'/'.join(methods)} grid of {len(pulses)} pulses up to {max(pulses):g} ns x {n_volts} "
+                      f"voltages{f' x {n} trajectories' if 'mc' in methods else ''}: about {est / 60:.0f} min on a "
+                      f"2-core machine (the cost grows with the pulse width)", NvmsimWarning, stacklevel=3)
+    return progress(total=len(methods) * n_volts * sum(pulses), desc="mtj", unit="ns", unit_scale=True)
 
 
 def voltage_grid(device: MTJDevice, pulse_ns: float, n_points: int = 16, wer_hi: float = 0.99,
@@ -69,22 +92,28 @@ def switching_study(pulses_ns=DEFAULT_PULSES_NS, n: int = 2000, seed: int = 0, v
     """
     if method not in ("mc", "fpe", "both"):
         raise ConfigError("method", f"must be one of mc, fpe, both, got {method!r}")
-    if int(n) < 1:
-        raise ConfigError("n", f"must be a positive number of trajectories, got {n}")
+    n = as_positive(n, "n", integer=True)
+    n_voltages = as_positive(n_voltages, "n_voltages", integer=True)
+    seed = as_positive(seed, "seed", integer=True, allow_zero=True)
     dev = device if device is not None else default_device()
     pulses = _check_pulses(pulses_ns)
+    if voltages_V is not None:
+        voltages_V = number_list(voltages_V, "voltages_V", positive=True, unit="V")
     lo = wer_lo if wer_lo is not None else min(max(20.0 / n, 1e-12), 0.05)
     seeds = np.random.SeedSequence(int(seed)).generate_state(len(pulses))
+    methods = ["mc", "fpe"] if method == "both" else [method]
     parts = []
-    for t_ns, s in zip(pulses, seeds, strict=True):
-        if voltages_V is None:
-            volts = voltage_grid(dev, t_ns, n_voltages, wer_lo=lo)
-        else:
-            volts = np.asarray(voltages_V, dtype=float)
-        if method in ("mc", "both"):
-            parts.append(switching_mc(dev, volts, [t_ns], n=n, seed=int(s)))
-        if method in ("fpe", "both"):
-            parts.append(switching_fpe(dev, volts, [t_ns]))
+    with _announce(pulses, n_voltages if voltages_V is None else len(voltages_V), methods, n) as bar:
+        for t_ns, s in zip(pulses, seeds, strict=True):
+            if voltages_V is None:
+                volts = voltage_grid(dev, t_ns, n_voltages, wer_lo=lo)
+            else:
+                volts = np.asarray(voltages_V, dtype=float)
+            step = functools.partial(bar.update, t_ns)
+            if "mc" in methods:
+                parts.append(switching_mc(dev, volts, [t_ns], n=n, seed=int(s), on_voltage=step))
+            if "fpe" in methods:
+                parts.append(switching_fpe(dev, volts, [t_ns], on_voltage=step))
     df = pd.concat(parts, ignore_index=True)
     df["ln_wer"] = np.log(df["wer"].where(df["wer"] > 0))
     return df

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from models.config import as_positive, require_extra
 from models.errors import ConfigError
 from simulator.gpu.simulate import MODES
 
@@ -46,10 +47,14 @@ class StudyOptions:
         A per-technology table to use instead of computing one with the circuit model.
     store : path, optional
         Per-point result store (resume).
-    workers : int
-        Local worker processes (1: in-process).
+    workers : int or "auto"
+        Local worker processes (1: in-process; "auto", the default: what helps on this machine, see
+        :func:`simulator.studies.runner.auto_workers`).
     scheduler : str or dask.distributed.Client, optional
         Dask scheduler.
+    sample_sets : int
+        Simulate one L2 set in ``sample_sets`` and scale (fast mode; see :func:`simulator.gpu.simulate_gpu`): for
+        workloads too large to run whole; sampled rows carry ``sample_sets`` and ``dram_accesses_rse``.
     """
 
     chip: str = DEFAULT_CHIP
@@ -61,8 +66,9 @@ class StudyOptions:
     time_basis: str = "paper"
     tech: pd.DataFrame | None = None
     store: str | Path | None = None
-    workers: int = 1
+    workers: int | str = "auto"
     scheduler: object = None
+    sample_sets: int = 1
 
     def __post_init__(self):
         if self.mode not in MODES:
@@ -70,7 +76,19 @@ class StudyOptions:
         if self.time_basis not in TIME_BASES:
             raise ConfigError("time_basis", f"must be one of {', '.join(TIME_BASES)}, got {self.time_basis!r}")
         if self.cells is not None:
+            if isinstance(self.cells, str):  # one name, as tech_table takes it
+                object.__setattr__(self, "cells", (self.cells,))
             object.__setattr__(self, "cells", tuple(str(c) for c in self.cells))
+            if not self.cells:
+                raise ConfigError("cells", "must not be empty")
+        as_positive(self.node_nm, "node_nm", unit="nm")
+        if isinstance(self.scheduler, str):  # an address: the extra is needed before the tables are computed
+            require_extra("distributed", "dask", "scheduler")
+        if self.workers != "auto":
+            object.__setattr__(self, "workers", as_positive(self.workers, "workers", integer=True))
+        object.__setattr__(self, "sample_sets", as_positive(self.sample_sets, "sample_sets", integer=True))
+        if self.sample_sets > 1 and self.mode != "fast":
+            raise ConfigError("sample_sets", "set sampling runs in fast mode only")
 
     @classmethod
     def of(cls, options: StudyOptions | None = None, **changes) -> StudyOptions:

@@ -14,8 +14,8 @@ from __future__ import annotations
 import matplotlib
 
 matplotlib.use("Agg")
-
 import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.ticker  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
@@ -42,6 +42,21 @@ def _techs(df: pd.DataFrame, exclude: str | None = None) -> list[str]:
     return [t for t in ordered if t != exclude]
 
 
+def _capacity_axis(ax, caps) -> None:
+    """A log2 capacity axis ticked at the swept capacities themselves (3, 6, 12, 24 MB), not at powers of two."""
+    caps = sorted({float(c) for c in caps})
+    ax.set_xscale("log", base=2)
+    ax.set_xticks(caps, [f"{c:g}" for c in caps])
+    ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
+    ax.set_xlabel("L2 capacity (MB)")
+
+
+def _series_colors(n: int) -> list:
+    """``n`` distinct colours, one per plotted series."""
+    cmap = plt.get_cmap("tab10" if n <= 10 else "tab20")
+    return [cmap(i % cmap.N) for i in range(n)]
+
+
 def _workload_labels(df: pd.DataFrame) -> list[tuple]:
     keys = df[["network", "phase", "batch"]].drop_duplicates().itertuples(index=False)
     return [tuple(k) for k in keys]
@@ -52,17 +67,23 @@ def normalised_bars(df: pd.DataFrame, panels: dict[str, str], *, title: str, bas
     """One panel per ``{title: column}``; bars per workload (``AlexNet-I``) for each non-baseline technology."""
     wls = _workload_labels(df)
     techs = _techs(df, baseline)
-    fig, axes = plt.subplots(1, len(panels), figsize=(max(6.0, 0.9 * len(wls)) * len(panels) / 1.6, 3.6),
-                             squeeze=False)
+    ncols = 2 if len(panels) > 2 else len(panels)  # four panels as 2 x 2: room for every workload's label
+    nrows = -(-len(panels) // ncols)
+    panel_w = max(4.5, 0.35 * len(wls) * max(1, len(techs)))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(panel_w * ncols, 3.8 * nrows), squeeze=False,
+                             layout="constrained")
     width = 0.8 / max(1, len(techs))
     x = np.arange(len(wls))
-    for ax, (ptitle, col) in zip(axes[0], panels.items(), strict=True):
+    for ax in axes.flat[len(panels):]:
+        ax.set_visible(False)
+    for ax, (ptitle, col) in zip(axes.flat, panels.items(), strict=False):
         for i, t in enumerate(techs):
             sub = df[df["technology"] == t].set_index(["network", "phase", "batch"])
             vals = [float(sub[col].get(w, np.nan)) for w in wls]
             ax.bar(x + (i - (len(techs) - 1) / 2) * width, vals, width, color=_color(t, i), label=_label(t))
         ax.axhline(1.0, color="k", lw=0.8, ls="--")
-        ax.set_xticks(x, [f"{n}-{PHASE_TAG.get(p, p)}" for n, p, _ in wls], rotation=45, ha="right")
+        ax.set_xticks(x, [f"{n}-{PHASE_TAG.get(p, p)}" for n, p, _ in wls], rotation=45, ha="right",
+                      rotation_mode="anchor", fontsize=8)
         ax.set_ylabel(f"normalised to {_label(baseline)}")
         ax.set_title(ptitle)
         if log:
@@ -70,14 +91,13 @@ def normalised_bars(df: pd.DataFrame, panels: dict[str, str], *, title: str, bas
         ax.grid(axis="y", alpha=0.3)
     axes[0][0].legend(fontsize=8)
     fig.suptitle(title)
-    fig.subplots_adjust(wspace=0.35, hspace=0.3)
     return fig
 
 
 def batch_edp(df: pd.DataFrame, *, column: str = "edp_Js_norm", baseline: str = "sram"):
     """Fig. 5: EDP normalised to SRAM against batch size; training left, inference right."""
     phases = [p for p in ("training", "inference") if p in set(df["phase"])]
-    fig, axes = plt.subplots(1, len(phases), figsize=(5.2 * len(phases), 3.6), squeeze=False)
+    fig, axes = plt.subplots(1, len(phases), figsize=(5.2 * len(phases), 3.6), squeeze=False, layout="constrained")
     for ax, ph in zip(axes[0], phases, strict=True):
         sub = df[(df["phase"] == ph) & (df["technology"] != baseline)]
         batches = sorted(sub["batch"].unique())
@@ -95,7 +115,6 @@ def batch_edp(df: pd.DataFrame, *, column: str = "edp_Js_norm", baseline: str = 
         ax.axhline(1.0, color="k", lw=0.8, ls="--")
         ax.grid(axis="y", alpha=0.3)
         ax.legend(fontsize=8)
-    fig.subplots_adjust(wspace=0.35, hspace=0.3)
     return fig
 
 
@@ -104,7 +123,7 @@ def dram_reduction(df: pd.DataFrame):
     d = df.drop_duplicates(subset=["network", "phase", "batch", "l2_MB"])
     wls = _workload_labels(d)
     caps = sorted(d["l2_MB"].unique())
-    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.0), layout="constrained")
     x = np.arange(len(wls))
     width = 0.8 / max(1, len(caps))
     for i, cap in enumerate(caps):
@@ -116,19 +135,18 @@ def dram_reduction(df: pd.DataFrame):
     axes[0].set_title("DRAM accesses saved vs smallest L2")
     axes[0].legend(fontsize=8)
     axes[0].grid(axis="y", alpha=0.3)
-    for i, t in enumerate(_techs(df)):
-        for n, p, b in wls:
-            s = df[(df["technology"] == t) & (df["network"] == n) & (df["phase"] == p) & (df["batch"] == b)]
-            s = s.sort_values("l2_MB")
-            axes[1].plot(s["l2_MB"], s["total_energy_nJ"] * 1e-9, marker="o", color=_color(t, i),
-                         label=_label(t) if (n, p, b) == wls[0] else None)
-    axes[1].set_xscale("log", base=2)
-    axes[1].set_xlabel("L2 capacity (MB)")
+    series = [(t, w) for t in _techs(df) for w in wls]  # one colour per (technology, workload): no two alike
+    colors = [_color(t, i) for i, (t, _) in enumerate(series)] if len(wls) == 1 else _series_colors(len(series))
+    for (t, (n, p, b)), color in zip(series, colors, strict=True):
+        s = df[(df["technology"] == t) & (df["network"] == n) & (df["phase"] == p) & (df["batch"] == b)]
+        s = s.sort_values("l2_MB")
+        name = _label(t) if len(wls) == 1 else f"{_label(t)} {n}-{PHASE_TAG.get(p, p)} b{b}"
+        axes[1].plot(s["l2_MB"], s["total_energy_nJ"] * 1e-9, marker="o", color=color, label=name)
+    _capacity_axis(axes[1], caps)
     axes[1].set_ylabel("L2 + DRAM energy (J)")
     axes[1].set_title("energy incl. DRAM")
-    axes[1].legend(fontsize=8)
+    axes[1].legend(fontsize=7)
     axes[1].grid(alpha=0.3)
-    fig.subplots_adjust(wspace=0.35, hspace=0.3)
     return fig
 
 
@@ -136,7 +154,7 @@ def scalability_lines(summary: pd.DataFrame, metrics=("energy", "latency", "edp"
     """Fig. 10: mean ± std across workloads of normalised energy, latency, EDP; inference left, training right."""
     phases = [p for p in ("inference", "training") if p in set(summary["phase"])]
     fig, axes = plt.subplots(len(metrics), len(phases), figsize=(5.0 * len(phases), 2.6 * len(metrics)),
-                             squeeze=False, sharex=True)
+                             squeeze=False, sharex=True, layout="constrained")
     for j, ph in enumerate(phases):
         for i, m in enumerate(metrics):
             ax = axes[i][j]
@@ -146,14 +164,13 @@ def scalability_lines(summary: pd.DataFrame, metrics=("energy", "latency", "edp"
                 ax.errorbar(s["l2_MB"], s["mean"], yerr=s["std"], marker="o", capsize=3, color=_color(t, k),
                             label=_label(t))
             ax.axhline(1.0, color="k", lw=0.8, ls="--")
-            ax.set_xscale("log", base=2)
+            _capacity_axis(ax, summary["l2_MB"])
+            if i < len(metrics) - 1:
+                ax.set_xlabel("")
             ax.set_yscale("log")
             ax.set_ylabel(f"{m} / {_label(baseline)}")
             ax.grid(alpha=0.3)
             if i == 0:
                 ax.set_title(ph)
                 ax.legend(fontsize=8)
-            if i == len(metrics) - 1:
-                ax.set_xlabel("L2 capacity (MB)")
-    fig.subplots_adjust(wspace=0.35, hspace=0.3)
     return fig

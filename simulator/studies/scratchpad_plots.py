@@ -59,6 +59,9 @@ def plot_improvement(df: pd.DataFrame):
         s = s.sort_values(xcol)
         ax.plot(s[xcol], s["improvement"], marker="o", label=f"{net}/{ds} {t}")
     ax.set_xscale("log")
+    swept = sorted(set(df[xcol].astype(float)))  # ticks at the swept values themselves, not at powers of ten
+    ax.set_xticks(swept, [f"{v:g}" for v in swept], rotation=60)
+    ax.xaxis.set_minor_locator(plt.NullLocator())
     ax.set_xlabel("area budget (mm²)" if xcol == "area_budget_mm2" else "total capacity (MB)")
     ax.set_ylabel(f"energy improvement over {base} (×)")
     ax.grid(True, alpha=0.3)

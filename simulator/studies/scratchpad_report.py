@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from models.config import require_extra
 from simulator.output import atomic_write, write_table
 from simulator.studies import mtj as mtj_study
 from simulator.studies import write_errors as error_study
@@ -65,6 +66,8 @@ def reproduce_scratchpad(out_dir: str | Path, quick: bool = False, table: TableL
     number is forced: the report states each of nvmsim's results next to the paper's and their ratio.
     """
 
+    if device:  # the write-error half trains on scikit-learn's digits: say so now, not after the systolic studies
+        require_extra("sklearn", "train", "reproduce scratchpad (error-tolerant training on the digits data set)")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     nets = list(networks) if networks is not None else ([("vgg16", "cifar100")] if quick else list(DEFAULT_NETWORKS))

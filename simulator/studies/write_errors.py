@@ -16,6 +16,7 @@ import pandas as pd
 
 from models.bitflip import BitErrorRates
 from models.cells import load_cell
+from models.config import as_number, as_positive, number_list, require_extra
 from models.errors import ConfigError
 from models.hetero import (
     analytic_lowcost_cell,
@@ -69,18 +70,20 @@ def training_with_errors(
     DataFrame with columns ``TRAIN_COLUMNS``; ``train_loss`` is NaN for an epoch whose loss was not finite
     (a diverged run), ``test_accuracy`` is a fraction in [0, 1].
     """
-    wers = [float(w) for w in wers]
-    for w in wers:
-        if not 0.0 <= w <= 1.0:
-            raise ConfigError("wer", f"must be a probability in [0, 1], got {w}")
-    if not wers:
-        raise ConfigError("wer", "needs at least one write-error rate")
+    wers = number_list(wers, "wer", minimum=0.0, maximum=1.0)
+    epochs = as_positive(epochs, "epochs", integer=True)
+    batch_size = as_positive(batch_size, "batch_size", integer=True)
+    seed = as_positive(seed, "seed", integer=True, allow_zero=True)
+    lr = as_positive(lr, "lr")
+    momentum = as_number(momentum, "momentum", minimum=0.0, maximum=1.0)
     for b in bits:
         BitErrorRates.parse(0.0, b)  # validate names before any training starts
     for s in structures:
         parse_structures(s)
     if backend not in BACKENDS:
         raise ConfigError("backend", f"unknown backend {backend!r}; valid: {', '.join(BACKENDS)}")
+    if backend == "torch":
+        require_extra("torch", "torch", "backend torch")
     data = load_dataset(dataset, seed=seed)
     build_model(model, data.in_shape, data.n_classes, seed=seed)  # validate the name early
     config = TrainConfig(epochs=epochs, batch_size=batch_size, lr=lr, momentum=momentum, seed=seed)

@@ -66,14 +66,40 @@ _UNIT_SCALE = {
     "mb": 1e6, "gbyte": 1e9, "gb": 1e9, "kib": 1024, "mib": 1 << 20, "gib": 1 << 30,
 }
 _NUM = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+#: What profilers print for a metric they did not collect: the count is absent (NaN), not zero.
+_ABSENT = {"", "n/a", "na", "-", "--", "none", "(none)"}
 
 
 def _number(text) -> float:
-    """A profiler value: thousands separators stripped; ``n/a``, empty or non-numeric text -> NaN."""
-    s = str(text).strip().replace(",", "").replace("\u202f", "").replace("'", "")
+    """A profiler value: thousands separators stripped; ``n/a``, empty or non-numeric text -> NaN.
+
+    Lenient, for columns that are not counts (launch ids); a count goes through :func:`_count`.
+    """
+    s = _clean(text)
     if _NUM.match(s):
         return float(s)
     return math.nan
+
+
+def _clean(text) -> str:
+    return str(text).strip().replace(",", "").replace("\u202f", "").replace("'", "")
+
+
+def _count(text, where: str, path: Path) -> float:
+    """A measured count: a finite number >= 0, or NaN where the profiler printed none (``n/a``, empty).
+
+    Anything else (text, ``nan``, ``inf``, a negative number) is impossible for a count and an error naming the
+    row and the metric: a measurement is imported exactly or refused, never turned into 0.
+    """
+    s = _clean(text)
+    if s.lower() in _ABSENT:
+        return math.nan
+    if not _NUM.match(s):
+        raise FileFormatError(path, f"{where}: not a count: {str(text).strip()!r}")
+    v = float(s)
+    if not math.isfinite(v) or v < 0:
+        raise FileFormatError(path, f"{where}: impossible count {str(text).strip()!r} (must be finite and >= 0)")
+    return v
 
 
 def _csv_rows(path: Path) -> list[list[str]]:
@@ -96,22 +122,31 @@ def _find_header(path: Path, rows, required: tuple[str, ...], what: str) -> int:
     raise FileFormatError(path, f"no {what} header row with columns {list(required)}")
 
 
-def _resolve(metrics: dict[str, tuple[float, str]], table) -> dict[str, float]:
-    """Output counts from one kernel's {metric: (value, unit)}."""
+def _resolve(metrics: dict[str, tuple[str, str]], table, where: str, path: Path) -> dict[str, float]:
+    """Output counts from one kernel's {metric: (text, unit)}; only the metrics used are parsed (strictly)."""
     out = {}
     for col, alternatives in table.items():
         val = math.nan
         for alt in alternatives:
             first = alt[0][0]
-            if first not in metrics or math.isnan(metrics[first][0]):
+            if first not in metrics:
+                continue
+            v0 = _count(metrics[first][0], f"{where}, metric {first}", path)
+            if math.isnan(v0):
                 continue
             val = 0.0
             for name, scale in alt:
-                if name in metrics and not math.isnan(metrics[name][0]):
-                    v, unit = metrics[name]
-                    if scale != 1:  # a byte metric: apply its unit, then bytes -> sectors
-                        v *= _UNIT_SCALE.get(unit.strip().lower(), 1)
-                    val += v * scale
+                if name not in metrics:
+                    continue
+                v = _count(metrics[name][0], f"{where}, metric {name}", path)
+                if math.isnan(v):
+                    continue
+                unit = metrics[name][1].strip().lower()
+                if scale != 1:  # a byte metric: apply its unit, then bytes -> sectors
+                    if unit not in _UNIT_SCALE:
+                        raise FileFormatError(path, f"{where}, metric {name}: unknown unit {metrics[name][1]!r}")
+                    v *= _UNIT_SCALE[unit]
+                val += v * scale
             break
         out[col] = val
     return out
@@ -124,6 +159,9 @@ def _frame(records, path: Path) -> pd.DataFrame:
     df["invocations"] = df["invocations"].astype(np.int64)
     for c in SECTOR_COLUMNS:
         df[c] = df[c].astype(float)
+    if df[SECTOR_COLUMNS].isna().all().all():
+        raise FileFormatError(path, "no L2 or DRAM sector count in any kernel row (profile with the L2/DRAM metrics "
+                                    "the importer reads: see traces.importers.profiler)")
     return df
 
 
@@ -155,7 +193,10 @@ def read_ncu_csv(path) -> pd.DataFrame:
     rows = _csv_rows(path)
     if not rows:
         raise FileFormatError(path, "empty file (no CSV rows)")
-    long_fmt = any("Metric Name" in r and "Metric Value" in r for r in rows[:50])
+    long_fmt = any("Metric Name" in r for r in rows[:50])
+    if long_fmt and not any("Metric Name" in r and "Metric Value" in r for r in rows[:50]):
+        raise FileFormatError(path, "a long-format ncu export (a 'Metric Name' column) without its 'Metric Value' "
+                                    "column")
     if long_fmt:
         h = _find_header(path, rows, ("Kernel Name", "Metric Name", "Metric Value"), "ncu")
         header, body = rows[h], rows[h + 1 :]
@@ -169,10 +210,10 @@ def read_ncu_csv(path) -> pd.DataFrame:
                 per[key] = {}
                 names[key] = r[ix["Kernel Name"]]
             unit = r[ix["Metric Unit"]] if "Metric Unit" in ix else ""
-            per[key][r[ix["Metric Name"]]] = (_number(r[ix["Metric Value"]]), unit)
+            per[key][r[ix["Metric Name"]]] = (r[ix["Metric Value"]], unit)
         records = []
         for n, (key, metrics) in enumerate(per.items()):
-            counts = _resolve(metrics, _NCU)
+            counts = _resolve(metrics, _NCU, f"kernel {names[key]!r} (id {key[0] or n})", path)
             records.append([_launch_id(key[0], n), names[key], 1, *(counts[c] for c in SECTOR_COLUMNS)])
         return _frame(records, path)
     h = _find_header(path, rows, ("Kernel Name",), "ncu --page raw")
@@ -185,8 +226,8 @@ def read_ncu_csv(path) -> pd.DataFrame:
     records = []
     kcol = header.index("Kernel Name")
     for n, r in enumerate(body):
-        metrics = {header[j]: (_number(r[j]), units[j]) for j in range(len(header))}
-        counts = _resolve(metrics, _NCU)
+        metrics = {header[j]: (r[j], units[j]) for j in range(len(header))}
+        counts = _resolve(metrics, _NCU, f"data row {n + 1} (kernel {r[kcol]!r})", path)
         records.append([_launch_id(r[id_col] if id_col is not None else "", n), r[kcol], 1,
                         *(counts[c] for c in SECTOR_COLUMNS)])
     return _frame(records, path)
@@ -227,12 +268,15 @@ def read_nvprof_csv(path) -> pd.DataFrame:
         inv: dict[tuple, int] = {}
         for r in body:
             key = (r[ix["Device"]] if "Device" in ix else "", r[ix["Kernel"]])
-            per.setdefault(key, {})[r[ix["Metric Name"]]] = (_number(r[ix["Avg"]]), "")
-            n_inv = _number(r[ix["Invocations"]]) if "Invocations" in ix else 1.0
-            inv[key] = int(n_inv) if not math.isnan(n_inv) else 1
+            per.setdefault(key, {})[r[ix["Metric Name"]]] = (r[ix["Avg"]], "")
+            where = f"kernel {key[1]!r}, Invocations"
+            n_inv = _count(r[ix["Invocations"]], where, path) if "Invocations" in ix else 1.0
+            if math.isnan(n_inv) or n_inv < 1 or not n_inv.is_integer():
+                raise FileFormatError(path, f"{where}: must be a whole number >= 1, got {r[ix['Invocations']]!r}")
+            inv[key] = int(n_inv)
         records = []
         for n, (key, metrics) in enumerate(per.items()):
-            counts = _resolve(metrics, _NVPROF)
+            counts = _resolve(metrics, _NVPROF, f"kernel {key[1]!r}", path)
             records.append([n, key[1], inv[key], *(counts[c] * inv[key] for c in SECTOR_COLUMNS)])
         return _frame(records, path)
     h = _find_header(path, rows, ("Kernel",), "nvprof --print-gpu-trace")
@@ -251,8 +295,8 @@ def read_nvprof_csv(path) -> pd.DataFrame:
     for n, r in enumerate(body):
         if r[kcol].startswith("[CUDA"):
             continue
-        metrics = {header[j]: (_number(r[j]), units[j]) for j in range(len(header))}
-        counts = _resolve(metrics, _NVPROF)
+        metrics = {header[j]: (r[j], units[j]) for j in range(len(header))}
+        counts = _resolve(metrics, _NVPROF, f"data row {n + 1} (kernel {r[kcol]!r})", path)
         records.append([_launch_id(r[cid] if cid is not None else "", n), r[kcol], 1,
                         *(counts[c] for c in SECTOR_COLUMNS)])
     return _frame(records, path)

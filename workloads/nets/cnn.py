@@ -52,6 +52,31 @@ def alexnet_caffe(b: Builder, classes: int) -> None:
     b.softmax(x, name="prob")
 
 
+def alexnet_darknet(b: Builder, classes: int) -> None:
+    """DarkNet's AlexNet (pjreddie/darknet ``cfg/alexnet.cfg``): 227×227 input, no LRN, no groups.
+
+    The network DeepNVM++ ran in GPGPU-Sim (§III-D: "AlexNet ... provided by the DarkNet framework"): the
+    single-tower layer sizes 96/256/384/384/256 with ReLU, max-pools of 3×3 stride 2 without padding
+    (``padding=0``), DarkNet's ``pad=1`` meaning a padding of half the kernel, and three connected layers
+    (the last linear) before the softmax; 62.4M weights, 1.14G MACs.
+    """
+    x = _cr(b, "input", 96, 11, 4, 0, "conv1")
+    x = b.pool(x, 3, 2, name="pool1")
+    x = _cr(b, x, 256, 5, 1, 2, "conv2")
+    x = b.pool(x, 3, 2, name="pool2")
+    x = _cr(b, x, 384, 3, 1, 1, "conv3")
+    x = _cr(b, x, 384, 3, 1, 1, "conv4")
+    x = _cr(b, x, 256, 3, 1, 1, "conv5")
+    x = b.pool(x, 3, 2, name="pool5")
+    x = b.flatten(x, name="flatten")
+    x = b.act(b.fc(x, 4096, name="fc6"), "relu", name="fc6.relu")
+    x = b.dropout(x, name="drop6")
+    x = b.act(b.fc(x, 4096, name="fc7"), "relu", name="fc7.relu")
+    x = b.dropout(x, name="drop7")
+    x = b.fc(x, classes, name="fc8")
+    b.softmax(x, name="prob")
+
+
 def vgg16(b: Builder, classes: int, batchnorm: bool = False, head=(4096, 4096)) -> None:
     """VGG-16 (configuration D of Simonyan & Zisserman 2015; torchvision ``vgg16``): 13 conv + 3 FC.
 

@@ -1,6 +1,7 @@
-"""Numba kernel: byte address -> (L2 slice, set key), GPGPU-Sim's linear mapping plus an optional hash.
+"""Numba kernels: byte address -> (L2 slice, set key), and the set-index hashes applied to the set key.
 
-See :mod:`simulator.gpu.l2map` for the rule in words.
+See :mod:`simulator.gpu.l2map` for the rules in words and their sources (GPGPU-Sim's ``addrdec.cc``,
+``hashing.cc`` and ``gpu-cache.cc``).  Everything here is numeric: modes arrive as the integer codes below.
 """
 
 from __future__ import annotations
@@ -8,37 +9,134 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+#: ``l2.channel_hash`` codes (GPGPU-Sim's ``-gpgpu_memory_partition_indexing`` 0, 1, 2 and 4, and nvmsim's fold).
+HASH_LINEAR, HASH_XOR, HASH_IPOLY, HASH_RANDOM, HASH_FOLD = 0, 1, 2, 3, 4
+
+#: The bank bits of GPGPU-Sim's Pascal address map (``...RBBBCCCC.BCCSSSSS``: bits 7, 12, 13, 14 of the address
+#: with the channel bits removed), as offsets from the line bit (7 for 128 B lines).  The sub-partition (slice
+#: within a channel) is the lowest log2(slices_per_channel) of them.
+SUB_BIT_OFFSETS = (0, 5, 6, 7)
+
+
+def _masks(rows):
+    """One mask of the high-address bits per output bit, from lists of bit positions."""
+    return np.array([sum(1 << b for b in row) for row in rows], dtype=np.uint64)
+
+
+# IPOLY set index (Rau's irreducible-polynomial hash as GPGPU-Sim tabulates it for 16, 32 and 64 sets): output
+# bit i = parity(high & mask[i]) XOR index bit i, where ``index`` = the low log2(sets) line bits and ``high`` = the
+# line bits above them.  Bit lists from GPGPU-Sim 4.2 hashing.cc (ipoly_hash_function), checked bit-exact against
+# its compiled code in tests/test_l2map.py.
+IPOLY_MASKS = {
+    16: _masks([(11, 10, 9, 8, 6, 4, 3, 0), (12, 8, 7, 6, 5, 3, 1, 0), (9, 8, 7, 6, 4, 2, 1),
+                (10, 9, 8, 7, 5, 3, 2)]),
+    32: _masks([(13, 12, 11, 10, 9, 6, 5, 3, 0), (14, 13, 12, 11, 10, 7, 6, 4, 1), (14, 10, 9, 8, 7, 6, 3, 2, 0),
+                (11, 10, 9, 8, 7, 4, 3, 1), (12, 11, 10, 9, 8, 5, 4, 2)]),
+    64: _masks([(18, 17, 16, 15, 12, 10, 6, 5, 0), (15, 13, 12, 11, 10, 7, 5, 1, 0),
+                (16, 14, 13, 12, 11, 8, 6, 2, 1), (17, 15, 14, 13, 12, 9, 7, 3, 2),
+                (18, 16, 15, 14, 13, 10, 8, 4, 3), (17, 16, 15, 14, 11, 9, 5, 4)]),
+}
+IPOLY_SETS = tuple(sorted(IPOLY_MASKS))
+
+
+@njit(cache=True, nogil=True)
+def _parity(x):
+    x ^= x >> np.uint64(32)
+    x ^= x >> np.uint64(16)
+    x ^= x >> np.uint64(8)
+    x ^= x >> np.uint64(4)
+    x ^= x >> np.uint64(2)
+    x ^= x >> np.uint64(1)
+    return x & np.uint64(1)
+
+
+@njit(cache=True, nogil=True)
+def _ipoly(high, index, masks):
+    """IPOLY hash of ``index`` (``len(masks)`` bits) with the ``high`` bits (both uint64)."""
+    out = np.uint64(0)
+    for b in range(masks.shape[0]):
+        bit = _parity(high & masks[b]) ^ ((index >> np.uint64(b)) & np.uint64(1))
+        out |= bit << np.uint64(b)
+    return out
+
 
 @njit(cache=True, nogil=True)
 def _fold(rest):
-    # XOR-fold of the address bits above the channel index (a cheap, fixed hash)
+    # XOR-fold of the address bits above the channel index (nvmsim's "fold" channel hash: cheap, fixed)
     return rest ^ (rest >> np.uint64(5)) ^ (rest >> np.uint64(11)) ^ (rest >> np.uint64(17)) ^ (rest >> np.uint64(23))
 
 
 @njit(cache=True, nogil=True)
-def map_addresses(addr, n_channels, n_sub, chunk_shift, line_shift, hashed, slice_out, key_out):
-    """Fill ``slice_out`` (int64 slice id) and ``key_out`` (int64 channel-compacted line, sub bits removed)."""
+def _mix(z):
+    """SplitMix64's finaliser: a bijection of uint64 whose output bits each depend on every input bit."""
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+@njit(cache=True, nogil=True)
+def _remove_bit(x, p):
+    """``x`` with bit ``p`` taken out (the bits above move down one)."""
+    low = x & ((np.uint64(1) << p) - np.uint64(1))
+    return ((x >> (p + np.uint64(1))) << p) | low
+
+
+@njit(cache=True, nogil=True)
+def map_addresses(addr, n_channels, n_sub, chunk_shift, line_shift, mode, seed, ipoly_masks, slice_out, key_out):
+    """Fill ``slice_out`` (int64 slice id) and ``key_out`` (int64 line address with the channel and sub-partition
+    bits removed: GPGPU-Sim's ``partition_address >> line_shift``).
+
+    ``n_sub`` is a power of two (at most 16); ``mode`` a ``HASH_*`` code; ``seed`` the random hash's seed;
+    ``ipoly_masks`` the IPOLY masks for ``next_pow2(n_channels) * n_sub`` slices (only read by ``HASH_IPOLY``).
+    """
     nch = np.uint64(n_channels)
     nsub = np.uint64(n_sub)
-    lpc_mask = np.uint64((1 << (chunk_shift - line_shift)) - 1)
+    sub_bits = 0
+    while (1 << sub_bits) < n_sub:
+        sub_bits += 1
+    ch_bits = 0
+    while (1 << ch_bits) < n_channels:
+        ch_bits += 1
+    gap = (1 << ch_bits) != n_channels
     cs = np.uint64(chunk_shift)
     ls = np.uint64(line_shift)
-    lpc_shift = np.uint64(chunk_shift - line_shift)
+    low_mask = (np.uint64(1) << cs) - np.uint64(1)
+    rand_shift = np.uint64(max(chunk_shift - sub_bits, 0))
+    seed_mix = _mix(np.uint64(seed) + np.uint64(0x9E3779B97F4A7C15))
+    n_slices = nch * nsub
     for i in range(addr.shape[0]):
         a = addr[i]
         chunk = a >> cs
         ch = chunk % nch
         rest = chunk // nch
-        if hashed:
-            ch = (ch + _fold(rest)) % nch
-        cline = (rest << lpc_shift) | ((a >> ls) & lpc_mask)
-        slice_out[i] = np.int64(ch * nsub + cline % nsub)
-        key_out[i] = np.int64(cline // nsub)
+        r = (rest << cs) | (a & low_mask)  # the address with the channel bits squeezed out
+        sub = np.uint64(0)
+        pa = r
+        for k in range(sub_bits - 1, -1, -1):  # highest first, so lower positions stay put
+            p = ls + np.uint64(SUB_BIT_OFFSETS[k])
+            sub |= ((r >> p) & np.uint64(1)) << np.uint64(k)
+            pa = _remove_bit(pa, p)
+        key_out[i] = np.int64(pa >> ls)
+        if mode == HASH_LINEAR:
+            s = ch * nsub + sub
+        elif mode == HASH_XOR:  # power-of-two channel counts only (checked by the config)
+            high = rest >> np.uint64(sub_bits)
+            s = (ch ^ (high & (nch - np.uint64(1)))) * nsub + sub
+        elif mode == HASH_IPOLY:
+            high = rest if gap else rest >> np.uint64(sub_bits)
+            s = _ipoly(high, ch * nsub + sub, ipoly_masks)
+            if gap:
+                s %= n_slices
+        elif mode == HASH_RANDOM:
+            s = _mix((a >> rand_shift) ^ seed_mix) % n_slices
+        else:  # HASH_FOLD
+            s = ((ch + _fold(rest)) % nch) * nsub + sub
+        slice_out[i] = np.int64(s)
 
 
 @njit(cache=True, nogil=True)
 def xor_set_keys(key, set_bits, out):
-    """Set index hash for power-of-two sets: low ``set_bits`` of the key XOR the next ``set_bits``."""
+    """GPGPU-Sim's ``X`` set index for power-of-two sets: the low ``set_bits`` of the key XOR the next ``set_bits``."""
     sb = np.int64(set_bits)
     for i in range(key.shape[0]):
         k = key[i]
@@ -46,8 +144,39 @@ def xor_set_keys(key, set_bits, out):
 
 
 @njit(cache=True, nogil=True)
+def ipoly_set_keys(key, masks, out):
+    """GPGPU-Sim's ``P`` set index (16, 32 or 64 sets: ``masks`` from :data:`IPOLY_MASKS`), in the low bits."""
+    sb = np.uint64(masks.shape[0])
+    low = (np.uint64(1) << sb) - np.uint64(1)
+    for i in range(key.shape[0]):
+        k = np.uint64(key[i])
+        out[i] = np.int64((k & ~low) | _ipoly(k >> sb, k & low, masks))
+
+
+@njit(cache=True, nogil=True)
+def fermi_set_keys(key, set_bits, line_shift, out):
+    """GPGPU-Sim's ``H`` (Fermi) set index for 32 or 64 sets, in the low bits.
+
+    On the byte address ``a`` (here the key shifted back by the line): the low five line bits XOR address bits
+    13, 14, 15, 17 and 19; with 64 sets, address bit 12 becomes set bit 5.
+    """
+    sb = np.uint64(set_bits)
+    low = (np.uint64(1) << sb) - np.uint64(1)
+    ls = np.uint64(line_shift)
+    for i in range(key.shape[0]):
+        k = np.uint64(key[i])
+        a = k << ls
+        upper = ((a >> np.uint64(13)) & np.uint64(7)) | (((a >> np.uint64(17)) & np.uint64(1)) << np.uint64(3)) \
+            | (((a >> np.uint64(19)) & np.uint64(1)) << np.uint64(4))
+        s = (k & np.uint64(0x1F)) ^ upper
+        if set_bits == 6:
+            s |= ((a >> np.uint64(12)) & np.uint64(1)) << np.uint64(5)
+        out[i] = np.int64((k & ~low) | s)
+
+
+@njit(cache=True, nogil=True)
 def fold_set_keys(key, set_bits, out):
-    """Set index hash for any set count: XOR-fold the key's higher bits into its low ``set_bits``.
+    """nvmsim's set index hash for any set count: XOR-fold the key's higher bits into its low ``set_bits``.
 
     The cache then takes ``out mod sets``; folding first stops power-of-two strides (tensor rows, weight
     columns) from landing in a few sets when the set count shares their power-of-two factors.

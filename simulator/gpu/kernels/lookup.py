@@ -39,6 +39,11 @@ Policy:
   line first (fetch-on-write, one next-level read, as pycachesim and textbook
   write-allocate do).  Sectored, the write covers its whole sector, so the
   sector becomes valid without a fetch (GPGPU-Sim's lazy fetch-on-read).
+- naive write-allocate (``naive``, GPGPU-Sim's ``W``): a write miss (a missing
+  line, or a missing sector of a present line) is forwarded to the next level
+  *and* allocates and fetches the line (sector), which stays clean.  The
+  requests of one such miss leave in the order: the victim's write-backs, the
+  write, the fill.
 - no-write-allocate: a write miss is forwarded and leaves the cache unchanged.
 
 Replacement (``policy``, see :mod:`simulator.gpu.policies`): the victim is always the way of age ``WAYS-1`` and
@@ -108,10 +113,12 @@ UNPREDICTABLE = 16
 
 
 def get_kernels(sets: int, ways: int, line_shift: int, sector_shift: int, write_back: bool, write_allocate: bool,
-                emit: bool = True, mode: str = "adaptive", hit_promotes: bool = True):
+                emit: bool = True, mode: str = "adaptive", hit_promotes: bool = True, naive: bool = False):
     """Return ``(access_single, access_banked)`` compiled for this geometry, write policy and replacement
     behaviour, memoised.  ``hit_promotes`` is what a replacement policy (:mod:`simulator.gpu.policies`) asks of
     the kernel: whether an access to a present line makes it the youngest (LRU) or leaves the order alone (FIFO).
+    ``naive`` (with ``write_allocate``) makes a write miss GPGPU-Sim's naive write-allocate (module docstring;
+    :func:`simulator.gpu.write_allocate.kernel_flags` gives both flags from a mode name).
 
     ``sector_shift == line_shift`` means an unsectored cache.  With ``emit=False`` the kernels only count
     next-level requests (the output arrays may be empty): a separate, faster compilation.  ``mode`` (see
@@ -119,8 +126,10 @@ def get_kernels(sets: int, ways: int, line_shift: int, sector_shift: int, write_
     """
     if mode not in LOOP_MODES:
         raise ValueError(f"mode: must be one of {sorted(LOOP_MODES)}, got {mode!r}")
+    if naive and not write_allocate:
+        raise ValueError("naive: a naive write-allocate needs write_allocate")
     key = (int(sets), int(ways), int(line_shift), int(sector_shift), bool(write_back), bool(write_allocate),
-           bool(emit), LOOP_MODES[mode], bool(hit_promotes))
+           bool(emit), LOOP_MODES[mode], bool(hit_promotes), bool(naive))
     if key not in _KERNELS:
         _KERNELS[key] = _build(*key)
     return _KERNELS[key]
@@ -131,7 +140,7 @@ def get_kernels(sets: int, ways: int, line_shift: int, sector_shift: int, write_
 SIMD_REVISION = int(hashlib.sha1(Path(simd.__file__).read_bytes()).hexdigest()[:12], 16)
 
 
-def _build(SETS, WAYS, LSHIFT, SSHIFT, WB, WA, EMIT, MODE, PROMOTE):  # noqa: C901 - flat bodies; LLVM folds them
+def _build(SETS, WAYS, LSHIFT, SSHIFT, WB, WA, EMIT, MODE, PROMOTE, NAIVE):  # noqa: C901 - flat; LLVM folds them
     # Flat loop bodies (no helper calls: measured 2.4x faster than an inlined helper; only the tiny ``_put``,
     # inlined at Numba IR level, measured a tie).  The closure captures
     # only ints and bools, so Numba's on-disk cache keys stay stable across processes.  Indices are unsigned
@@ -139,7 +148,8 @@ def _build(SETS, WAYS, LSHIFT, SSHIFT, WB, WA, EMIT, MODE, PROMOTE):  # noqa: C9
     #
     # PROMOTE (the policy's ``hit_promotes``): whether an access to a present line makes it age 0.  A constant:
     # with True (LRU) LLVM folds the tests away and the code is the LRU-only kernel's; with False (FIFO) the hit
-    # paths simply leave the ages alone.
+    # paths simply leave the ages alone.  NAIVE (GPGPU-Sim's naive write-allocate) is a constant too: False folds
+    # away and leaves the code of the other write policies as it was.
     #
     # Two lookups in one loop.  The branchy one tests hit or miss, read or write, and does only the work of the
     # outcome: fastest when the outcomes are predictable (streaming, mostly-hit or read-only traces).  The predicated
@@ -153,7 +163,8 @@ def _build(SETS, WAYS, LSHIFT, SSHIFT, WB, WA, EMIT, MODE, PROMOTE):  # noqa: C9
     U = np.uint64
     SIMD_REV = SIMD_REVISION  # a closure value (see SIMD_REVISION)
     PREDICABLE = not SECTORED and MODE != MODE_BRANCHES
-    FWD = not (WB and WA)  # whether a write can be forwarded to the next level
+    FWD = not (WB and WA) or NAIVE  # whether a write can be forwarded to the next level
+    WDIRTY = WB and not NAIVE  # whether a write miss leaves its line (sector) dirty
 
     def make(BANKED, INDEXED, READS):
         @njit(cache=True, nogil=True)
@@ -211,7 +222,10 @@ def _build(SETS, WAYS, LSHIFT, SSHIFT, WB, WA, EMIT, MODE, PROMOTE):  # noqa: C9
                         vt = tags[slot]
                         uvt = U(np.int64(vt))  # sign-extended: an empty way (-1) has the top bit set
                         alloc = U(1) if WA else U(1) - (miss & wi)  # a write miss without write-allocate: no change
-                        d_new = ((wi | (uvt & hit)) & U(1)) if WB else U(0)
+                        if NAIVE:  # a write miss fills clean; a write hit dirties as usual
+                            d_new = ((wi | uvt) & hit & U(1)) if WB else U(0)
+                        else:
+                            d_new = ((wi | (uvt & hit)) & U(1)) if WB else U(0)
                         if WA:
                             tags[slot] = tag | np.int64(d_new)
                         else:
@@ -231,7 +245,7 @@ def _build(SETS, WAYS, LSHIFT, SSHIFT, WB, WA, EMIT, MODE, PROMOTE):  # noqa: C9
                             increment_below(ages, base, a0 * alloc, WAYS)
                             ages[slot] = a0 * (U(1) - alloc)
                         fill = miss & alloc  # whole lines: a write miss that allocates fetches the line too
-                        fwd = wi if not WB else (U(0) if WA else wi & miss)
+                        fwd = wi if not WB else (U(0) if (WA and not NAIVE) else wi & miss)
                         if EMIT:  # stores are unconditional; only the count moves
                             if WB:
                                 _put(out_addr, out_w, out_src, n_out, (uvt >> U(1)) << U(LSHIFT), True, i)
@@ -283,10 +297,10 @@ def _build(SETS, WAYS, LSHIFT, SSHIFT, WB, WA, EMIT, MODE, PROMOTE):  # noqa: C9
                                         kind = K_READ_HIT
                                 elif w:  # line present, sector not
                                     kind = K_WRITE_MISS
-                                    fwd = not (WA and WB)
+                                    fwd = not (WA and WB) or NAIVE
                                     if WA:
                                         v |= bit
-                                        if WB:
+                                        if WDIRTY:
                                             d |= bit
                                 else:
                                     kind = K_READ_MISS
@@ -294,6 +308,10 @@ def _build(SETS, WAYS, LSHIFT, SSHIFT, WB, WA, EMIT, MODE, PROMOTE):  # noqa: C9
                                 if fwd or (kind == K_READ_MISS):
                                     if EMIT:
                                         _put(out_addr, out_w, out_src, n_out, req, fwd, i)
+                                    n_out += 1
+                                if NAIVE and kind == K_WRITE_MISS:  # the naive fill of the written sector
+                                    if EMIT:
+                                        _put(out_addr, out_w, out_src, n_out, req, False, i)
                                     n_out += 1
                                 if kind != K_WRITE_MISS or WA:
                                     if WB:
@@ -341,18 +359,18 @@ def _build(SETS, WAYS, LSHIFT, SSHIFT, WB, WA, EMIT, MODE, PROMOTE):  # noqa: C9
                                 if SECTORED:
                                     tags[slot] = tag
                                     if WB:
-                                        dirty[slot] = bit if w else np.uint32(0)
+                                        dirty[slot] = bit if (w and WDIRTY) else np.uint32(0)
                                 else:
-                                    tags[slot] = tag | (1 if (w and WB) else 0)
+                                    tags[slot] = tag | (1 if (w and WDIRTY) else 0)
                                 if SECTORED:
                                     valid[slot] = bit
                                 increment_below(ages, base, WAYS, WAYS)  # every way one older; the victim wraps to 0
                                 ages[slot] = 0
-                                if w and not WB:  # write-through of an allocated write
+                                if w and (NAIVE or not WB):  # write-through (or naive forward) of the write
                                     if EMIT:
                                         _put(out_addr, out_w, out_src, n_out, req, True, i)
                                     n_out += 1
-                                if not w or not SECTORED:  # fill (fetch-on-write for whole-line caches)
+                                if not w or not SECTORED or NAIVE:  # fill (fetch-on-write for whole lines; naive)
                                     if EMIT:
                                         _put(out_addr, out_w, out_src, n_out, req, False, i)
                                     n_out += 1

@@ -21,24 +21,26 @@ STAT_NAMES = ("read_hits", "read_misses", "write_hits", "write_misses", "evictio
               "next_writes")
 
 
-def next_level_counts(stats, sectored: bool, write_back: bool, write_allocate: bool):
+def next_level_counts(stats, sectored: bool, write_back: bool, write_allocate: bool, naive: bool = False):
     """``(next_reads, next_writes)`` implied by the counts (last axis ``N_STATS``) and the policy.
 
-    Fills: every read miss, plus (whole-line caches with write-allocate) every write miss.  Writes: write-backs,
-    plus every write (write-through) or every write miss (write-back without write-allocate).
+    Fills: every read miss, plus every write miss of a whole-line cache with write-allocate or of a naive
+    write-allocate.  Writes: write-backs, plus every write (write-through) or every write miss (write-back without
+    write-allocate, or with the naive one).
     """
-    reads = stats[..., ST_READ_MISSES] + (stats[..., ST_WRITE_MISSES] if write_allocate and not sectored else 0)
+    fetch_on_write = write_allocate and (naive or not sectored)
+    reads = stats[..., ST_READ_MISSES] + (stats[..., ST_WRITE_MISSES] if fetch_on_write else 0)
     if not write_back:
         fwd = stats[..., ST_WRITE_HITS] + stats[..., ST_WRITE_MISSES]
-    elif not write_allocate:
+    elif naive or not write_allocate:
         fwd = stats[..., ST_WRITE_MISSES]
     else:
         fwd = 0
     return reads, stats[..., ST_WRITEBACKS] + fwd
 
 
-def fill_next_level(stats, sectored: bool, write_back: bool, write_allocate: bool) -> None:
+def fill_next_level(stats, sectored: bool, write_back: bool, write_allocate: bool, naive: bool = False) -> None:
     """Write the ``ST_NEXT_*`` entries of ``stats`` (in place) from the other counts."""
-    r, w = next_level_counts(stats, sectored, write_back, write_allocate)
+    r, w = next_level_counts(stats, sectored, write_back, write_allocate, naive)
     stats[..., ST_NEXT_READS] = r
     stats[..., ST_NEXT_WRITES] = w
