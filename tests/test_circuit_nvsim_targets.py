@@ -15,8 +15,11 @@ Two checks:
   organisation rated by nvmsim within ``TIE`` of nvmsim's own optimum on that target (the two models agree to 0.05 %,
   so such near-ties can fall either way).
 
-By default a sample of the stored runs is checked (every capacity of the 28 nm SRAM and STT caches in one access type
-each, and one capacity in three of the rest); ``NVMSIM_NVSIM_FULL=1`` checks them all (the README's table).
+By default a sample of the stored runs is checked (every Sequential run of the 28 nm SRAM and STT cells, and one run in
+three of the rest); ``NVMSIM_NVSIM_FULL=1`` checks them all (the README's table).  Measured on all 52 runs stored on
+2026-12-06 (28 nm sram28 / stt28, 128 KB - 64 MB Sequential and Normal, 128 KB - 4 MB Fast; 416 reports): nvmsim
+chooses NVSim's design for every target, median error of every metric 0.00-0.01 % per target, worst 0.28 % (the
+read latency of the read-latency / write-latency optima), none needs a tie.
 """
 
 import os
@@ -135,27 +138,37 @@ def test_nvsims_designs_evaluate_as_nvsim(i):
                 array, m, row[["cell", "capacity_KB", "access", "target"]].to_dict())
 
 
-def test_every_target_matches_nvsim():
-    # nvmsim's choice for each target and access type against NVSim's: median error <= 5 % per metric and target;
-    # an error above 25 % must come with a tie (see _tie)
-    rows = []
-    unexplained = []
-    runs = set(RUNS)
-    for _, row in REPORTS.iterrows():
-        key = (row["node_nm"], row["cell"], row["capacity_KB"], row["access"])
-        if key not in runs:
-            continue
+def _errors(key) -> list[dict]:
+    """nvmsim's choice for each of the run's targets against NVSim's: the relative error of every cache metric."""
+    out = []
+    for _, row in REPORTS[RUN_KEYS == key].iterrows():
         d = _ours(*key)[row["target"]]
         nv = _nvsim_cache(row)
-        err = {m: getattr(d, m) / nv[m] - 1.0 for m in METRICS}
-        rows.append({"target": row["target"], **err})
-        worst = max(abs(e) for e in err.values())
-        if worst > 0.25:
-            tie = _tie(row, row["target"])
-            if not tie:
-                unexplained.append((key, row["target"], {m: round(e, 3) for m, e in err.items()}))
-    df = pd.DataFrame(rows)
-    assert len(df) == 8 * len(RUNS)
-    medians = df.groupby("target")[list(METRICS)].agg(lambda x: float(np.median(np.abs(x))))
-    assert (medians <= 0.05).all().all(), medians.round(4).to_string()
+        out.append({"row": row, "target": row["target"], **{m: getattr(d, m) / nv[m] - 1.0 for m in METRICS}})
+    return out
+
+
+RUN_KEYS = pd.Series(list(zip(REPORTS.node_nm, REPORTS.cell, REPORTS.capacity_KB, REPORTS.access, strict=True)))
+
+
+@pytest.mark.parametrize("key", RUNS, ids=[f"{n}nm-{c}-{kb}KB-{a}" for n, c, kb, a in RUNS])
+def test_run_matches_nvsim(key):
+    # one stored NVSim run (eight targets): no metric of nvmsim's choice off by more than 25 % unless a tie explains
+    # it (NVSim's organisation rated by nvmsim within TIE of nvmsim's own optimum on that target, see _tie)
+    errs = _errors(key)
+    assert len(errs) == len(TARGETS)
+    unexplained = []
+    for e in errs:
+        worst = max(abs(e[m]) for m in METRICS)
+        if worst > 0.25 and not _tie(e["row"], e["target"]):
+            unexplained.append((e["target"], {m: round(e[m], 3) for m in METRICS}))
     assert not unexplained, unexplained
+
+
+def test_median_error_per_target_and_metric():
+    # over every run checked: the median |error| of each metric of nvmsim's choice within 5 % of NVSim's, per target
+    df = pd.DataFrame([{k: v for k, v in e.items() if k != "row"} for key in RUNS for e in _errors(key)])
+    assert len(df) == len(TARGETS) * len(RUNS)
+    medians = df.groupby("target")[list(METRICS)].agg(lambda x: float(np.median(np.abs(x))))
+    assert sorted(medians.index) == sorted(TARGETS)
+    assert (medians <= 0.05).all().all(), medians.round(4).to_string()
