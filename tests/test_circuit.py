@@ -1,12 +1,13 @@
 """Circuit primitives and the array model against analytic formulas and NVSim's published device numbers."""
 
+import dataclasses
 import math
 
 import numpy as np
 import pytest
 
 from models.cells import load_cell
-from models.circuit.array import ArraySpec, evaluate, organisations
+from models.circuit.array import ArraySpec, _chain_effort, evaluate, organisations
 from models.circuit.gates import driver_chain, horowitz, wire_delay
 from models.circuit.search import cache_specs
 from models.errors import ConfigError
@@ -226,18 +227,36 @@ def test_resistive_column_mux_sized_like_nvsim():
 
 
 def test_htree_buffers_take_area():
-    # the node buffers whose leakage the model counts also take layout: area = their width (half of it leaks,
-    # driver_chain's rule) x the peripherals' area per unit width
+    # with a buffer at every H-tree node (htree_node_buffers, the fits before 2026-12), the buffers whose leakage the
+    # model counts also take layout: area = their width (half of it leaks, driver_chain's rule) x the peripherals'
+    # area per unit width.  The fitted default's passive segments (NVSim's unrepeated H-tree) have neither.
     from models.circuit.calibration import DEFAULT
 
     t = tech_node(16)
     spec = ArraySpec(2**24, 1024, 1024, 1024, 1024, 14)
     org = organisations(spec)
-    res = evaluate(load_cell("sram"), t, spec, org)
+    cal = dataclasses.replace(DEFAULT, htree_node_buffers=True)
+    res = evaluate(load_cell("sram"), t, spec, org, cal)
     width = res["part_leak_tree"] / (0.5 * t.i_off(1.0) * t.vdd_V)
     assert np.allclose(res["part_a_tree"], width * DEFAULT.area_per_width_F * t.F_m, rtol=1e-9)
     many = org["mat_rows"] * org["mat_cols"] > 1
     assert np.all(res["part_a_tree"][many] > 0)
+    passive = evaluate(load_cell("sram"), t, spec, org)
+    assert not DEFAULT.htree_node_buffers
+    assert np.all(passive["part_a_tree"] == 0) and np.all(passive["part_leak_tree"] == 0)
+    # a passive segment's delay is htree_wire_delay x its R C, no driver: quadratic in the bank's size
+    assert np.all(passive["part_t_tree"][many] > 0)
+
+
+def test_wordline_driver_cap_tapers_the_chain():
+    # wordline_driver_max_F caps the last stage of the fitted wordline drivers (NVSim caps every output driver at
+    # -MaxNmosSize): a long wordline's driver is narrower and leaks less, and it is slower than the free chain
+    t = tech_node(16)
+    c_load = np.array([1e-15, 200e-15])
+    free = _chain_effort(t, c_load, 0.0, 16.0)
+    capped = _chain_effort(t, c_load, 0.0, 16.0, max_last=100 * t.F_m)
+    assert capped[3][0] == pytest.approx(free[3][0]) and capped[0][0] == pytest.approx(free[0][0])
+    assert capped[3][1] < free[3][1] and capped[2][1] < free[2][1] and capped[0][1] > free[0][1]
 
 
 def test_fitted_driver_chain_has_the_stage_effort_asked_for():

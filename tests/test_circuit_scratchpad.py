@@ -155,14 +155,17 @@ def test_passive_htree_is_what_stock_nvsim_builds():
     # NVSim's unrepeated H-tree (Wire.cpp, RepeatedNone) is a passive wire, 2.3 R C / 2 per segment with no node
     # buffers.  With it (the stock model) nvmsim's read latencies land within +-25 % of Table II at the paper's large
     # capacities (SRAM 40592 KB 8.59 ns vs 10.3, MRAM 128 MB 12.82 vs 14.6) and on NVSim's own 256 KB SRAM (0.153 ns,
-    # checked within 1 %); the DeepNVM++-fitted model run at 28 nm (a buffer at every H-tree node) is off by 40 % or
-    # more (5.14, 7.04, 0.57 ns), and its cheap long wires let the 128 MB MRAM spread out to 55.9 mm^2 (NVSim: 44.1).
-    for cell, kb, ref, rel in (("sram28", 40592, PAPER_READ_NS[48.1, "sram28"], 0.25),
-                               ("stt28", 131072, PAPER_READ_NS[48.1, "stt28"], 0.25), ("sram28", 256, 0.153, 0.01)):
+    # checked within 1 %).  The DeepNVM++-fitted model run at 28 nm (since the 2026-12 refit also passive segments,
+    # but at the fitted 0.45 R C each, and the fitted drivers) is off by 40 % or more at the large capacities (5.06,
+    # 7.03 ns) and by +20 % at 256 KB (0.184 ns), and its cheap long wires let the 128 MB MRAM spread out to 60.3 mm^2
+    # (NVSim: 44.1).
+    for cell, kb, ref, rel, off in (("sram28", 40592, PAPER_READ_NS[48.1, "sram28"], 0.25, 0.4),
+                                    ("stt28", 131072, PAPER_READ_NS[48.1, "stt28"], 0.25, 0.4),
+                                    ("sram28", 256, 0.153, 0.01, 0.15)):
         passive = design_point(cell, kb / 1024, **KW)
-        buffered = design_point(cell, kb / 1024, buffer_design="balanced", **KW)
+        fitted = design_point(cell, kb / 1024, buffer_design="balanced", **KW)
         assert passive.read_latency_ns == pytest.approx(ref, rel=rel), cell
-        assert abs(buffered.read_latency_ns / ref - 1) > 0.4, cell
+        assert abs(fitted.read_latency_ns / ref - 1) > off, cell
     assert design_point("stt28", 128, buffer_design="balanced", **KW).area_mm2 > 1.2 * 44.097
 
 

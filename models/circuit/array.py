@@ -163,7 +163,9 @@ def evaluate(cell: Cell, tech: TechNode, spec: ArraySpec, org: dict[str, np.ndar
     r_bl = r_loc * l_bl
 
     # ---------------------------------------------------------------- row decoder + wordline driver
-    t_wl, e_wl, leak_wl, wdt_wl = _chain_effort(tech, c_wl_read, r_wl, effort=cal.wordline_stage_effort)
+    w_cap = cal.wordline_driver_max_F * F
+    t_wl, e_wl, leak_wl, wdt_wl = _chain_effort(tech, c_wl_read, r_wl, effort=cal.wordline_stage_effort,
+                                                max_last=w_cap)
     if cell.separate_read_path:
         t_wlw, e_wlw, leak_wlw, wdt_wlw = _chain_effort(tech, c_wl_write, r_wl, effort=cal.write_wordline_stage_effort)
     else:
@@ -268,8 +270,14 @@ def evaluate(cell: Cell, tech: TechNode, spec: ArraySpec, org: dict[str, np.ndar
             seg = np.where(active, seg0 * 2 ** (k - 1), 0.0)
             if cal.htree_repeaters:
                 t_k, e_k, lk_k = rep_delay * seg, rep_energy * seg, rep_leak * seg
-            else:
+            elif cal.htree_node_buffers:
                 t_k, e_k, lk_k, _ = driver_chain(tech, tech.c_gate(8 * tech.w_min_m), r_glob * seg, c_glob * seg)
+                # the segment's own RC at the calibration's swing (driver_chain counts the 50 % point)
+                t_k = t_k + (cal.htree_wire_delay - ELMORE_DISTRIBUTED) * r_glob * c_glob * seg * seg
+            else:  # a passive segment, as NVSim's unrepeated wire: its RC alone, C V^2, no devices
+                t_k = cal.htree_wire_delay * r_glob * c_glob * seg * seg
+                e_k = c_glob * seg * vdd ** 2
+                lk_k = np.zeros_like(seg)
             e_k = np.where(active, e_k, 0.0)
             t_tree += np.where(active, t_k, 0.0)
             # the address reaches every active mat: a level carries it on max(1, active / mats-below) branches
@@ -365,9 +373,10 @@ def evaluate(cell: Cell, tech: TechNode, spec: ArraySpec, org: dict[str, np.ndar
         "dec_width": dec_width, "col_height": col_height, "a_tree": area_tree, "a_pre": a_pre}.items()}
 
 
-def _chain_effort(tech: TechNode, c_load, r_wire, effort: float):
+def _chain_effort(tech: TechNode, c_load, r_wire, effort: float, max_last: float = np.inf):
     """Driver chain whose stage effort is ``effort`` (>= 4 trades delay for driver area and leakage): enough stages
-    that none exceeds ``effort``.  Returns (delay_s, energy_J, leak_W, width_m)."""
+    that none exceeds ``effort``; its last stage's NMOS at most ``max_last`` (m; the stages before it then taper to
+    that size and it drives the load with a larger effort).  Returns (delay_s, energy_J, leak_W, width_m)."""
     wn0 = tech.w_min_m
     w_inv0 = wn0 * (1.0 + tech.pn_ratio)
     c_in0 = tech.c_gate(w_inv0)
@@ -379,6 +388,16 @@ def _chain_effort(tech: TechNode, c_load, r_wire, effort: float):
     f = total ** (1.0 / n)
     t = LN2 * r0 * c_in0 * n * (f + gamma) + ELMORE_DISTRIBUTED * r_wire * c_load
     sizes = np.where(f > 1.0 + 1e-9, (f ** n - 1.0) / np.maximum(f - 1.0, 1e-9), n)
+    s_cap = max(max_last / wn0, 1.0)
+    capped = (f ** (n - 1.0) > s_cap) & (n >= 2)
+    if np.any(capped):
+        # the last stage at the cap: the first n-1 stages taper from 1 to s_cap, the last drives the load alone
+        fc = s_cap ** (1.0 / np.maximum(n - 1.0, 1.0))
+        t_cap = (LN2 * r0 * c_in0 * ((n - 1.0) * (fc + gamma) + gamma) + LN2 * r0 / s_cap * c_load
+                 + ELMORE_DISTRIBUTED * r_wire * c_load)
+        sizes_cap = (fc ** n - 1.0) / np.maximum(fc - 1.0, 1e-9)
+        t = np.where(capped, t_cap, t)
+        sizes = np.where(capped, sizes_cap, sizes)
     width = w_inv0 * sizes
     energy = (c_load + c_in0 * sizes * (1.0 + gamma)) * tech.vdd_V ** 2
     # an idle inverter leaks through its off device: half the chain's width on average (one of N or P is off)
