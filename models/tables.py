@@ -211,7 +211,9 @@ def tech_table(cells: Iterable = ("sram", "stt", "sot"), capacities_MB: Iterable
 def parse_targets(targets: str | Sequence[str]) -> list[str]:
     """Targets as a list: one name, a sequence, or a comma-separated string; "all" is "edap" and NVSim's eight."""
     if isinstance(targets, str):
-        targets = [t.strip() for t in targets.split(",") if t.strip()]
+        targets = [t.strip() for t in targets.split(",")] if targets.strip() else []
+        if "" in targets:
+            raise ConfigError("targets", f"an item is empty (in {','.join(targets)!r})")
     out: list[str] = []
     for t in targets:
         out += ["edap", *TARGETS] if t == "all" else [as_choice(t, "targets", ("edap",) + TARGETS)]
