@@ -1,66 +1,186 @@
-"""Speed of nvmsim's circuit-model design-space search against NVSim's published search times.
+"""Speed of nvmsim's circuit-model searches, against an earlier nvmsim and against NVSim, measured side by side.
 
-NVSim (unmodified, -O2) needs 32 s of CPU for one full search of one cell at 1 MB and 116-176 s at
-32 MB with Normal access; Fast and Sequential cost about 3x more each (project reference
-performance.md).  nvmsim searches all three access types and all eight targets in one vectorised pass
-per array.  Run: ``python benchmarks/bench_circuit.py``.
+What is timed (each search cold: nvmsim's caches emptied first; best of ``--repeat``; CPU seconds of this process
+and wall seconds):
+
+* the stock model's full search of one cache, NVSim's organisation space for its eight targets in the three access
+  types (Normal, Fast, Sequential; data and tag arrays) -- ``design_point(cell, MB, 28, mode="cache")``, for the
+  28 nm cells at 128 KB-64 MB;
+* the 16 nm DeepNVM++ table (3 cells x 7 capacities, 1-32 MB, the fitted model);
+* the scratchpad table (sram28 + stt28, RAM mode, 8 capacities 32 KB-512 MB).
+
+``--before COMMIT`` runs the same timings on nvmsim at that commit (``git archive`` into a temporary folder, run in
+a subprocess in the same session) and prints the ratios.  ``--nvsim PATH`` runs that NVSim binary on the inputs
+``nvmsim tech nvsim-inputs`` writes for the same caches (one run per access type: NVSim's search evaluates every
+target whichever one it prints) and times it (its children's CPU seconds), for the capacities in ``--nvsim-mb``.
+Run: ``python benchmarks/bench_circuit.py [--before c0eca08] [--nvsim /path/to/nvsim]``.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
+import os
+import resource
+import subprocess
 import sys
+import tarfile
+import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
 
 from _results import write_section  # noqa: E402
 
-from models.tables import _design_cached, design_point, tech_table  # noqa: E402
+STOCK_CELLS = ("sram28", "stt28")
+STOCK_MB = (0.125, 1.0, 4.0, 32.0, 64.0)
+FIG9_MB = [1, 2, 3, 4, 8, 16, 32]
+SPAD_MB = [1 / 32, 1 / 8, 0.5, 2, 8, 32, 128, 512]
 
-NVSIM_S = {1: 32.0, 32: 146.0}  # NVSim per search, Normal access only (32 MB: midpoint of 116-176 s)
+# the timing code, run in a fresh interpreter on the tree under test (this one or an earlier commit's)
+PROBE = r"""
+import functools, gc, json, sys, time
+import models.tables as tables
+from models import design_point, tech_table
 
+def clear():
+    for name, mod in list(sys.modules.items()):
+        if name.startswith("models"):
+            for obj in list(vars(mod).values()):
+                if isinstance(obj, functools._lru_cache_wrapper):
+                    obj.cache_clear()
+    gc.collect()
 
-def timed(fn, repeat=3):
-    best = float("inf")
+def timed(fn, repeat):
+    best = (float("inf"), float("inf"))
     for _ in range(repeat):
-        _design_cached.cache_clear()
+        clear()
+        c, w = time.process_time(), time.perf_counter()
+        fn()
+        best = min(best, (time.process_time() - c, time.perf_counter() - w))
+    return best
+
+args = json.loads(sys.argv[1])
+design_point("stt28", 0.5, 28, mode="ram")  # load the compiled kernels once
+design_point("sram", 3, 16)
+out = {"stock": {}, "candidates": {}}
+for cell in args["cells"]:
+    for mb in args["mb"]:
+        out["stock"][f"{cell} {mb:g}"] = timed(lambda: design_point(cell, mb, 28, mode="cache"), args["repeat"])
+        out["candidates"][f"{cell} {mb:g}"] = design_point(cell, mb, 28, mode="cache").candidates
+out["fig9"] = timed(lambda: tech_table(cells=["sram", "stt", "sot"], capacities_MB=args["fig9"]), args["repeat"])
+out["spad"] = timed(lambda: tech_table(cells=["sram28", "stt28"], capacities_MB=args["spad"], node_nm=28,
+                                       mode="ram"), 1)
+print("RESULT" + json.dumps(out))
+"""
+
+
+def probe(tree: Path, repeat: int) -> dict:
+    """The timings of the nvmsim tree at ``tree``, in a fresh interpreter."""
+    env = {**os.environ, "PYTHONPATH": str(tree), "NVMSIM_NO_PROGRESS": "1",
+           "NUMBA_CACHE_DIR": str(Path(tempfile.gettempdir()) / f"numba-bench-{abs(hash(str(tree)))}")}
+    arg = json.dumps({"cells": STOCK_CELLS, "mb": STOCK_MB, "fig9": FIG9_MB, "spad": SPAD_MB, "repeat": repeat})
+    run = subprocess.run([sys.executable, "-c", PROBE, arg], cwd=tree, env=env, capture_output=True, text=True,
+                         check=True)
+    line = next(x for x in run.stdout.splitlines() if x.startswith("RESULT"))
+    return json.loads(line[len("RESULT"):])
+
+
+def checkout(commit: str, where: Path) -> Path:
+    """nvmsim at ``commit`` (``git archive``) under ``where``."""
+    tar = where / "tree.tar"
+    subprocess.run(["git", "archive", "-o", str(tar), commit], cwd=ROOT, check=True)
+    with tarfile.open(tar) as t:
+        t.extractall(where / "tree", filter="data")
+    return where / "tree"
+
+
+def nvsim_time(binary: str, cell: str, mb: float, work: Path) -> tuple[float, float]:
+    """NVSim's CPU and wall seconds for the three access types of one cache (16 ways, 128 B lines, 28 nm)."""
+    cpu = wall = 0.0
+    kb = int(round(mb * 1024))
+    for acc in ("normal", "fast", "sequential"):
+        d = work / f"{cell}_{kb}_{acc}"
+        d.mkdir(parents=True, exist_ok=True)
+        subprocess.run([sys.executable, "-m", "simulator.cli", "tech", "nvsim-inputs", "--cell", cell, "--capacity",
+                        f"{kb}KB", "--node", "28", "--mode", "cache", "--access-type", acc, "--out", str(d)],
+                       cwd=ROOT, check=True, capture_output=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        cfg = next(d.glob("*.cfg"))
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
+        subprocess.run([binary, cfg.name], cwd=d, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wall += time.perf_counter() - t0
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu += (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return cpu, wall
 
 
 def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--before", help="an earlier commit to time side by side")
+    ap.add_argument("--nvsim", help="an NVSim binary to time side by side")
+    ap.add_argument("--nvsim-mb", default="0.125,1", help="capacities (MB) NVSim is run at")
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+
+    now = probe(ROOT, args.repeat)
+    before = None
+    with tempfile.TemporaryDirectory() as tmp:
+        if args.before:
+            before = probe(checkout(args.before, Path(tmp)), args.repeat)
+        nv = {}
+        if args.nvsim:
+            for cell in STOCK_CELLS:
+                for mb in (float(x) for x in args.nvsim_mb.split(",")):
+                    nv[f"{cell} {mb:g}"] = nvsim_time(args.nvsim, cell, mb, Path(tmp) / "nvsim")
+
+    head = "| cell | capacity | designs searched (NVSim's count) | nvmsim CPU s | wall s |"
+    sep = "|---|---|---|---|---|"
+    if before:
+        head += f" {args.before} CPU s | speed-up |"
+        sep += "---|---|"
+    if nv:
+        head += " NVSim CPU s (3 runs) | NVSim / nvmsim |"
+        sep += "---|---|"
     rows = []
-    for cell in ("sram", "stt", "sot"):
-        for cap in (1, 3, 32):
-            t, d = timed(lambda c=cell, m=cap: design_point(c, m, 16))
-            ref = NVSIM_S.get(cap)
-            ratio = f"{ref / t:,.0f}x" if ref else "n/a (NVSim cannot build 1536 sets)"
-            rows.append(f"| {cell} | {cap} | {d.candidates} | {t * 1e3:.0f} | {ref or '-'} | {ratio} |")
-    t_table, df = timed(lambda: tech_table(cells=["sram", "stt", "sot"], capacities_MB=[1, 2, 3, 4, 8, 16, 32]), 1)
-    caps = [1 / 32, 1 / 8, 0.5, 2, 8, 32, 128, 512]
-    t_spad, _ = timed(lambda: tech_table(cells=["sram28", "stt28"], capacities_MB=caps, node_nm=28, mode="ram"), 1)
-    # NVSim for the same table: Normal 32 s (1 MB) to 146 s (32 MB), log-linear in between, Fast and Sequential
-    # ~3x Normal each (performance.md) -> x7 per cell and capacity; power-of-two capacities only (no 3 MB).
-    normal = [32 + (146 - 32) * k / 5 for k in range(6)]
-    nvsim_table = 3 * 7 * sum(normal)
-    md = "\n".join([
-        "Design-space search of the circuit model (seconds, best of 3, wall clock; the machine's",
-        "2 cores are shared with other jobs, so absolute times are noisy). Each nvmsim search covers all three",
-        "access types and all eight targets (Algorithm 1); NVSim's figures are for Normal access alone.",
+    for key, (cpu, wall) in now["stock"].items():
+        cell, mb = key.split()
+        cap = f"{float(mb) * 1024:g} KB" if float(mb) < 1 else f"{float(mb):g} MB"
+        row = f"| {cell} | {cap} | {now['candidates'][key]:,} | {cpu:.3f} | {wall:.3f} |"
+        if before:
+            b = before["stock"].get(key, (float("nan"),))[0]
+            row += f" {b:.3f} | {b / cpu:.2f}x |"
+        if nv:
+            n = nv.get(key)
+            row += f" {n[0]:.1f} | {n[0] / cpu:,.0f}x |" if n else " - | - |"
+        rows.append(row)
+    worst = max(c for c, _ in now["stock"].values())
+    load = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+    lines = [
+        "Cold searches (nvmsim's caches emptied), best of the repeats; CPU seconds of the process (the machine's 2",
+        "cores are shared with other jobs, so wall times are noisy).",
+        f"Machine load at the end of the run (`uptime`): {load}.",
         "",
-        "| cell | MB | candidates | nvmsim ms | NVSim s (Normal only) | speed-up |",
-        "|---|---|---|---|---|---|",
-        *rows,
+        "**Stock model, one cache's full search** (NVSim's organisation space and choice, 8 targets x 3 access types,",
+        "data and tag arrays; `design_point(cell, MB, 28, mode=\"cache\")`):",
         "",
-        f"- DeepNVM++ Fig. 9 table (3 cells x 7 capacities, 1-32 MB): **{t_table:.2f} s** "
-        f"(NVSim, estimated from its published per-search times: ~{nvsim_table / 60:.0f} CPU-minutes for the six "
-        f"power-of-two capacities with all three access types, ~{nvsim_table / t_table:,.0f}x slower, and no 3 MB).",
-        f"- Scratchpad table (SRAM + STT at 28 nm, RAM mode, 8 capacities 32 KB-512 MB): **{t_spad:.2f} s**.",
-    ])
+        head, sep, *rows, "",
+        f"- Slowest full search: **{worst:.2f} s CPU** (the issue's bound: 0.5 s).",
+        f"- DeepNVM++ table (16 nm fitted model, 3 cells x 7 capacities): **{now['fig9'][0]:.2f} s CPU**"
+        + (f" ({args.before}: {before['fig9'][0]:.2f} s, ratio {now['fig9'][0] / before['fig9'][0]:.2f})"
+           if before else "") + ".",
+        f"- Scratchpad table (sram28 + stt28, RAM mode, 8 capacities 32 KB-512 MB): **{now['spad'][0]:.2f} s CPU**"
+        + (f" ({args.before}: {before['spad'][0]:.2f} s)" if before else "") + ".",
+    ]
+    if before:
+        lines.append(f"- `{args.before}` is nvmsim before NVSim's full organisation space entered the stock model "
+                     "(a reduced space, not NVSim's choices).")
+    if nv:
+        lines.append(f"- NVSim: `{args.nvsim}` (public source at 1938868f, -O2), one run per access type on the inputs "
+                     "`nvmsim tech nvsim-inputs` writes, timed in the same session.")
+    md = "\n".join(lines)
     print(md)
     write_section("circuit", md)
 

@@ -312,6 +312,65 @@ def read_nvsim_report(source: str | Path) -> dict[str, Any]:
     return out
 
 
+_STYLES = {"Latency-Optimized": 0, "Balanced": 1, "Area-Optimized": 2}
+
+
+def _array_metrics(section: str, origin: str) -> dict[str, Any]:
+    """One array's CONFIGURATION and RESULT block of an NVSim report: its organisation in NVSim's words and its
+    bank metrics in table units (plus the mat's read latency)."""
+    def num(pattern, cast=int):
+        m = re.search(pattern, section)
+        if not m:
+            raise FileFormatError(origin, f"no {pattern!r} in an array section: not an NVSim report")
+        return tuple(cast(x) for x in m.groups())
+
+    mat_rows, mat_cols = num(r"Bank Organization\s*:\s*(\d+)\s*x\s*(\d+)")
+    acts = re.findall(r"(Row|Column) Activation\s*:\s*(\d+)\s*/\s*(\d+)", section)
+    sub_rows, sub_cols = num(r"Mat Organization\s*:\s*(\d+)\s*x\s*(\d+)")
+    rows, cols = num(r"Subarray Size\s*:\s*(\d+)\s*Rows\s*x\s*(\d+)\s*Columns")
+    wires = re.findall(r"Repeater Type\s*:\s*([^\n]+)\n\s*-\s*Low Swing\s*:\s*(\w+)", section)
+    glob_rep, glob_ls = wires[-1] if wires else ("No Repeaters", "No")
+    style = re.search(r"Buffer Design Style\s*:\s*([\w-]+)", section)
+    org = {"mat_rows": mat_rows, "mat_cols": mat_cols, "act_mat_rows": int(acts[0][1]), "act_mat_cols": int(acts[1][1]),
+           "sub_rows": sub_rows, "sub_cols": sub_cols, "act_sub_rows": int(acts[2][1]), "act_sub_cols": int(acts[3][1]),
+           "rows": rows, "cols": cols, "mux_sa": num(r"Senseamp Mux\s*:\s*(\d+)")[0],
+           "mux_l1": num(r"Output Level-1 Mux\s*:\s*(\d+)")[0], "mux_l2": num(r"Output Level-2 Mux\s*:\s*(\d+)")[0],
+           "style": _STYLES.get(style.group(1), 0) if style else 0,
+           "wire": "low-swing" if glob_ls.strip() == "Yes" else ("repeated" if "Repeat" in glob_rep and "No" not in
+                                                                 glob_rep else "")}
+    out: dict[str, Any] = {"org": org}
+    fields = {"read_latency_ns": (r"-\s+Read Latency", "s", 1e9), "write_latency_ns": (r"-\s+Write Latency", "s", 1e9),
+              "read_energy_nJ": (r"-\s+Read Dynamic Energy", "J", 1e9),
+              "write_energy_nJ": (r"-\s+Write Dynamic Energy", "J", 1e9),
+              "leakage_mW": (r"-\s+Leakage Power", "W", 1e3), "mat_read_latency_ns": (r"\|--- Mat Latency", "s", 1e9)}
+    for key, (label, unit, scale) in fields.items():
+        val = _find(section, label, unit)
+        if val is None:
+            raise FileFormatError(origin, f"no {key} in an array section: not an NVSim report")
+        out[key] = val * scale
+    area = _find_area_m2(section, r"-\s+Total Area")
+    if area is None:
+        raise FileFormatError(origin, "no '- Total Area' in an array section: not an NVSim report")
+    out["area_mm2"] = area * 1e6
+    return out
+
+
+def read_nvsim_arrays(source: str | Path) -> dict[str, dict[str, Any]]:
+    """The arrays of an NVSim report, each with its organisation (NVSim's words: mats, activation, subarray, mux
+    degrees, buffer style, global wire) and bank metrics in table units, at the report's full print precision:
+    ``{"data": {...}}`` for a RAM, ``{"data": {...}, "tag": {...}}`` for a cache (:func:`read_nvsim_report`'s cache
+    summary rounds to its nJ / ns units)."""
+    text, origin = _text_of(source)
+    text = text.replace("\r", "")
+    if "CACHE DATA ARRAY" in text:
+        data, _, tag = text.partition("CACHE DATA ARRAY")[2].partition("CACHE TAG ARRAY")
+        return {"data": _array_metrics(data, origin), "tag": _array_metrics(tag, origin)}
+    start = text.find("CONFIGURATION")
+    if start < 0:
+        raise FileFormatError(origin, "no CONFIGURATION block: not an NVSim report")
+    return {"data": _array_metrics(text[start:], origin)}
+
+
 def nvsim_table(reports: Iterable[tuple[str, float, str | Path]]):
     """A per-technology table from NVSim reports: ``[(technology, capacity_MB, report_path_or_text), ...]``.
 

@@ -22,7 +22,7 @@ import pandas as pd
 
 from models.cells import Cell, load_cell
 from models.circuit.calibration import DEFAULT, Calibration, nvsim_stock
-from models.circuit.search import ACCESS_TYPES, TARGETS, WRITE_CONVENTIONS, Design, design
+from models.circuit.search import ACCESS_TYPES, TARGETS, WRITE_CONVENTIONS, Design, candidates, choose
 from models.config import as_choice, as_positive, number_list
 from models.errors import ConfigError, FileFormatError
 from models.nvsim_io import cell_contradictions, read_nvsim_report, report_cell
@@ -85,11 +85,20 @@ def _check(node_nm, assoc, line_B, access_types, targets, mode, temperature_K, w
 
 
 @lru_cache(maxsize=4096)
+def _candidates_cached(cell: Cell, node_nm, roadmap, temperature_K, capacity_B, assoc, line_B, access_types, mode,
+                       write_convention, cal: Calibration) -> tuple[tuple[Design, ...], int]:
+    """Every target's design in every access type of one (cell, capacity): one search serves them all."""
+    tech = tech_node(node_nm, roadmap, temperature_K)
+    cands, n = candidates(cell, tech, capacity_B, assoc=assoc, line_B=line_B, access_types=access_types,
+                          targets=TARGETS, mode=mode, write_convention=write_convention, cal=cal)
+    return tuple(cands), n
+
+
 def _design_cached(cell: Cell, node_nm, roadmap, temperature_K, capacity_B, assoc, line_B, access_types, targets,
                    mode, edap, write_convention, cal: Calibration) -> Design:
-    tech = tech_node(node_nm, roadmap, temperature_K)
-    return design(cell, tech, capacity_B, assoc=assoc, line_B=line_B, access_types=access_types, targets=targets,
-                  mode=mode, edap=edap, write_convention=write_convention, cal=cal)
+    cands, n = _candidates_cached(cell, node_nm, roadmap, temperature_K, capacity_B, assoc, line_B, access_types,
+                                  mode, write_convention, cal)
+    return choose(list(cands), n, targets, edap)
 
 
 def design_point(cell, capacity_MB: float, node_nm: float = 16, *, assoc: int = 16, line_B: int = 128,
@@ -127,11 +136,11 @@ def design_point(cell, capacity_MB: float, node_nm: float = 16, *, assoc: int = 
 
 def tech_table(cells: Iterable = ("sram", "stt", "sot"), capacities_MB: Iterable[float] = (1, 2, 3, 4, 8, 16, 32),
                node_nm: float = 16, assoc: int = 16, line_B: int = 128,
-               access_types: Sequence[str] = ACCESS_TYPES, targets: str = "edap", temperature_K: float = 350,
-               mode: str = "cache", *, roadmap: str = "hp", edap: str = "rw", write_convention: str = "nvsim",
-               htree_wires: str = "unrepeated", buffer_design: str = "auto",
+               access_types: Sequence[str] = ACCESS_TYPES, targets: str | Sequence[str] = "edap",
+               temperature_K: float = 350, mode: str = "cache", *, roadmap: str = "hp", edap: str = "rw",
+               write_convention: str = "nvsim", htree_wires: str = "unrepeated", buffer_design: str = "auto",
                calibration: Calibration = DEFAULT) -> pd.DataFrame:
-    """Latency, energy, leakage and area of each technology at each capacity.
+    """Latency, energy, leakage and area of each technology at each capacity (and target).
 
     Parameters
     ----------
@@ -146,8 +155,10 @@ def tech_table(cells: Iterable = ("sram", "stt", "sot"), capacities_MB: Iterable
         Associativity and line size (cache mode); ``line_B`` is the word in RAM mode.
     access_types : sequence of str
         Cache access types searched: "normal", "fast", "sequential".
-    targets : str
-        "edap" (DeepNVM++ Algorithm 1: best EDAP over all eight targets x access types) or one target.
+    targets : str or sequence of str
+        "edap" (DeepNVM++ Algorithm 1: best EDAP over all eight targets x access types) or one target
+        (:data:`TARGETS`, NVSim's eight: the target's best design over the access types); a sequence gives one row
+        per target ("all": "edap" and the eight), all from one search per (technology, capacity).
     temperature_K : float
         Device and wire temperature (default 350 K, as NVSim and DeepNVM++).
     mode : str
@@ -165,33 +176,50 @@ def tech_table(cells: Iterable = ("sram", "stt", "sot"), capacities_MB: Iterable
         square of the bank size) or "repeated" (optimally repeated global wires: linear delay, for
         realistic very large arrays).
     buffer_design : str
-        Periphery style: "balanced" (the DeepNVM++-fitted 16 nm calibration: wordline drivers of stage effort 16,
-        a buffer at every H-tree node), "latency" (NVSim's stock periphery, what its shipped configurations and the
-        scratchpad paper's 28 nm runs build: latency-first drivers of stage effort ~4 with the last stage at most
-        100 F and NVSim's inverter leakage rule, the passive unrepeated H-tree, a column-select decoder per
-        subarray; see ``models.circuit.calibration.nvsim_stock``) or "auto" (default: "latency" at planar nodes,
-        "balanced" at 16 nm FinFET).
+        Circuit model: "balanced" (the DeepNVM++-fitted 16 nm calibration: wordline drivers of stage effort 16,
+        a buffer at every H-tree node), "latency" (NVSim's stock model, what its shipped configurations and the
+        scratchpad paper's 28 nm runs build: NVSim's organisation space, circuits and choice per target, with its
+        latency-first drivers and passive unrepeated H-tree; see ``models.circuit.calibration.nvsim_stock``) or
+        "auto" (default: "latency" at planar nodes, "balanced" at 16 nm FinFET).
 
     Returns
     -------
     pandas.DataFrame
-        One row per (technology, capacity), in the order given.
+        One row per (technology, capacity[, target]), in the order given; ``organization`` in NVSim's words (mats,
+        activation, subarrays, mux degrees).
     """
     cell_list = _cells(cells)
     caps = number_list(capacities_MB, "capacities_MB", positive=True, unit="MB")
+    target_list = parse_targets(targets)
     rows = []
     for cell in cell_list:
         for cap in caps:
-            d = design_point(cell, cap, node_nm, assoc=assoc, line_B=line_B, access_types=access_types,
-                             targets=targets, temperature_K=temperature_K, mode=mode, roadmap=roadmap, edap=edap,
-                             write_convention=write_convention, htree_wires=htree_wires,
-                             buffer_design=buffer_design, calibration=calibration)
-            rows.append({"technology": cell.name, "capacity_MB": cap, **_design_cols(d),
-                         "access_type": d.access_type if mode == "cache" else "ram",
-                         "target": targets if targets != "edap" else f"edap:{d.target}", "node_nm": float(node_nm),
-                         "mode": mode, "data_area_mm2": d.data_area_mm2, "tag_area_mm2": d.tag_area_mm2,
-                         "cell_area_um2": cell.area_um2, "candidates": d.candidates})
+            for target in target_list:
+                d = design_point(cell, cap, node_nm, assoc=assoc, line_B=line_B, access_types=access_types,
+                                 targets=target, temperature_K=temperature_K, mode=mode, roadmap=roadmap, edap=edap,
+                                 write_convention=write_convention, htree_wires=htree_wires,
+                                 buffer_design=buffer_design, calibration=calibration)
+                rows.append({"technology": cell.name, "capacity_MB": cap, **_design_cols(d),
+                             "access_type": d.access_type if mode == "cache" else "ram",
+                             "target": target if target != "edap" else f"edap:{d.target}",
+                             "node_nm": float(node_nm), "mode": mode, "data_area_mm2": d.data_area_mm2,
+                             "tag_area_mm2": d.tag_area_mm2, "cell_area_um2": cell.area_um2,
+                             "candidates": d.candidates})
     return pd.DataFrame(rows)
+
+
+def parse_targets(targets: str | Sequence[str]) -> list[str]:
+    """Targets as a list: one name, a sequence, or a comma-separated string; "all" is "edap" and NVSim's eight."""
+    if isinstance(targets, str):
+        targets = [t.strip() for t in targets.split(",")] if targets.strip() else []
+        if "" in targets:
+            raise ConfigError("targets", f"an item is empty (in {','.join(targets)!r})")
+    out: list[str] = []
+    for t in targets:
+        out += ["edap", *TARGETS] if t == "all" else [as_choice(t, "targets", ("edap",) + TARGETS)]
+    if not out:
+        raise ConfigError("targets", "must not be empty")
+    return out
 
 
 def area_budget_capacity(cell, area_mm2: float, node_nm: float = 16, mode: str = "cache", *,
@@ -202,8 +230,8 @@ def area_budget_capacity(cell, area_mm2: float, node_nm: float = 16, mode: str =
     0.5 mm^2 resolves to a few KB and 48 mm^2 to about a MB).  Bisection finds where the area first crosses
     the budget; but the chosen design's area is not monotonic in capacity (a read-latency optimum can jump to
     a larger organisation and back: NVSim itself gives the 28 nm STT-MRAM 0.222 mm^2 at 256 KB and 0.590 at
-    512 KB, nvmsim 0.577 at 512 KB and 0.467 at 864 KB), so every larger granule whose cells alone still fit
-    is then tried too, from the top down.
+    512 KB), so larger capacities are then sampled up to the cells-only bound in steps of 2^(1/8) (9 %) and the
+    largest fitting sample refined by bisection: a fitting island narrower than a step can be missed.
     """
     cell = load_cell(cell)
     as_positive(area_mm2, "area_mm2")
@@ -236,16 +264,31 @@ def area_budget_capacity(cell, area_mm2: float, node_nm: float = 16, mode: str =
             lo = mid
         else:
             hi = mid
-    # above the first crossing, a larger capacity can still fit (see above); the cells alone bound the search, at
-    # the smaller of their two sizes (characterised, or in F^2 at this node as the stock model takes them)
+    # above the first crossing, a larger capacity can still fit (see above): sample up to the cells-only bound (at
+    # the smaller of the cell's two sizes: characterised, or in F^2 at this node as the stock model takes them) in
+    # steps of 2^(1/8), and refine below the first sample that no longer fits above the largest one that does
     a_cell_um2 = min(cell.area_um2, cell.area_F2 * (node_nm * 1e-3) ** 2)
-    cells_only = math.floor(area_mm2 * 1e6 / (a_cell_um2 * 8 * 2**20) / gran)
-    for k in range(cells_only, hi, -1):
+    top = math.floor(area_mm2 * 1e6 / (a_cell_um2 * 8 * 2**20) / gran)
+    samples = sorted({min(top, math.ceil(hi * 2.0 ** (j / 8))) for j in range(1, 64)
+                      if hi * 2.0 ** ((j - 1) / 8) < top})
+    fitting = []
+    for k in samples:
         try:
             if area(k * gran) <= area_mm2:
-                return k * gran
+                fitting.append(k)
         except ConfigError:
             continue
+    if not fitting:
+        return lo * gran
+    lo = max(fitting)
+    hi = next((k for k in samples if k > lo), top + 1)
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        try:
+            ok = area(mid * gran) <= area_mm2
+        except ConfigError:
+            ok = False
+        lo, hi = (mid, hi) if ok else (lo, mid)
     return lo * gran
 
 

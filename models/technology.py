@@ -14,7 +14,9 @@ Sources, per row of ``_NODES``:
 * 45 nm LSTP: CACTI 6.5 ``technology.cc`` (ITRS 2007 LSTP, 45 nm): Vdd 1.1 V, Vth 0.50 V, I_on 666/~300 uA/um,
   I_off 2e-5 uA/um at 300 K; capacitances as 32 nm LSTP.  Approximate (quoted from the table's magnitudes).
 * 28 nm: NVSim's own rule for nodes between tables: linear interpolation between 22 and 32 nm, geometric
-  for the off-current.
+  for the off-current, the gate's overlap capacitance kept at its 22 nm value (Technology::InterpolateWith does
+  not interpolate it: 1.095 fF/um, not 1.126).  The HP rows carry NVSim's values to its printed precision
+  (checked against a build of NVSim printing its Technology at 22, 28, 32 and 45 nm).
 * 16 nm FinFET: a bulk FinFET HP device at Vdd 0.8 V (16 nm FinFET platform, Wu et al. IEDM 2013; PTM-MG
   16 nm HP for the capacitance and threshold).  Currents are per um of *layout footprint* (fin pitch 48 nm,
   so one fin = 0.048 um of footprint).  The 350 K off-current (2.2 uA/um footprint, ~0.1 uA per fin) is a
@@ -24,8 +26,9 @@ Sources, per row of ``_NODES``:
 * Wires (r in ohm/um, c in fF/um at 350 K, local / semi-global / global, "aggressive" ITRS projections):
   22 and 32 nm from NVSim's tables; 28 nm takes the 32 nm table, as NVSim's Wire::Initialize does (it has
   no 28 nm table and selects by "feature size <= 32 nm"); 45 nm from NVSim's Wire.cpp 45 nm aggressive tables
-  (the same formulas reproduce the 22 and 32 nm rows); 16 nm scaled from 22 nm with NVSim's geometry rule
-  (pitch proportional to F: r ~ 1/F^2, c about constant).
+  (the same formulas reproduce the 22 and 32 nm rows); the local and global wires of the HP rows carry NVSim's
+  values at 350 K to 10 digits, as a build of NVSim printing its wires gives them; 16 nm scaled from 22 nm with
+  NVSim's geometry rule (pitch proportional to F: r ~ 1/F^2, c about constant).
 """
 
 from __future__ import annotations
@@ -107,16 +110,18 @@ class TechNode:
 # node, roadmap: vdd, vth, ion_n, ion_p, ioff300, ioff350, cg, cd, kR, pn,
 #                r_loc, c_loc, r_semi, c_semi, r_glob, c_glob, finfet, fin_pitch, source
 _NODES = {
-    (22, "hp"): (0.90, 0.129, 1931, 975, 0.597, 1.057, 0.940, 0.20, 1.45, 2.00,
-                 79.75, 0.280, 19.94, 0.280, 2.02, 0.295, False, 0, "NVSim 22nm HP (ITRS/MASTAR) at 350 K"),
+    (22, "hp"): (0.90, 0.12872, 1930.7, 974.9, 0.597, 1.05717, 0.9396, 0.20, 1.45, 2.00,
+                 79.74989126, 0.2799663289, 19.94, 0.280, 2.023568288, 0.2944615643, False, 0,
+                 "NVSim 22nm HP (ITRS/MASTAR) at 350 K"),
     (22, "lstp"): (0.80, 0.446, 696, 353, 1.6e-5, 9.6e-5, 1.110, 0.22, 1.99, 2.23,
                    79.75, 0.280, 19.94, 0.280, 2.02, 0.295, False, 0, "NVSim 22nm LSTP (ITRS/MASTAR) at 350 K"),
-    (32, "hp"): (0.90, 0.132, 1716, 1565, 0.834, 1.18, 1.250, 0.24, 1.49, 2.41,
-                 33.16, 0.288, 7.85, 0.294, 0.80, 0.311, False, 0, "NVSim 32nm HP (ITRS/MASTAR) at 350 K"),
+    (32, "hp"): (0.90, 0.13172, 1715.7, 1565.1, 0.834, 1.18, 1.2504, 0.24, 1.49, 2.41,
+                 33.15700955, 0.2881178, 7.85, 0.294, 0.7970434988, 0.3112358543, False, 0,
+                 "NVSim 32nm HP (ITRS/MASTAR) at 350 K"),
     (32, "lstp"): (1.00, 0.582, 526, 509, 3.0e-5, 1.8e-4, 1.170, 0.24, 1.99, 2.23,
                    33.16, 0.288, 7.85, 0.294, 0.80, 0.311, False, 0, "NVSim 32nm LSTP (ITRS/MASTAR) at 350 K"),
-    (45, "hp"): (1.00, 0.127, 1746, 1536, 0.28, 0.569, 1.320, 0.27, 1.51, 2.41,
-                 10.65, 0.278, 3.42, 0.278, 0.332, 0.296, False, 0,
+    (45, "hp"): (1.00, 0.12679, 1745.8, 1535.5, 0.28, 0.569, 1.3236, 0.27, 1.51, 2.41,
+                 10.65185185, 0.277604, 3.42, 0.278, 0.3321116915, 0.2962530571, False, 0,
                  "NVSim 45nm HP (ITRS/MASTAR); wires: NVSim Wire.cpp 45nm aggressive tables at 350 K"),
     (45, "lstp"): (1.10, 0.50, 666, 300, 2.0e-5, 1.2e-4, 1.170, 0.27, 1.99, 2.23,
                    10.65, 0.278, 3.42, 0.278, 0.332, 0.296, False, 0,
@@ -129,6 +134,9 @@ _NODES = {
                    "16nm FinFET LSTP: 22nm LSTP currents x footprint gain (approx.)"),
 }
 NODES = tuple(sorted({n for n, _ in _NODES} | {28}))
+# NVSim's ideal gate capacitance (fF/um; the overlap is 0.2 of it) of the rows a 28 nm node interpolates: NVSim's
+# Technology::InterpolateWith interpolates the ideal and fringe capacitances but keeps the 22 nm overlap term
+_IDEAL_GATE_fF_per_um = {(22, "hp"): 0.383, (32, "hp"): 0.642}
 
 
 def _row(node: int, roadmap: str):
@@ -147,6 +155,9 @@ def _row(node: int, roadmap: str):
                 out.append(y)
             else:
                 out.append(x + t * (y - x))
+        if (22, roadmap) in _IDEAL_GATE_fF_per_um:  # the 22 nm overlap capacitance, not an interpolated one
+            overlap = [0.2 * _IDEAL_GATE_fF_per_um[(n, roadmap)] for n in (22, 32)]
+            out[6] -= t * (overlap[1] - overlap[0])
         out[-1] = f"interpolated 22/32nm {roadmap.upper()} (NVSim's rule: linear, I_off geometric; 32nm wires)"
         return out
     raise ConfigError("node_nm", f"no technology for {node} nm (available: {', '.join(map(str, NODES))})")

@@ -144,6 +144,7 @@ _each(["tech", "table"], "--line", INT)
 CLI += [(["tech", "table", "--assoc", "3"], "assoc: must be a power of two"),
         (["tech", "table", "--line", "100"], "line_B: must be a power of two")]
 _each(["tech", "table"], "--temperature", POS)
+_each(["tech", "table"], "--targets", ["", "bogus", "read_latency,,area", "edp"], "targets")
 _each(["tech", "table"], "--cells", ["", "sram,,stt", "nosuchcell", "{f:cell_no_set.toml}", "{f:cell_inf.toml}"], "cell")
 _each(["tech", "iso-area"], "--area", POS)
 _each(["tech", "iso-area"], "--reference", ["sram", "sram:", "sram:nanMB", "sram:-3MB", "sram:3XB", "sram:infMB"])

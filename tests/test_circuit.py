@@ -1,12 +1,13 @@
 """Circuit primitives and the array model against analytic formulas and NVSim's published device numbers."""
 
+import dataclasses
 import math
 
 import numpy as np
 import pytest
 
 from models.cells import load_cell
-from models.circuit.array import ArraySpec, evaluate, organisations
+from models.circuit.array import ArraySpec, _chain_effort, evaluate, organisations
 from models.circuit.gates import driver_chain, horowitz, wire_delay
 from models.circuit.search import cache_specs
 from models.errors import ConfigError
@@ -46,9 +47,9 @@ def test_nvsim_device_constants():
 
 
 def test_temperature_dependence():
-    # NVSim's 22 nm HP off-current: 0.597 uA/um at 300 K, 1.057 at 350 K (exponential in between)
+    # NVSim's 22 nm HP off-current: 0.597 uA/um at 300 K, 1.05717 at 350 K (exponential in between)
     assert tech_node(22, "hp", 300).ioff_uA_per_um == pytest.approx(0.597, rel=1e-6)
-    assert tech_node(22, "hp", 350).ioff_uA_per_um == pytest.approx(1.057, rel=1e-6)
+    assert tech_node(22, "hp", 350).ioff_uA_per_um == pytest.approx(1.05717, rel=1e-6)
     hot, cold = tech_node(16, "hp", 380), tech_node(16, "hp", 320)
     assert hot.ioff_uA_per_um > cold.ioff_uA_per_um and hot.r_global_ohm_per_um > cold.r_global_ohm_per_um
     with pytest.raises(ConfigError, match="node_nm"):
@@ -226,38 +227,49 @@ def test_resistive_column_mux_sized_like_nvsim():
 
 
 def test_htree_buffers_take_area():
-    # the node buffers whose leakage the model counts also take layout: area = their width (half of it leaks,
-    # driver_chain's rule) x the peripherals' area per unit width
+    # with a buffer at every H-tree node (htree_node_buffers, the fits before 2026-12), the buffers whose leakage the
+    # model counts also take layout: area = their width (half of it leaks, driver_chain's rule) x the peripherals'
+    # area per unit width.  The fitted default's passive segments (NVSim's unrepeated H-tree) have neither.
     from models.circuit.calibration import DEFAULT
 
     t = tech_node(16)
     spec = ArraySpec(2**24, 1024, 1024, 1024, 1024, 14)
     org = organisations(spec)
-    res = evaluate(load_cell("sram"), t, spec, org)
+    cal = dataclasses.replace(DEFAULT, htree_node_buffers=True)
+    res = evaluate(load_cell("sram"), t, spec, org, cal)
     width = res["part_leak_tree"] / (0.5 * t.i_off(1.0) * t.vdd_V)
     assert np.allclose(res["part_a_tree"], width * DEFAULT.area_per_width_F * t.F_m, rtol=1e-9)
     many = org["mat_rows"] * org["mat_cols"] > 1
     assert np.all(res["part_a_tree"][many] > 0)
+    passive = evaluate(load_cell("sram"), t, spec, org)
+    assert not DEFAULT.htree_node_buffers
+    assert np.all(passive["part_a_tree"] == 0) and np.all(passive["part_leak_tree"] == 0)
+    # a passive segment's delay is htree_wire_delay x its R C, no driver: quadratic in the bank's size
+    assert np.all(passive["part_t_tree"][many] > 0)
 
 
-def test_latency_first_driver_follows_nvsim_outputdriver():
-    # NVSim OutputDriver.cpp, latency_first: stage effort ~4 (OPT_F), the last stage's NMOS capped at MaxNmosSize
-    # (100 F by default); OutputDriver::CalculatePower counts each inverter's leakage as CalculateGateLeakage(INV),
-    # max(W_N, W_P) I_off Vdd = W_P I_off Vdd with W_P = pn W_N.
+def test_wordline_driver_cap_tapers_the_chain():
+    # wordline_driver_max_F caps the last stage of the fitted wordline drivers (NVSim caps every output driver at
+    # -MaxNmosSize): a long wordline's driver is narrower and leaks less, and it is slower than the free chain
+    t = tech_node(16)
+    c_load = np.array([1e-15, 200e-15])
+    free = _chain_effort(t, c_load, 0.0, 16.0)
+    capped = _chain_effort(t, c_load, 0.0, 16.0, max_last=100 * t.F_m)
+    assert capped[3][0] == pytest.approx(free[3][0]) and capped[0][0] == pytest.approx(free[0][0])
+    assert capped[3][1] < free[3][1] and capped[2][1] < free[2][1] and capped[0][1] > free[0][1]
+
+
+def test_fitted_driver_chain_has_the_stage_effort_asked_for():
+    # the fitted model's wordline drivers: enough stages of effort at most ``effort`` from a minimum inverter; a load
+    # of 64 minimum inverters at effort 4 is three stages, sizes 1 + 4 + 16, and half the chain's width leaks (NVSim's
+    # latency-first OutputDriver is the stock model's, tests/test_circuit_nvsim_stock.py)
     from models.circuit.array import _chain_effort
 
     tech = tech_node(28)
-    pn = tech.pn_ratio
-    w_inv0 = tech.w_min_m * (1 + pn)
+    w_inv0 = tech.w_min_m * (1 + tech.pn_ratio)
     c_in0 = tech.c_gate(w_inv0)
-    # a load of 64 minimum inverters: three stages of effort 4, sizes 1 + 4 + 16
-    t, _, leak, width = _chain_effort(tech, 64 * c_in0, 0.0, 4.0, max_nmos_m=100 * tech.F_m, rounded=True)
+    t, _, leak, width = _chain_effort(tech, 64 * c_in0, 0.0, 4.0)
     assert float(width) == pytest.approx(21 * w_inv0, rel=1e-9)
-    assert float(leak) == pytest.approx(pn / (1 + pn) * tech.i_off(21 * w_inv0) * tech.vdd_V, rel=1e-9)
-    # a 1 pF load: the last stage stops at 100 F of NMOS (100 / 1.5 minimum inverters) and the chain before it
-    # adds less than the last stage again; slower than an uncapped chain
-    cap_inv = 100 / 1.5
-    t_big, _, _, w_big = _chain_effort(tech, 1e-12, 0.0, 4.0, max_nmos_m=100 * tech.F_m, rounded=True)
-    t_free, _, _, w_free = _chain_effort(tech, 1e-12, 0.0, 4.0, rounded=True)
-    assert cap_inv * w_inv0 < float(w_big) < 2 * cap_inv * w_inv0
-    assert float(w_free) > 5 * float(w_big) and float(t_big) > float(t_free)
+    assert float(leak) == pytest.approx(0.5 * tech.i_off(21 * w_inv0) * tech.vdd_V, rel=1e-9)
+    t16, *_ = _chain_effort(tech, 64 * c_in0, 0.0, 16.0)
+    assert float(t16) > float(t)

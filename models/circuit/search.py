@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from models.cells import Cell
+from models.circuit import stock
 from models.circuit.array import ArraySpec, evaluate, organisations, sram_bitline_currents
 from models.circuit.calibration import DEFAULT, Calibration
 from models.tech_row import Costs
@@ -75,7 +76,7 @@ def array_optima(cell: Cell, tech: TechNode, spec: ArraySpec, targets=TARGETS, c
         # the unselected cells' leakage must stay below the read current, or no differential develops
         i_cell, i_leak = sram_bitline_currents(cell, tech)
         max_rows = 1.0 + i_cell / i_leak
-    org = organisations(spec, max_rows, mat_shapes=cal.nvsim_mat_shapes, nvsim_space=cal.nvsim_search_space)
+    org = organisations(spec, max_rows)
     if org["rows"].size == 0 and spec.enforce_aspect is False:
         raise ValueError("no valid organisation")
     res = evaluate(cell, tech, spec, org, cal)
@@ -95,10 +96,11 @@ def array_optima(cell: Cell, tech: TechNode, spec: ArraySpec, targets=TARGETS, c
 
 
 def _describe(org, i: int, label: str) -> str:
+    """One organisation of the fitted model in NVSim's report words (mats, subarrays, activation, mux)."""
     g = {k: int(v[i]) for k, v in org.items()}
-    return (f"{label}: bank {g['mat_rows']}x{g['mat_cols']} mats ({g['active_mats']} active), "
-            f"mat {g['sub_rows']}x{g['sub_cols']} ({g['sub_active']} active), subarray {g['rows']}x{g['cols']}, "
-            f"SA mux {g['mux']}")
+    return (f"{label}: bank {g['mat_rows']} x {g['mat_cols']} mats ({g['active_mats']} active), mat "
+            f"{g['sub_rows']} x {g['sub_cols']} subarrays ({g['sub_active']} active), subarray {g['rows']} rows x "
+            f"{g['cols']} columns, senseamp mux {g['mux']}")
 
 
 def _pick(res, i):
@@ -126,17 +128,20 @@ def cache_specs(capacity_B: float, assoc: int, line_B: int, access: str, cal: Ca
     else:
         raise ValueError(access)
     tag = ArraySpec(sets * assoc * tag_w, assoc * tag_w, assoc * tag_w, assoc * tag_w, tag_w, set_bits + tag_w,
-                    is_tag=True, ways=assoc, enforce_aspect=False, nvsim_tag=cal.nvsim_tag_rules, tag_bits=tag_w)
+                    is_tag=True, ways=assoc, enforce_aspect=False)
     return data, tag
 
 
-def design(cell: Cell, tech: TechNode, capacity_B: float, *, assoc: int = 16, line_B: int = 128,
-           access_types=ACCESS_TYPES, targets="edap", mode: str = "cache", edap: str = "rw",
-           write_convention: str = "nvsim", cal: Calibration = DEFAULT) -> Design:
-    """The chosen design of one technology and capacity (see the module docstring for the rules)."""
+def candidates(cell: Cell, tech: TechNode, capacity_B: float, *, assoc: int = 16, line_B: int = 128,
+               access_types=ACCESS_TYPES, targets=TARGETS, mode: str = "cache", write_convention: str = "nvsim",
+               cal: Calibration = DEFAULT) -> tuple[list[Design], int]:
+    """Each target's design in each access type (``mode="ram"``: the RAM), and the number of organisations
+    evaluated: ``targets`` is a sequence of :data:`TARGETS`; the designs' ``target`` and ``access_type`` say which."""
     if mode == "ram":
         access_types = ("ram",)
-    tlist = TARGETS if targets == "edap" else (targets,)
+    tlist = tuple(targets)
+    if cal.nvsim_model:
+        return _stock_candidates(cell, tech, capacity_B, assoc, line_B, access_types, tlist, write_convention, cal)
     cands: list[Design] = []
     n_cand = 0
     for acc in access_types:
@@ -193,6 +198,24 @@ def design(cell: Cell, tech: TechNode, capacity_B: float, *, assoc: int = 16, li
                                 write_energy_nJ=we * 1e9, leakage_mW=leak * 1e3, area_mm2=area * 1e6,
                                 organization=desc, access_type=acc, target=t, data_area_mm2=d["area_m2"] * 1e6,
                                 tag_area_mm2=tag_area * 1e6))
+    return cands, n_cand
+
+
+def design(cell: Cell, tech: TechNode, capacity_B: float, *, assoc: int = 16, line_B: int = 128,
+           access_types=ACCESS_TYPES, targets="edap", mode: str = "cache", edap: str = "rw",
+           write_convention: str = "nvsim", cal: Calibration = DEFAULT) -> Design:
+    """The chosen design of one technology and capacity (see the module docstring for the rules)."""
+    cands, n_cand = candidates(cell, tech, capacity_B, assoc=assoc, line_B=line_B, access_types=access_types,
+                               targets=TARGETS if targets == "edap" else (targets,), mode=mode,
+                               write_convention=write_convention, cal=cal)
+    return choose(cands, n_cand, targets, edap)
+
+
+def choose(cands: list[Design], n_cand: int, targets: str, edap: str) -> Design:
+    """The target's design with the smallest target metric over the access types, or (``targets="edap"``) the
+    design with the smallest EDAP over every target and access type."""
+    if targets != "edap":
+        cands = [c for c in cands if c.target == targets]
     if not cands:
         raise ValueError("no valid organisation for this capacity")
     if targets != "edap":
@@ -209,3 +232,48 @@ def design(cell: Cell, tech: TechNode, capacity_B: float, *, assoc: int = 16, li
             return c.edap
     best = min(cands, key=key)
     return dataclasses.replace(best, candidates=n_cand)
+
+
+def _stock_candidates(cell: Cell, tech: TechNode, capacity_B: float, assoc: int, line_B: int, access_types, tlist,
+                      write_convention: str, cal: Calibration) -> tuple[list[Design], int]:
+    """The stock model's designs: NVSim's search (:func:`models.circuit.stock.array_search`) of the data array in
+    each access type and of the tag array, each target's data and tag optima composed as NVSim's
+    Result::printAsCache does (Normal: ``max(tag, data mat) + data column decoder + data H-tree``; Fast:
+    ``max(tag, data)``; Sequential: ``tag + data``; writes ``max``; energies, leakage and areas add)."""
+    cands: list[Design] = []
+    n_cand = 0
+    physical = write_convention == "physical"
+    for acc in access_types:
+        data, n, _ = stock.array_search(cell, tech, capacity_B, line_B, assoc, acc, cal=cal, physical=physical)
+        n_cand += n
+        tags = None
+        if acc != "ram":
+            tags, n_tag, _ = stock.array_search(cell, tech, capacity_B, line_B, assoc, acc, tag=True, cal=cal,
+                                                physical=physical)
+            n_cand += n_tag
+        for t in tlist:
+            key = stock.NVSIM_TARGET_OF[t]
+            if key not in data or (tags is not None and key not in tags):
+                continue
+            d = data[key]
+            if tags is None:
+                rl, wl, re_, we = d.read_latency, d.write_latency, d.read_energy, d.write_energy
+                leak, area, tag_area, desc = d.leakage, d.area, 0.0, d.describe("data")
+            else:
+                g = tags[key]
+                tree = d.read_latency - d.mat_read_latency
+                if acc == "normal":
+                    rl = max(g.read_latency, d.mat_read_latency) + d.column_decoder_latency + tree
+                elif acc == "fast":
+                    rl = max(g.read_latency, d.read_latency)
+                else:
+                    rl = g.read_latency + d.read_latency
+                wl = max(g.write_latency, d.write_latency)
+                re_, we = g.read_energy + d.read_energy, g.write_energy + d.write_energy
+                leak, area, tag_area = g.leakage + d.leakage, g.area + d.area, g.area
+                desc = d.describe("data") + "; " + g.describe("tag")
+            cands.append(Design(read_latency_ns=rl * 1e9, write_latency_ns=wl * 1e9, read_energy_nJ=re_ * 1e9,
+                                write_energy_nJ=we * 1e9, leakage_mW=leak * 1e3, area_mm2=area * 1e6,
+                                organization=desc, access_type=acc, target=t, data_area_mm2=d.area * 1e6,
+                                tag_area_mm2=tag_area * 1e6))
+    return cands, n_cand

@@ -29,7 +29,9 @@ def register(subparsers) -> None:
     _common(p)
     p.add_argument("--capacities", default="1,2,3,4,8,16,32",
                    help="capacities in MB, comma-separated (a bare number is MB; 512KB, 1GB also work)")
-    p.add_argument("--target", default="edap", help="edap (Algorithm 1) or one optimisation target")
+    p.add_argument("--targets", "--target", dest="targets", default="edap",
+                   help="comma-separated: edap (Algorithm 1) and / or NVSim's optimisation targets read_latency, "
+                        "write_latency, read_energy, write_energy, read_edp, write_edp, leakage, area; all = every one")
     p.add_argument("--access-types", default="normal,fast,sequential", help="cache access types searched")
     add_output_options(p, default_name="tech_table")
     p.set_defaults(func=_table)
@@ -112,10 +114,10 @@ def _table(args) -> int:
     if len(set(names)) != len(names):
         raise ConfigError("--cells", f"technology names must be unique, got {names}")
     kw = dict(node_nm=args.node, assoc=args.assoc, line_B=args.line,
-              access_types=tuple(parse_str_list(args.access_types, "--access-types")), targets=args.target,
+              access_types=tuple(parse_str_list(args.access_types, "--access-types")), targets=args.targets,
               temperature_K=args.temperature, mode=args.mode, roadmap=args.roadmap,
               write_convention=args.write_convention, htree_wires=args.htree_wires, buffer_design=args.buffer_design)
-    # one design per (cell, capacity), 0.02-0.2 s each: a bar counts them (the rows are those of one call)
+    # one design per (cell, capacity), each searched for every target asked: a bar counts them
     with progress(total=len(cells) * len(caps), desc="tech table", unit="design") as bar:
         frames = []
         for c in cells:
@@ -123,7 +125,13 @@ def _table(args) -> int:
                 frames.append(tech_table(cells=[c], capacities_MB=[cap], **kw))
                 bar.update(1)
     df = pd.concat(frames, ignore_index=True)
-    emit(df, args, columns=SHOWN if args.mode == "cache" else SHOWN[:-1])
+    shown = SHOWN if args.mode == "cache" else SHOWN[:-1]
+    emit(df, args, columns=shown[:2] + ["target"] + shown[2:])
+    if not getattr(args, "quiet", False):
+        print("\norganisations (NVSim's words):")
+        for r in df.itertuples():
+            where = f" ({r.access_type})" if args.mode == "cache" else ""
+            print(f"  {r.technology} {r.capacity_MB:g} MB {r.target}{where}: {r.organization}")
     return 0
 
 
