@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks._results import write_section  # noqa: E402
 from simulator.studies import deepnvm, deepnvm_headline  # noqa: E402
+from simulator.studies.deepnvm_report import curves_table  # noqa: E402
 from simulator.studies.options import StudyOptions  # noqa: E402
 
 
@@ -74,17 +75,7 @@ def section(h, phases, wall_s: float, cpu_s: float, rss_MB: float, load: tuple, 
         lines.append(f"| {r['metric']} | {r['technology'].upper()} | {r['time_basis']} | {_fmt(r['paper'])} | "
                      f"{_fmt(pm)} | {pm / r['paper']:.2f} | {_fmt(gp)} | {gp / r['paper']:.2f} | {r['why']} |")
     lines += ["", reading(h)]
-    c = h.curves
-    caps = sorted(c["l2_MB"].unique())
-    lines += ["", "DRAM-access reduction against 3 MB (%), i: interpolated:", "",
-              "| run | phase | " + " | ".join(f"{x:g} MB" for x in caps) + " |", "|---|---|" + "---|" * len(caps)]
-    for (meth, ph), g in c.groupby(["method", "phase"], sort=False):
-        cells = []
-        for x in caps:
-            row = g[g["l2_MB"] == x]
-            cells.append("" if not len(row) else f"{row['dram_reduction_pct'].iloc[0]:.1f}"
-                         + (" i" if row["source"].iloc[0] == "interpolated" else ""))
-        lines.append(f"| {meth} | {ph} {int(g['batch'].iloc[0])} | " + " | ".join(cells) + " |")
+    lines += ["", "DRAM-access reduction against 3 MB (%), i: interpolated:", "", *curves_table(h.curves)]
     lines += ["", f"Wall {wall_s:.0f} s, CPU {cpu_s:.0f} s (user+sys, this process), peak RSS {rss_MB:.0f} MB, "
                   f"{'fresh' if fresh else 'reused'} store; load average (1/5/15 min) before → after: "
                   f"{' '.join(f'{x:.2f}' for x in load[0])} → {' '.join(f'{x:.2f}' for x in load[1])} on 2 cores "

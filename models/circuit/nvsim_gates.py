@@ -68,18 +68,21 @@ def _region(w, w_max, F):
 
 
 @njit(cache=True)
-def gate_area(nand, n_in, wn, wp, h_region, F):
-    """(height, width) of an INV (``nand`` False) or NAND of ``n_in`` inputs, or a lone device (formula.cpp)."""
+def _pn_heights(wn, wp, h_region, F):
+    """(P, N) heights a gate's region gives its pull-up and pull-down devices, in proportion to their widths, less
+    the P-N gap (formula.cpp); a lone device takes the whole region."""
     if wn > 0.0 and wp > 0.0:
         ratio = wp / (wn + wp)
-        max_p = ratio * (h_region - GAP_PN_F * F)
-        max_n = (1.0 - ratio) * (h_region - GAP_PN_F * F)
-    elif wn > 0.0:
-        max_p = 0.0
-        max_n = h_region
-    else:
-        max_p = h_region
-        max_n = 0.0
+        return ratio * (h_region - GAP_PN_F * F), (1.0 - ratio) * (h_region - GAP_PN_F * F)
+    if wn > 0.0:
+        return 0.0, h_region
+    return h_region, 0.0
+
+
+@njit(cache=True)
+def gate_area(nand, n_in, wn, wp, h_region, F):
+    """(height, width) of an INV (``nand`` False) or NAND of ``n_in`` inputs, or a lone device (formula.cpp)."""
+    max_p, max_n = _pn_heights(wn, wp, h_region, F)
     unit_p, h_p = _region(wp, max_p, F)
     unit_n, h_n = _region(wn, max_n, F)
     c = CONTACT_F * F
@@ -126,16 +129,7 @@ def _drain_one(w, w_max, series, parallel, n_in, tc):
 def drain_cap(nand, n_in, wn, wp, h_region, tc):
     """Output capacitance of an INV / NAND (formula.cpp CalculateGateCapacitance)."""
     F = tc[TC_F]
-    if wn > 0.0 and wp > 0.0:
-        ratio = wp / (wn + wp)
-        max_p = ratio * (h_region - GAP_PN_F * F)
-        max_n = (1.0 - ratio) * (h_region - GAP_PN_F * F)
-    elif wn > 0.0:
-        max_p = 0.0
-        max_n = h_region
-    else:
-        max_p = h_region
-        max_n = 0.0
+    max_p, max_n = _pn_heights(wn, wp, h_region, F)
     return (_drain_one(wn, max_n, nand, False, n_in, tc) + _drain_one(wp, max_p, False, nand, n_in, tc))
 
 

@@ -229,10 +229,15 @@ def _headline_lines(h: deepnvm_headline.Headline | None, phases) -> list[str]:
     for _, r in h.table.iterrows():
         lines.append(f"| {r['metric']} | {r['technology'].upper()} | {r['time_basis']} | {_fmt(r['paper'])} | "
                      f"{_fmt(r[m.PAPER_METHOD.key])} | {_fmt(r[m.GP102.key])} | {r['why']} | {r['source']} |")
-    c = h.curves
+    lines += ["", "DRAM-access reduction against 3 MB (%) at every capacity run (i: interpolated):", ""]
+    return lines + curves_table(h.curves) + [""]
+
+
+def curves_table(c: pd.DataFrame) -> list[str]:
+    """Markdown rows of the headline's DRAM-reduction curves: one row per (method, phase), one column per
+    capacity, interpolated points marked ``i``."""
     caps = sorted(c["l2_MB"].unique())
-    lines += ["", "DRAM-access reduction against 3 MB (%) at every capacity run (i: interpolated):", "",
-              "| method | phase | " + " | ".join(f"{x:g} MB" for x in caps) + " |", "|---|---|" + "---|" * len(caps)]
+    lines = ["| method | phase | " + " | ".join(f"{x:g} MB" for x in caps) + " |", "|---|---|" + "---|" * len(caps)]
     for (meth, ph), g in c.groupby(["method", "phase"], sort=False):
         cells = []
         for x in caps:
@@ -240,7 +245,7 @@ def _headline_lines(h: deepnvm_headline.Headline | None, phases) -> list[str]:
             cells.append("" if not len(r) else f"{r['dram_reduction_pct'].iloc[0]:.1f}"
                          + (" i" if r["source"].iloc[0] == "interpolated" else ""))
         lines.append(f"| {meth} | {ph} {int(g['batch'].iloc[0])} | " + " | ".join(cells) + " |")
-    return lines + [""]
+    return lines
 
 
 def _markdown(table: pd.DataFrame, plan: Plan, iso_caps: dict, elapsed_s: float, mode: str, quick: bool,
