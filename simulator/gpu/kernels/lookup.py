@@ -67,7 +67,7 @@ from numba import njit, types
 from numba.core.extending import intrinsic
 
 from simulator.gpu.kernels import simd
-from simulator.gpu.kernels.simd import first_equal, hit_or_victim, increment_below, mul_high
+from simulator.gpu.kernels.simd import cttz32, first_equal, hit_or_victim, increment_below, mul_high
 from simulator.gpu.kernels.stats import (
     N_STATS,
     ST_EVICTIONS,
@@ -186,12 +186,18 @@ def _build(WAYS, LSHIFT, SSHIFT, WB, WA, EMIT, MODE, PROMOTE, NAIVE):  # noqa: C
     WDIRTY = WB and not NAIVE  # whether a write miss leaves its line (sector) dirty
 
     def make(BANKED, INDEXED, READS):
+        # A single cache's predicated loop leaves its stream to a second loop over the block: the lookup loop then
+        # keeps its registers (with the three output arrays and their index it spilled a dozen values a lookup),
+        # and the second loop is short (random trace, stream emitted: 1.x faster).
+        LATER = EMIT and PREDICABLE and not BANKED
+
         @njit(cache=True, nogil=True)
         def access(tags, dirty, valid, ages, addr, is_write, bank, set_key, group, stats, out_addr, out_w, out_src,
                    idx, j_start, sets, recip):
             # 0, unsigned (Numba tests signed indices for wrap-around); SIMD_REV ties the cached code to simd.py
             n_out = U(SIMD_REV - SIMD_REV)
             c0 = c1 = c2 = c3 = c4 = c5 = 0  # single cache: counts kept in registers
+            memo = np.empty(BLOCK if LATER else 0, dtype=np.uint64)  # per access of a block: victim, wb, miss
             nb = tags.shape[0] // (np.int64(sets) * WAYS)
             so = 0
             count = idx.shape[0] if INDEXED else addr.shape[0]
@@ -268,7 +274,9 @@ def _build(WAYS, LSHIFT, SSHIFT, WB, WA, EMIT, MODE, PROMOTE, NAIVE):  # noqa: C
                             ages[slot] = a0 * (U(1) - alloc)
                         fill = miss & alloc  # whole lines: a write miss that allocates fetches the line too
                         fwd = wi if not WB else (U(0) if (WA and not NAIVE) else wi & miss)
-                        if EMIT:  # stores are unconditional; only the count moves
+                        if LATER:  # the stream is written after the block, from one word per access
+                            memo[U(j - j0)] = ((uvt >> U(1)) << U(2)) | (wb << U(1)) | miss
+                        elif EMIT:  # stores are unconditional; only the count moves
                             if WB:
                                 _put(out_addr, out_w, out_src, n_out, (uvt >> U(1)) << U(LSHIFT), True, i)
                                 n_out += wb
@@ -305,14 +313,13 @@ def _build(WAYS, LSHIFT, SSHIFT, WB, WA, EMIT, MODE, PROMOTE, NAIVE):  # noqa: C
                                 hits += 1
                             slot = base + U(p)
                             if SECTORED:
-                                d = dirty[slot] if WB else np.uint32(0)
                                 v = valid[slot]
                                 fwd = False
                                 if (v & bit) != 0:
                                     if w:
                                         kind = K_WRITE_HIT
                                         if WB:
-                                            d |= bit
+                                            dirty[slot] |= bit
                                         else:
                                             fwd = True
                                     else:
@@ -321,12 +328,12 @@ def _build(WAYS, LSHIFT, SSHIFT, WB, WA, EMIT, MODE, PROMOTE, NAIVE):  # noqa: C
                                     kind = K_WRITE_MISS
                                     fwd = not (WA and WB) or NAIVE
                                     if WA:
-                                        v |= bit
+                                        valid[slot] = v | bit
                                         if WDIRTY:
-                                            d |= bit
+                                            dirty[slot] |= bit
                                 else:
                                     kind = K_READ_MISS
-                                    v |= bit
+                                    valid[slot] = v | bit
                                 if fwd or (kind == K_READ_MISS):
                                     if EMIT:
                                         _put(out_addr, out_w, out_src, n_out, req, fwd, i)
@@ -335,10 +342,6 @@ def _build(WAYS, LSHIFT, SSHIFT, WB, WA, EMIT, MODE, PROMOTE, NAIVE):  # noqa: C
                                     if EMIT:
                                         _put(out_addr, out_w, out_src, n_out, req, False, i)
                                     n_out += U(1)
-                                if kind != K_WRITE_MISS or WA:
-                                    if WB:
-                                        dirty[slot] = d
-                                    valid[slot] = v
                             elif w:
                                 kind = K_WRITE_HIT
                                 if WB:
@@ -350,8 +353,10 @@ def _build(WAYS, LSHIFT, SSHIFT, WB, WA, EMIT, MODE, PROMOTE, NAIVE):  # noqa: C
                             else:
                                 kind = K_READ_HIT
                             if PROMOTE and (kind != K_WRITE_MISS or WA):  # LRU: the line becomes the most recent
-                                increment_below(ages, base, ages[slot], WAYS)
-                                ages[slot] = 0
+                                a0 = ages[slot]
+                                if a0 != 0:  # (already the youngest: a coalesced warp's next sector of its line)
+                                    increment_below(ages, base, a0, WAYS)
+                                    ages[slot] = 0
                         else:
                             kind = K_WRITE_MISS if w else K_READ_MISS
                             if w and not WA:
@@ -366,13 +371,14 @@ def _build(WAYS, LSHIFT, SSHIFT, WB, WA, EMIT, MODE, PROMOTE, NAIVE):  # noqa: C
                                     vline = U(vt >> 1)
                                     if SECTORED:
                                         vd = dirty[slot] if WB else np.uint32(0)
-                                        for s in range(NSECT):
-                                            if (vd >> np.uint32(s)) & np.uint32(1):
-                                                if EMIT:
-                                                    sa = (vline << U(LSHIFT)) + (U(s) << U(SSHIFT))
-                                                    _put(out_addr, out_w, out_src, n_out, sa, True, i)
-                                                n_out += U(1)
-                                                nwb += 1
+                                        while vd != 0:  # the dirty sectors, lowest first
+                                            s = U(cttz32(vd))
+                                            vd &= vd - np.uint32(1)
+                                            if EMIT:
+                                                sa = (vline << U(LSHIFT)) + (s << U(SSHIFT))
+                                                _put(out_addr, out_w, out_src, n_out, sa, True, i)
+                                            n_out += U(1)
+                                            nwb += 1
                                     elif vt & 1:
                                         if EMIT:
                                             _put(out_addr, out_w, out_src, n_out, vline << U(LSHIFT), True, i)
@@ -413,6 +419,23 @@ def _build(WAYS, LSHIFT, SSHIFT, WB, WA, EMIT, MODE, PROMOTE, NAIVE):  # noqa: C
                             c4 += evicted
                             c5 += nwb
                 j1 = min(j1, stop)
+                if LATER and pred:  # the predicated block's stream, in access order (as if written in the loop)
+                    for j in range(j0, j1):
+                        i = U(idx[j]) if INDEXED else U(j)
+                        r = memo[U(j - j0)]
+                        miss = r & U(1)
+                        wb = (r >> U(1)) & U(1)
+                        wi = U(False if READS else is_write[i])
+                        req = (addr[i] >> U(LSHIFT)) << U(LSHIFT)
+                        alloc = U(1) if WA else U(1) - (miss & wi)
+                        if WB and wb:  # (a branch here costs no lookup: read traces never take it)
+                            _put(out_addr, out_w, out_src, n_out, (r >> U(2)) << U(LSHIFT), True, i)
+                            n_out += U(1)
+                        if FWD:
+                            _put(out_addr, out_w, out_src, n_out, req, True, i)
+                            n_out += wi if not WB else (U(0) if (WA and not NAIVE) else wi & miss)
+                        _put(out_addr, out_w, out_src, n_out, req, False, i)
+                        n_out += miss & alloc
                 if PREDICABLE and pred:
                     if not BANKED:
                         c0 += hits - hw

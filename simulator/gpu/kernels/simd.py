@@ -161,3 +161,16 @@ def mul_high(typingctx, a, b):
         return builder.trunc(builder.lshr(builder.mul(x, y), ir.Constant(i128, 64)), ir.IntType(64))
 
     return types.uint64(a, b), codegen
+
+
+@intrinsic
+def cttz32(typingctx, x):
+    """Trailing zeros of a nonzero uint32 (one ``tzcnt``): the next dirty sector of a mask."""
+    if not isinstance(x, types.Integer):
+        raise TypeError("cttz32 takes an integer")
+
+    def codegen(context, builder, sig, args):
+        v = _cast(builder, args[0], ir.IntType(32), False)
+        return builder.zext(builder.cttz(v, ir.Constant(ir.IntType(1), 1)), ir.IntType(64))
+
+    return types.uint64(x), codegen
