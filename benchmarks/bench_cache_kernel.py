@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -40,6 +41,17 @@ from benchmarks._results import write_section  # noqa: E402
 
 TARGETS = {"random": 150.0, "streaming": 200.0, "sector4": 150.0}  # M accesses/s, default (emitting) path
 FIRST_TARGET_S, WARM_TARGET_S = 10.0, 2.0
+#: What the intermediate trees of issue 17's record hold (``--baseline-src`` directories by name), so that the table
+#: says which change bought what: 'before' is e7fd951, 'after' this tree.
+STEPS = {
+    "s1_sets": "+ sets a runtime argument (one compilation per way count and policy, reciprocal modulo) and an "
+               "unsigned stream index (Numba tests signed indices for wrap-around on every store)",
+    "s2_views": "+ the stream returned as views of its arrays (no copy) and the arrays recycled between calls "
+                "(`simulator/gpu/stream_buffers.py`: no page faults on a fresh 340 MB each call)",
+    "after": "+ the predicated loop's stream written by a second loop over each block of 1024 accesses (fewer "
+             "live registers in the lookup loop) and, for sectors, dirty sectors found by trailing zeros, no age "
+             "step when the line is already the youngest, no dirty-mask store on reads",
+}
 MAIN_JOB = ["sweep-l2", "--network", "alexnet", "--phase", "inference", "--batch", "4"]
 
 # Run in a child: the traces, then Cache.access per trace and emit setting, best of reps (thread CPU time).
@@ -227,13 +239,22 @@ def c_rates(exe: str, tmp: Path, n: int, reps: int) -> dict:
     return out
 
 
-def main_job(tree: Path, numba_dir: Path, out_dir: Path) -> float:
+def main_job(tree: Path, numba_dir: Path, out_dir: Path) -> tuple[float, float]:
+    """(wall s, CPU s: user + system of the process and its threads)."""
     env = dict(os.environ, PYTHONPATH=str(tree), NUMBA_CACHE_DIR=str(numba_dir), NVMSIM_NO_PROGRESS="1")
     code = "import sys; from simulator.cli import main; sys.exit(main())"
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     subprocess.run([sys.executable, "-c", code, *MAIN_JOB, "--out", str(out_dir)], env=env, cwd=tree,
                    stdout=subprocess.DEVNULL, check=True)
-    return time.perf_counter() - t0
+    wall = time.perf_counter() - t0
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
+
+
+def _wall_cpu(runs: list[tuple[float, float]]) -> str:
+    wall, cpu = min(runs)
+    return f"{wall:.1f} s wall, {min(c for _, c in runs):.1f} s CPU"
 
 
 def best(rows: list[dict], key: str) -> float:
@@ -280,7 +301,7 @@ def main(argv=None) -> int:
                     fresh = tmp / f"first-{label}-{r}"
                     jobs[label]["first"].append(main_job(tree, fresh, tmp / f"out-first-{label}-{r}"))
                     shutil.rmtree(fresh)
-                    print(label, "first run", round(jobs[label]["first"][-1], 2), flush=True)
+                    print(label, "first run (wall, CPU s)", jobs[label]["first"][-1], flush=True)
                 csv[label] = (tmp / f"out-first-{label}-0" / "sweep_l2.csv").read_bytes()
             warm_dirs = {k: tmp / f"warm-{k}" for k in job_trees}
             for label, tree in job_trees.items():
@@ -288,7 +309,7 @@ def main(argv=None) -> int:
             for r in range(args.warm_runs):
                 for label, tree in job_trees.items():
                     jobs[label]["warm"].append(main_job(tree, warm_dirs[label], tmp / f"out-warm-{label}-{r}"))
-                    print(label, "warm", round(jobs[label]["warm"][-1], 2), flush=True)
+                    print(label, "warm (wall, CPU s)", jobs[label]["warm"][-1], flush=True)
         load.append(os.getloadavg())
 
     # checks: every tree and the C loops count the same
@@ -322,15 +343,18 @@ def main(argv=None) -> int:
     lines += ["", "Traces: random = uniform lines over 6 MB (about half hit); streaming = consecutive 128 B lines "
               "(all miss); sector4 = 32 B steps in a `sector_B=32` cache (per line: a miss, then three sectors "
               "of a present line)."]
+    if len(trees) > 2:
+        lines += ["", "Columns, each adding to the one before: " + "; ".join(
+            f"'{k}' {STEPS[k]}" for k in trees if k in STEPS) + "."]
     if not args.skip_main_job:
         lines += ["", f"README main job (`nvmsim {' '.join(MAIN_JOB)} --out DIR`), wall seconds of the whole "
                   "process, each into an empty `--out`: 'first' with an empty `NUMBA_CACHE_DIR` (a fresh install), "
-                  f"'warm' best of {args.warm_runs} with the kernels cached.", "",
+                  f"'warm' best of {args.warm_runs} with the kernels cached. Beside it the process's CPU seconds "
+                  "(user + system, all threads): on this shared machine wall time mostly measures other jobs, and "
+                  "the CPU time is what an idle machine would need (less, where threads overlap).", "",
                   "| run | " + " | ".join(job_trees) + " | target |", "|---|" + "---|" * len(job_trees) + "---|",
-                  "| first | " + " | ".join(f"{min(jobs[k]['first']):.1f}" for k in job_trees)
-                  + f" | {FIRST_TARGET_S:g} |",
-                  "| warm | " + " | ".join(f"{min(jobs[k]['warm']):.1f}" for k in job_trees)
-                  + f" | {WARM_TARGET_S:g} |"]
+                  *(f"| {run} | " + " | ".join(_wall_cpu(jobs[k][run]) for k in job_trees) + f" | {target:g} |"
+                    for run, target in (("first", FIRST_TARGET_S), ("warm", WARM_TARGET_S)))]
         if identical is not None:
             lines += ["", f"sweep_l2.csv byte-identical before/after: {identical}."]
     lines += ["", "Load average (1/5/15 min) at start, after the kernel rates, at the end: "
