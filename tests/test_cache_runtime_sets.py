@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from numba import njit
 
+from models.errors import ConfigError
 from simulator.gpu.cache import Cache
 from simulator.gpu.kernels import lookup
 from simulator.gpu.kernels.simd import mul_high
@@ -108,3 +109,8 @@ def test_held_stream_is_never_overwritten(sector):
     again.access(a2)
     assert all(np.array_equal(x, y) for x, y in
                zip((again.stream.addr, again.stream.is_write, again.stream.src), ref, strict=True))
+
+
+def test_too_many_sets_is_refused_naming_the_field():
+    with pytest.raises(ConfigError, match=r"cache\.sets"):
+        Cache(sets=2**32, ways=1, line_B=1)

@@ -124,6 +124,8 @@ def check_geometry(capacity_B, line_B, ways, sets, sector_B, prefix: str = "cach
         if capacity_B is not None and capacity_B != sets * ways * line_B:
             raise ConfigError(f"{prefix}.capacity_B",
                               f"{capacity_B} differs from sets x ways x line_B = {sets * ways * line_B}")
+    if sets >= lookup.MAX_SETS:
+        raise ConfigError(f"{prefix}.sets", f"must be below 2**32 (the kernels' set index), got {sets}")
     sector_shift = line_shift
     if sector_B is not None:
         sector_shift = _pow2(int(sector_B), f"{prefix}.sector_B")
