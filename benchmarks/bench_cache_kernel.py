@@ -50,7 +50,8 @@ STEPS = {
                 "(`simulator/gpu/stream_buffers.py`: no page faults on a fresh 340 MB each call)",
     "after": "+ the predicated loop's stream written by a second loop over each block of 1024 accesses (fewer "
              "live registers in the lookup loop) and, for sectors, dirty sectors found by trailing zeros, no age "
-             "step when the line is already the youngest, no dirty-mask store on reads",
+             "step when the line is already the youngest, no dirty-mask store on reads; for the main job also the "
+             "trace generator's `_emit_rows` / `_emit_tile` called rather than inlined (1.4 s less compilation)",
 }
 MAIN_JOB = ["sweep-l2", "--network", "alexnet", "--phase", "inference", "--batch", "4"]
 
