@@ -25,11 +25,18 @@ def take(capacity: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     global _spare
     with _LOCK:
         s, _spare = _spare, None
-    # referenced only by the tuple (and the argument): no view of them is alive
-    if s is not None and s[0].shape[0] >= capacity and sys.getrefcount(s[0]) == 2 and \
-            sys.getrefcount(s[1]) == 2 and sys.getrefcount(s[2]) == 2:
+    if s is not None and s[0].shape[0] >= capacity and _unreferenced(s):
         return s
     return np.empty(capacity, dtype=np.uint64), np.empty(capacity, dtype=np.bool_), np.empty(capacity, dtype=np.int64)
+
+
+def _unreferenced(arrays: tuple) -> bool:
+    """Whether the tuple holds the only references to its arrays (no view of them is alive): each counts as many
+    references as an object held by a tuple alone, measured the same way (so whatever the interpreter counts for
+    the argument itself, e.g. borrowed references in newer Pythons, cancels out)."""
+    probe = (object(),)
+    free = sys.getrefcount(probe[0])
+    return all(sys.getrefcount(arrays[k]) == free for k in range(len(arrays)))
 
 
 def give(arrays: tuple) -> None:
