@@ -1,4 +1,4 @@
-"""A set-associative cache over numpy arrays: the hot path, in a Numba kernel per geometry and policy.
+"""A set-associative cache over numpy arrays: the hot path, in a Numba kernel per way count and policy.
 
 Users and tests feed it chunks of byte addresses; the kernel keeps the state
 between calls, counts hits and misses, and returns the requests it sends to the
@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from models.errors import ConfigError
-from simulator.gpu import policies
+from simulator.gpu import policies, stream_buffers
 from simulator.gpu.kernels import lookup
 from simulator.gpu.kernels.stats import N_STATS, STAT_NAMES, fill_next_level
 from simulator.gpu.write_allocate import kernel_flags, write_allocate_mode
@@ -124,6 +124,8 @@ def check_geometry(capacity_B, line_B, ways, sets, sector_B, prefix: str = "cach
         if capacity_B is not None and capacity_B != sets * ways * line_B:
             raise ConfigError(f"{prefix}.capacity_B",
                               f"{capacity_B} differs from sets x ways x line_B = {sets * ways * line_B}")
+    if sets >= lookup.MAX_SETS:
+        raise ConfigError(f"{prefix}.sets", f"must be below 2**32 (the kernels' set index), got {sets}")
     sector_shift = line_shift
     if sector_B is not None:
         sector_shift = _pow2(int(sector_B), f"{prefix}.sector_B")
@@ -203,7 +205,8 @@ class Cache:
         ``is_write`` is a bool array of the same length or one bool for all (``False``, a read trace, runs a
         variant that loads no flags: 1.15x faster on streaming traces).
         The requests sent to the next level are left in :attr:`stream`
-        (skip them with ``emit=False``, which is a little faster).
+        (skip them with ``emit=False``, which is a little faster); the next call reuses its arrays unless the
+        stream is still held elsewhere (:mod:`simulator.gpu.stream_buffers`).
         """
         addr = _addresses(addr)
         if addr.ndim != 1:
@@ -221,7 +224,9 @@ class Cache:
         n = addr.shape[0]
         parts = min(self.threads, self.sets) if self.PARALLEL_MIN <= n < 2**31 else 1
         cap = lookup.out_capacity(n, self._lshift, self._sshift) if emit else 0
+        self.stream = None  # the last call's stream, unless held elsewhere, frees its arrays for this one
         lists = None
+        out_arrays = []  # part 0's (for stream_buffers)
         if parts > 1:  # phase 1: each thread sorts a slice of the accesses by owner (a contiguous range of sets)
             split = lookup.get_splitter(self.sets, self._lshift)
             bounds = np.array([self.sets * k // parts for k in range(1, parts)], dtype=np.int64)
@@ -232,7 +237,8 @@ class Cache:
             self._state.fit(int(max(tops)))  # widen the tags before the threads share them
 
         def run(part):  # phase 2: one thread per owner, its accesses in trace order
-            out = (np.empty(cap, dtype=np.uint64), np.empty(cap, dtype=np.bool_), np.empty(cap, dtype=np.int64))
+            out = stream_buffers.take(cap) if parts == 1 and emit else (
+                np.empty(cap, dtype=np.uint64), np.empty(cap, dtype=np.bool_), np.empty(cap, dtype=np.int64))
             stats = np.zeros(N_STATS, dtype=np.int64)
             k = 0
             if lists is None:
@@ -240,14 +246,17 @@ class Cache:
             else:
                 for idx, counts in lists:
                     k += single(self._state, addr, w, stats, *(o[k:] for o in out), idx[part, :counts[part]])
+            if part == 0:
+                out_arrays.append(out)
             return stats, [o[:k] for o in out]
 
         results = [run(0)] if parts == 1 else list(_pool().map(run, range(parts)))
         self._stats += sum(r[0] for r in results)
         if not emit:
             self.stream = None
-        elif parts == 1:
-            self.stream = Stream(*(o.copy() for o in results[0][1]))
+        elif parts == 1:  # views, not copies (pages past the last request were never touched, so cost nothing)
+            self.stream = Stream(*results[0][1])
+            stream_buffers.give(out_arrays[0])
         else:  # each part's stream is in access order: a stable sort by source merges them
             a, wr, src = (np.concatenate([r[1][k] for r in results]) for k in range(3))
             order = np.argsort(src, kind="stable")

@@ -1,20 +1,25 @@
-"""Numba set-associative cache lookup kernels, one compiled pair per geometry, write policy and replacement policy.
+"""Numba set-associative cache lookup kernels, one compiled pair per way count, line and sector size, write policy
+and replacement policy; the number of sets is a runtime argument.
 
-Why a factory: the number of sets and ways are closed-over constants, so LLVM
-turns ``line % SETS`` into a multiply and the way search into fixed-width
-vector code; runtime ways cost 2-4x (shared/reference performance notes).
-The replacement behaviour (what a policy of :mod:`simulator.gpu.policies` asks: ``hit_promotes``) is a
-closed-over constant too, so each policy gets its own straight-line code and
-LRU runs exactly the code it ran before policies could be chosen.
+Why a factory: the ways are a closed-over constant, so the way search is fixed-width vector code (runtime ways
+cost 2-4x, shared/reference performance notes).  The replacement behaviour (what a policy of
+:mod:`simulator.gpu.policies` asks: ``hit_promotes``) is a closed-over constant too, so each policy gets its own
+straight-line code and LRU runs exactly the code it ran before policies could be chosen.
 Numba's on-disk cache keys closures by their captured values (here only ints
-and bools), so ``cache=True`` works per geometry and policy across processes.
+and bools), so ``cache=True`` works per specialisation across processes.
+
+Why the sets are not a constant: a capacity sweep (3/6/12/24 MB) differs only in the sets, and one compilation per
+capacity made a fresh install's first ``sweep-l2`` spend most of its time in LLVM (4 x 3-6 s).  ``line % sets``
+by a runtime divisor is a 64-bit division (20-40 cycles); the kernels instead multiply by a precomputed
+reciprocal (Lemire, Kaser & Kurz, "Faster remainder by direct computation", 2019: exact for 32-bit numerators),
+two multiplies like the constant divisor's code, and divide only for keys of 32 bits or more.
 
 State layout (:class:`CacheState`): ``tags`` int32, widened to int64 when a
-line needs it, ``[banks * SETS * WAYS]`` holding
+line needs it, ``[banks * sets * WAYS]`` holding
 ``line << 1 | dirty`` (the dirty bit used by whole-line caches, so that a
 lookup and an eviction touch one array), ``-1`` = empty; ``dirty`` and
 ``valid`` uint32 per-way sector masks of sectored caches; ``ages`` (uint8, or wider from
-256 ways on) ``[banks * SETS * WAYS]``, each set a permutation of
+256 ways on) ``[banks * sets * WAYS]``, each set a permutation of
 ``0 .. WAYS-1`` where 0 is the youngest line: the most recently used (LRU) or
 the most recently allocated (FIFO).  Lines never move: a lookup compares all
 ways at once (:func:`simulator.gpu.kernels.simd.first_equal`); with LRU a hit
@@ -62,7 +67,7 @@ from numba import njit, types
 from numba.core.extending import intrinsic
 
 from simulator.gpu.kernels import simd
-from simulator.gpu.kernels.simd import first_equal, hit_or_victim, increment_below
+from simulator.gpu.kernels.simd import cttz32, first_equal, hit_or_victim, increment_below, mul_high
 from simulator.gpu.kernels.stats import (
     N_STATS,
     ST_EVICTIONS,
@@ -76,6 +81,15 @@ from simulator.gpu.kernels.stats import (
 K_READ_HIT, K_READ_MISS, K_WRITE_HIT, K_WRITE_MISS = ST_READ_HITS, ST_READ_MISSES, ST_WRITE_HITS, ST_WRITE_MISSES
 
 _KERNELS: dict[tuple, tuple] = {}
+_COMPILED: dict[tuple, dict] = {}
+#: Sets must stay below this (the reciprocal modulo's divisor range; a cache that large would not fit in memory).
+MAX_SETS = 1 << 32
+
+
+def reciprocal(sets: int) -> np.uint64:
+    """``ceil(2**64 / sets)`` modulo ``2**64``: with it ``line % sets == mul_high(M * line, sets)`` for every
+    ``line < 2**32`` (Lemire et al. 2019; ``sets == 1`` gives 0, which is right)."""
+    return np.uint64(((2**64 - 1) // sets + 1) & (2**64 - 1))
 
 
 @intrinsic
@@ -128,10 +142,15 @@ def get_kernels(sets: int, ways: int, line_shift: int, sector_shift: int, write_
         raise ValueError(f"mode: must be one of {sorted(LOOP_MODES)}, got {mode!r}")
     if naive and not write_allocate:
         raise ValueError("naive: a naive write-allocate needs write_allocate")
-    key = (int(sets), int(ways), int(line_shift), int(sector_shift), bool(write_back), bool(write_allocate),
-           bool(emit), LOOP_MODES[mode], bool(hit_promotes), bool(naive))
+    if not 0 < int(sets) < MAX_SETS:
+        raise ValueError(f"sets: must be in [1, 2**32), got {sets}")
+    code = (int(ways), int(line_shift), int(sector_shift), bool(write_back), bool(write_allocate), bool(emit),
+            LOOP_MODES[mode], bool(hit_promotes), bool(naive))
+    key = (int(sets), *code)
     if key not in _KERNELS:
-        _KERNELS[key] = _build(*key)
+        if code not in _COMPILED:
+            _COMPILED[code] = _build(*code)
+        _KERNELS[key] = _bind(_COMPILED[code], int(sets))
     return _KERNELS[key]
 
 
@@ -140,7 +159,7 @@ def get_kernels(sets: int, ways: int, line_shift: int, sector_shift: int, write_
 SIMD_REVISION = int(hashlib.sha1(Path(simd.__file__).read_bytes()).hexdigest()[:12], 16)
 
 
-def _build(SETS, WAYS, LSHIFT, SSHIFT, WB, WA, EMIT, MODE, PROMOTE, NAIVE):  # noqa: C901 - flat; LLVM folds them
+def _build(WAYS, LSHIFT, SSHIFT, WB, WA, EMIT, MODE, PROMOTE, NAIVE):  # noqa: C901 - flat; LLVM folds them
     # Flat loop bodies (no helper calls: measured 2.4x faster than an inlined helper; only the tiny ``_put``,
     # inlined at Numba IR level, measured a tie).  The closure captures
     # only ints and bools, so Numba's on-disk cache keys stay stable across processes.  Indices are unsigned
@@ -167,12 +186,19 @@ def _build(SETS, WAYS, LSHIFT, SSHIFT, WB, WA, EMIT, MODE, PROMOTE, NAIVE):  # n
     WDIRTY = WB and not NAIVE  # whether a write miss leaves its line (sector) dirty
 
     def make(BANKED, INDEXED, READS):
+        # A single cache's predicated loop leaves its stream to a second loop over the block: the lookup loop then
+        # keeps its registers (with the three output arrays and their index it spilled a dozen values a lookup),
+        # and the second loop is short (random 3 MB trace, stream emitted: 1.1x faster, alternating A/B runs).
+        LATER = EMIT and PREDICABLE and not BANKED
+
         @njit(cache=True, nogil=True)
         def access(tags, dirty, valid, ages, addr, is_write, bank, set_key, group, stats, out_addr, out_w, out_src,
-                   idx, j_start):
-            n_out = SIMD_REV - SIMD_REV  # 0; referencing SIMD_REV ties the cached code to simd.py
+                   idx, j_start, sets, recip):
+            # 0, unsigned (Numba tests signed indices for wrap-around); SIMD_REV ties the cached code to simd.py
+            n_out = U(SIMD_REV - SIMD_REV)
             c0 = c1 = c2 = c3 = c4 = c5 = 0  # single cache: counts kept in registers
-            nb = tags.shape[0] // (SETS * WAYS)
+            memo = np.empty(BLOCK if LATER else 0, dtype=np.uint64)  # per access of a block: victim, wb, miss
+            nb = tags.shape[0] // (np.int64(sets) * WAYS)
             so = 0
             count = idx.shape[0] if INDEXED else addr.shape[0]
             predicated = MODE == MODE_PREDICATED
@@ -195,16 +221,18 @@ def _build(SETS, WAYS, LSHIFT, SSHIFT, WB, WA, EMIT, MODE, PROMOTE, NAIVE):  # n
                         if b < 0:  # bypass: forwarded unchanged
                             if EMIT:
                                 _put(out_addr, out_w, out_src, n_out, a, w, i)
-                            n_out += 1
+                            n_out += U(1)
                             continue
-                        sidx = U(b) * U(SETS) + U(set_key[i]) % U(SETS)
+                        key = U(set_key[i])
+                        sidx = U(b) * sets + (mul_high(recip * key, sets) if key < U(1 << 32) else key % sets)
                         so = (group[i] * nb + b) * N_STATS
                     line = a >> U(LSHIFT)
                     if line >= tag_lines(tags):  # a compile-time constant: no test at all with 64-bit tags
                         stop = j
                         break
                     if not BANKED:
-                        sidx = line % U(SETS)
+                        # (with 32-bit tags line < 2**30 here: LLVM drops the test and the division)
+                        sidx = mul_high(recip * line, sets) if line < U(1 << 32) else line % sets
                     base = sidx * U(WAYS)
                     tag = np.int64(line) << 1
                     if PREDICABLE and pred:  # the predicated loop: no branch on the outcome
@@ -246,17 +274,19 @@ def _build(SETS, WAYS, LSHIFT, SSHIFT, WB, WA, EMIT, MODE, PROMOTE, NAIVE):  # n
                             ages[slot] = a0 * (U(1) - alloc)
                         fill = miss & alloc  # whole lines: a write miss that allocates fetches the line too
                         fwd = wi if not WB else (U(0) if (WA and not NAIVE) else wi & miss)
-                        if EMIT:  # stores are unconditional; only the count moves
+                        if LATER:  # the stream is written after the block, from one word per access
+                            memo[U(j - j0)] = ((uvt >> U(1)) << U(2)) | (wb << U(1)) | miss
+                        elif EMIT:  # stores are unconditional; only the count moves
                             if WB:
                                 _put(out_addr, out_w, out_src, n_out, (uvt >> U(1)) << U(LSHIFT), True, i)
-                                n_out += np.int64(wb)
+                                n_out += wb
                             if FWD:
                                 _put(out_addr, out_w, out_src, n_out, req, True, i)
-                                n_out += np.int64(fwd)
+                                n_out += fwd
                             _put(out_addr, out_w, out_src, n_out, req, False, i)
-                            n_out += np.int64(fill)
+                            n_out += fill
                         else:
-                            n_out += np.int64(wb + fwd + fill)
+                            n_out += wb + fwd + fill
                         hits += np.int64(hit)
                         writes += np.int64(wi)
                         if BANKED:
@@ -283,14 +313,13 @@ def _build(SETS, WAYS, LSHIFT, SSHIFT, WB, WA, EMIT, MODE, PROMOTE, NAIVE):  # n
                                 hits += 1
                             slot = base + U(p)
                             if SECTORED:
-                                d = dirty[slot] if WB else np.uint32(0)
                                 v = valid[slot]
                                 fwd = False
                                 if (v & bit) != 0:
                                     if w:
                                         kind = K_WRITE_HIT
                                         if WB:
-                                            d |= bit
+                                            dirty[slot] |= bit
                                         else:
                                             fwd = True
                                     else:
@@ -299,24 +328,20 @@ def _build(SETS, WAYS, LSHIFT, SSHIFT, WB, WA, EMIT, MODE, PROMOTE, NAIVE):  # n
                                     kind = K_WRITE_MISS
                                     fwd = not (WA and WB) or NAIVE
                                     if WA:
-                                        v |= bit
+                                        valid[slot] = v | bit
                                         if WDIRTY:
-                                            d |= bit
+                                            dirty[slot] |= bit
                                 else:
                                     kind = K_READ_MISS
-                                    v |= bit
+                                    valid[slot] = v | bit
                                 if fwd or (kind == K_READ_MISS):
                                     if EMIT:
                                         _put(out_addr, out_w, out_src, n_out, req, fwd, i)
-                                    n_out += 1
+                                    n_out += U(1)
                                 if NAIVE and kind == K_WRITE_MISS:  # the naive fill of the written sector
                                     if EMIT:
                                         _put(out_addr, out_w, out_src, n_out, req, False, i)
-                                    n_out += 1
-                                if kind != K_WRITE_MISS or WA:
-                                    if WB:
-                                        dirty[slot] = d
-                                    valid[slot] = v
+                                    n_out += U(1)
                             elif w:
                                 kind = K_WRITE_HIT
                                 if WB:
@@ -324,18 +349,20 @@ def _build(SETS, WAYS, LSHIFT, SSHIFT, WB, WA, EMIT, MODE, PROMOTE, NAIVE):  # n
                                 else:
                                     if EMIT:
                                         _put(out_addr, out_w, out_src, n_out, req, True, i)
-                                    n_out += 1
+                                    n_out += U(1)
                             else:
                                 kind = K_READ_HIT
                             if PROMOTE and (kind != K_WRITE_MISS or WA):  # LRU: the line becomes the most recent
-                                increment_below(ages, base, ages[slot], WAYS)
-                                ages[slot] = 0
+                                a0 = ages[slot]
+                                if a0 != 0:  # (already the youngest: a coalesced warp's next sector of its line)
+                                    increment_below(ages, base, a0, WAYS)
+                                    ages[slot] = 0
                         else:
                             kind = K_WRITE_MISS if w else K_READ_MISS
                             if w and not WA:
                                 if EMIT:
                                     _put(out_addr, out_w, out_src, n_out, req, True, i)
-                                n_out += 1
+                                n_out += U(1)
                             else:
                                 slot = base + U(first_equal(ages, base, OLDEST, WAYS, 0))
                                 vt = tags[slot]
@@ -344,17 +371,18 @@ def _build(SETS, WAYS, LSHIFT, SSHIFT, WB, WA, EMIT, MODE, PROMOTE, NAIVE):  # n
                                     vline = U(vt >> 1)
                                     if SECTORED:
                                         vd = dirty[slot] if WB else np.uint32(0)
-                                        for s in range(NSECT):
-                                            if (vd >> np.uint32(s)) & np.uint32(1):
-                                                if EMIT:
-                                                    sa = (vline << U(LSHIFT)) + (U(s) << U(SSHIFT))
-                                                    _put(out_addr, out_w, out_src, n_out, sa, True, i)
-                                                n_out += 1
-                                                nwb += 1
+                                        while vd != 0:  # the dirty sectors, lowest first
+                                            s = U(cttz32(vd))
+                                            vd &= vd - np.uint32(1)
+                                            if EMIT:
+                                                sa = (vline << U(LSHIFT)) + (s << U(SSHIFT))
+                                                _put(out_addr, out_w, out_src, n_out, sa, True, i)
+                                            n_out += U(1)
+                                            nwb += 1
                                     elif vt & 1:
                                         if EMIT:
                                             _put(out_addr, out_w, out_src, n_out, vline << U(LSHIFT), True, i)
-                                        n_out += 1
+                                        n_out += U(1)
                                         nwb = 1
                                 if SECTORED:
                                     tags[slot] = tag
@@ -369,11 +397,11 @@ def _build(SETS, WAYS, LSHIFT, SSHIFT, WB, WA, EMIT, MODE, PROMOTE, NAIVE):  # n
                                 if w and (NAIVE or not WB):  # write-through (or naive forward) of the write
                                     if EMIT:
                                         _put(out_addr, out_w, out_src, n_out, req, True, i)
-                                    n_out += 1
+                                    n_out += U(1)
                                 if not w or not SECTORED or NAIVE:  # fill (fetch-on-write for whole lines; naive)
                                     if EMIT:
                                         _put(out_addr, out_w, out_src, n_out, req, False, i)
-                                    n_out += 1
+                                    n_out += U(1)
                         if BANKED:
                             stats[so + kind] += 1
                             if evicted:
@@ -391,6 +419,23 @@ def _build(SETS, WAYS, LSHIFT, SSHIFT, WB, WA, EMIT, MODE, PROMOTE, NAIVE):  # n
                             c4 += evicted
                             c5 += nwb
                 j1 = min(j1, stop)
+                if LATER and pred:  # the predicated block's stream, in access order (as if written in the loop)
+                    for j in range(j0, j1):
+                        i = U(idx[j]) if INDEXED else U(j)
+                        r = memo[U(j - j0)]
+                        miss = r & U(1)
+                        wb = (r >> U(1)) & U(1)
+                        wi = U(False if READS else is_write[i])
+                        req = (addr[i] >> U(LSHIFT)) << U(LSHIFT)
+                        alloc = U(1) if WA else U(1) - (miss & wi)
+                        if WB and wb:  # (a branch here costs no lookup: read traces never take it)
+                            _put(out_addr, out_w, out_src, n_out, (r >> U(2)) << U(LSHIFT), True, i)
+                            n_out += U(1)
+                        if FWD:
+                            _put(out_addr, out_w, out_src, n_out, req, True, i)
+                            n_out += wi if not WB else (U(0) if (WA and not NAIVE) else wi & miss)
+                        _put(out_addr, out_w, out_src, n_out, req, False, i)
+                        n_out += miss & alloc
                 if PREDICABLE and pred:
                     if not BANKED:
                         c0 += hits - hw
@@ -414,24 +459,33 @@ def _build(SETS, WAYS, LSHIFT, SSHIFT, WB, WA, EMIT, MODE, PROMOTE, NAIVE):  # n
                 stats[ST_WRITE_MISSES] += c3
                 stats[ST_EVICTIONS] += c4
                 stats[ST_WRITEBACKS] += c5
-            return (n_out if EMIT else 0), stop  # without emission nothing is written (and LLVM drops the count)
+            return (np.int64(n_out) if EMIT else 0), stop  # nothing written without emission (LLVM drops the count)
 
         return access
 
     # The variants that follow an index list (threads splitting the sets) are separate compilations, made on
     # first use, so that the one-thread loop stays as tight as without the option (the indirection measured 7-9 %);
     # so are those for a read-only call (``is_write=False`` given as one bool: no per-access flag to load, 1.15x).
-    kernels = {(banked, indexed, reads): make(banked, indexed, reads)
-               for banked in (False, True) for indexed in (False, True) for reads in (False, True)}
-    dummy = np.zeros(0, dtype=np.int64)
-    no_idx = np.zeros(0, dtype=np.int32)
-    no_w = np.zeros(0, dtype=np.bool_)
+    return {(banked, indexed, reads): make(banked, indexed, reads)
+            for banked in (False, True) for indexed in (False, True) for reads in (False, True)}
 
-    def _flags(is_write, n):
-        """(reads-only, flag array): one bool False selects the read-only variant; one bool True is broadcast."""
-        if isinstance(is_write, (bool, np.bool_)):
-            return (True, no_w) if not is_write else (False, np.ones(n, dtype=np.bool_))
-        return False, is_write
+
+_DUMMY = np.zeros(0, dtype=np.int64)
+_NO_IDX = np.zeros(0, dtype=np.int32)
+_NO_W = np.zeros(0, dtype=np.bool_)
+
+
+def _flags(is_write, n):
+    """(reads-only, flag array): one bool False selects the read-only variant; one bool True is broadcast."""
+    if isinstance(is_write, (bool, np.bool_)):
+        return (True, _NO_W) if not is_write else (False, np.ones(n, dtype=np.bool_))
+    return False, is_write
+
+
+def _bind(kernels: dict, sets: int):
+    """``(access_single, access_banked)`` over the compiled ``kernels`` for caches of ``sets`` sets."""
+    n_sets = np.uint64(sets)
+    recip = reciprocal(sets)
 
     def call(state, banked, addr, is_write, bank, set_key, group, stats, out_addr, out_w, out_src, idx):
         reads, w = _flags(is_write, addr.shape[0])
@@ -440,14 +494,15 @@ def _build(SETS, WAYS, LSHIFT, SSHIFT, WB, WA, EMIT, MODE, PROMOTE, NAIVE):  # n
         n_out = j = 0
         while True:  # a line too wide for 32-bit tags stops the kernel: widen them and go on from there
             k, j = fn(state.tags, state.dirty, state.valid, state.ages, addr, w, bank, set_key, group, stats,
-                      out_addr[n_out:], out_w[n_out:], out_src[n_out:], no_idx if idx is None else idx, j)
+                      out_addr[n_out:], out_w[n_out:], out_src[n_out:], _NO_IDX if idx is None else idx, j,
+                      n_sets, recip)
             n_out += k
             if j >= count:
                 return n_out
             state.widen()
 
     def access_single(state, addr, is_write, stats, out_addr, out_w, out_src, idx=None):
-        """One cache (``state`` from :func:`new_state`): set = line mod SETS.  Adds to ``stats``; returns the number
+        """One cache (``state`` from :func:`new_state`): set = line mod sets.  Adds to ``stats``; returns the number
         of next-level requests written (0 when compiled with ``emit=False``: ``stats`` has the counts).
 
         ``is_write`` is a bool array like ``addr`` or one bool for every access.  With ``idx`` (int32, ascending)
@@ -455,48 +510,45 @@ def _build(SETS, WAYS, LSHIFT, SSHIFT, WB, WA, EMIT, MODE, PROMOTE, NAIVE):  # n
         :func:`get_splitter`) share one cache state, each with its own ``stats`` and output arrays; ``out_src``
         still indexes ``addr``.  Threads must widen the tags first (:meth:`CacheState.fit`).
         """
-        return call(state, False, addr, is_write, dummy, dummy, dummy, stats, out_addr, out_w, out_src, idx)
+        return call(state, False, addr, is_write, _DUMMY, _DUMMY, _DUMMY, stats, out_addr, out_w, out_src, idx)
 
     def access_banked(state, addr, is_write, bank, set_key, group, stats, out_addr, out_w, out_src, idx=None):
         """Many caches of one geometry (per-SM L1s, L2 slices): ``bank[i]`` picks the cache (negative: bypass,
-        forwarded unchanged), ``set_key[i] % SETS`` the set, ``group[i]`` the statistics row; ``stats`` is
+        forwarded unchanged), ``set_key[i] % sets`` the set, ``group[i]`` the statistics row; ``stats`` is
         ``[groups, banks, N_STATS]`` flattened.  ``is_write`` and ``idx`` as for ``access_single``."""
         return call(state, True, addr, is_write, bank, set_key, group, stats, out_addr, out_w, out_src, idx)
 
     return access_single, access_banked
 
 
-_SPLITTERS: dict[tuple, object] = {}
+@njit(cache=True, nogil=True)
+def _split(addr, lo, hi, bounds, idx, counts, sets, line_shift):
+    top = np.uint64(0)
+    for k in range(lo, hi):
+        line = addr[k] >> line_shift
+        top = max(top, line)
+        g = line % sets
+        p = 0
+        for b in range(bounds.shape[0]):
+            p += g >= np.uint64(bounds[b])
+        idx[p, counts[p]] = k
+        counts[p] += 1
+    return top
 
 
 def get_splitter(sets: int, line_shift: int):
-    """``split(addr, lo, hi, bounds, idx, counts)`` compiled for ``sets``: the accesses ``lo .. hi-1`` of one
+    """``split(addr, lo, hi, bounds, idx, counts)`` for ``sets``: the accesses ``lo .. hi-1`` of one
     cache, sorted (stably, without branches) into ``len(bounds) + 1`` contiguous ranges of sets: access ``k``
     goes to part ``p`` = the number of ``bounds`` its set reaches; its index is appended to ``idx[p]`` and
     ``counts[p]`` counts them.  Returns the largest line seen (for :meth:`CacheState.fit`).  Threads then each
     run :func:`get_kernels`' kernel over one part's list (sets are independent under every policy).
     """
-    key = (int(sets), int(line_shift))
-    if key not in _SPLITTERS:
-        SETS, LSHIFT = key
-        U = np.uint64
+    n_sets, shift = np.uint64(sets), np.uint64(line_shift)
 
-        @njit(cache=True, nogil=True)
-        def split(addr, lo, hi, bounds, idx, counts):
-            top = U(0)
-            for k in range(lo, hi):
-                line = addr[k] >> U(LSHIFT)
-                top = max(top, line)
-                g = line % U(SETS)
-                p = 0
-                for b in range(bounds.shape[0]):
-                    p += g >= U(bounds[b])
-                idx[p, counts[p]] = k
-                counts[p] += 1
-            return top
+    def split(addr, lo, hi, bounds, idx, counts):
+        return _split(addr, lo, hi, bounds, idx, counts, n_sets, shift)
 
-        _SPLITTERS[key] = split
-    return _SPLITTERS[key]
+    return split
 
 
 def _aligned_full(n: int, value, dtype, align_B: int = 64) -> np.ndarray:

@@ -146,3 +146,31 @@ def hit_or_victim(typingctx, tags, ages, base, value, n, ignore, oldest):
 
     return types.int64(tags, ages, base, value, n, ignore, oldest), codegen
 
+
+
+@intrinsic
+def mul_high(typingctx, a, b):
+    """The high 64 bits of the 128-bit product of two uint64 (one ``mul`` on x86-64): the second step of the
+    kernels' reciprocal modulo by a runtime set count."""
+    if not (isinstance(a, types.Integer) and isinstance(b, types.Integer)):
+        raise TypeError("mul_high takes two integers")
+
+    def codegen(context, builder, sig, args):
+        i128 = ir.IntType(128)
+        x, y = (builder.zext(_cast(builder, v, ir.IntType(64), False), i128) for v in args)
+        return builder.trunc(builder.lshr(builder.mul(x, y), ir.Constant(i128, 64)), ir.IntType(64))
+
+    return types.uint64(a, b), codegen
+
+
+@intrinsic
+def cttz32(typingctx, x):
+    """Trailing zeros of a nonzero uint32 (one ``tzcnt``): the next dirty sector of a mask."""
+    if not isinstance(x, types.Integer):
+        raise TypeError("cttz32 takes an integer")
+
+    def codegen(context, builder, sig, args):
+        v = _cast(builder, args[0], ir.IntType(32), False)
+        return builder.zext(builder.cttz(v, ir.Constant(ir.IntType(1), 1)), ir.IntType(64))
+
+    return types.uint64(x), codegen
