@@ -162,7 +162,8 @@ each stated cause. ``kernel = -1`` is a per-capacity total; ``counter = reductio
   is not the cause: fed GPGPU-Sim's own access order it agrees access by access
   (:func:`test_l2_semantics_equal_gpgpusim_on_its_own_access_order`), and for col2im at 1.5 MB Accel-Sim lies
   between nvmsim's wave order and a CTA-after-CTA order (:func:`test_order_brackets_accelsim`). Checked: within
-  a factor of two (per kernel), 10 % or 1 % of the capacity's traffic (totals), or 5 points (reductions).
+  a factor of two or four sectors per L2 miss of the kernel (per kernel: a miss evicts at most one line), 10 %
+  or 1 % of the capacity's traffic (totals), or 5 points (reductions).
 """
 WINDOW = 2  # kernels on each side over which a write-back counted late must balance
 
@@ -240,8 +241,9 @@ def test_known_differences_have_their_cause(trace, setting):
             lo, hi = max(i - WINDOW, 0), i + WINDOW + 1
             wa, wn = a[lo:hi].sum(), n[lo:hi].sum()
             assert abs(wn - wa) <= max(KERNEL_TOL * wa, KERNEL_FLOOR), (r, wa, wn)
-        else:
-            assert 0.5 <= (n[i] + 1) / (a[i] + 1) <= 2.0, r
+        else:  # the order decides which lines leave, not how many misses make room: at most 4 sectors per miss
+            misses = g.a_l2_misses.to_numpy(float)[i]
+            assert 0.5 <= (n[i] + 1) / (a[i] + 1) <= 2.0 or abs(n[i] - a[i]) <= 4 * misses, r
 
 
 def test_order_brackets_accelsim(tmp_path):
