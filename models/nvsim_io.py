@@ -261,6 +261,40 @@ def _report_spec(text: str) -> dict[str, Any]:
     return spec
 
 
+#: A bank's printed metrics (a RAM report, and each array of a cache report): key -> (label, unit, scale to table
+#: units); a cache summary prints the whole cache's under other labels.
+_BANK_FIELDS = {
+    "read_latency_ns": (r"-\s+Read Latency", "s", 1e9),
+    "write_latency_ns": (r"-\s+Write Latency", "s", 1e9),
+    "read_energy_nJ": (r"-\s+Read Dynamic Energy", "J", 1e9),
+    "write_energy_nJ": (r"-\s+Write Dynamic Energy", "J", 1e9),
+    "leakage_mW": (r"-\s+Leakage Power", "W", 1e3),
+}
+_CACHE_FIELDS = {
+    "read_latency_ns": (r"Cache Hit Latency", "s", 1e9),
+    "write_latency_ns": (r"Cache Write Latency", "s", 1e9),
+    "read_energy_nJ": (r"Cache Hit Dynamic Energy", "J", 1e9),
+    "write_energy_nJ": (r"Cache Write Dynamic Energy", "J", 1e9),
+    "leakage_mW": (r"Cache Total Leakage Power", "W", 1e3),
+}
+
+
+def _metrics(text: str, fields: dict, origin: str, missing, missing_area: str) -> dict[str, Any]:
+    """The printed ``fields`` and the total area of one report or array section, in table units; a missing one is
+    a :class:`FileFormatError` (``missing(key)`` / ``missing_area``, then "not an NVSim report")."""
+    out: dict[str, Any] = {}
+    for key, (label, unit, scale) in fields.items():
+        val = _find(text, label, unit)
+        if val is None:
+            raise FileFormatError(origin, f"{missing(key)}: not an NVSim report")
+        out[key] = val * scale
+    area = _find_area_m2(text, r"-\s+Total Area")
+    if area is None:
+        raise FileFormatError(origin, f"{missing_area}: not an NVSim report")
+    out["area_mm2"] = area * 1e6
+    return out
+
+
 def read_nvsim_report(source: str | Path) -> dict[str, Any]:
     """Parse NVSim's printed result (a RAM/bank report or a cache summary) into table units.
 
@@ -271,31 +305,9 @@ def read_nvsim_report(source: str | Path) -> dict[str, Any]:
     """
     text, origin = _text_of(source)
     cache = "Cache Hit Latency" in text
-    if cache:
-        fields = {
-            "read_latency_ns": (_find(text, r"Cache Hit Latency", "s"), 1e9),
-            "write_latency_ns": (_find(text, r"Cache Write Latency", "s"), 1e9),
-            "read_energy_nJ": (_find(text, r"Cache Hit Dynamic Energy", "J"), 1e9),
-            "write_energy_nJ": (_find(text, r"Cache Write Dynamic Energy", "J"), 1e9),
-            "leakage_mW": (_find(text, r"Cache Total Leakage Power", "W"), 1e3),
-        }
-    else:
-        fields = {
-            "read_latency_ns": (_find(text, r"-\s+Read Latency", "s"), 1e9),
-            "write_latency_ns": (_find(text, r"-\s+Write Latency", "s"), 1e9),
-            "read_energy_nJ": (_find(text, r"-\s+Read Dynamic Energy", "J"), 1e9),
-            "write_energy_nJ": (_find(text, r"-\s+Write Dynamic Energy", "J"), 1e9),
-            "leakage_mW": (_find(text, r"-\s+Leakage Power", "W"), 1e3),
-        }
-    out: dict[str, Any] = {}
-    for key, (val, scale) in fields.items():
-        if val is None:
-            raise FileFormatError(origin, f"no {key.split('_')[0]} {key.split('_')[1]} line found: not an NVSim report")
-        out[key] = val * scale
-    area = _find_area_m2(text, r"-\s+Total Area")
-    if area is None:
-        raise FileFormatError(origin, "no '- Total Area = ...' line found: not an NVSim report")
-    out["area_mm2"] = area * 1e6
+    out: dict[str, Any] = _metrics(text, _CACHE_FIELDS if cache else _BANK_FIELDS, origin,
+                                   lambda key: f"no {key.split('_')[0]} {key.split('_')[1]} line found",
+                                   "no '- Total Area = ...' line found")
     m = re.search(r"Access Mode\s*:\s*(\w+)", text)
     if m:
         out["access_type"] = m.group(1).lower()
@@ -338,21 +350,9 @@ def _array_metrics(section: str, origin: str) -> dict[str, Any]:
            "style": _STYLES.get(style.group(1), 0) if style else 0,
            "wire": "low-swing" if glob_ls.strip() == "Yes" else ("repeated" if "Repeat" in glob_rep and "No" not in
                                                                  glob_rep else "")}
-    out: dict[str, Any] = {"org": org}
-    fields = {"read_latency_ns": (r"-\s+Read Latency", "s", 1e9), "write_latency_ns": (r"-\s+Write Latency", "s", 1e9),
-              "read_energy_nJ": (r"-\s+Read Dynamic Energy", "J", 1e9),
-              "write_energy_nJ": (r"-\s+Write Dynamic Energy", "J", 1e9),
-              "leakage_mW": (r"-\s+Leakage Power", "W", 1e3), "mat_read_latency_ns": (r"\|--- Mat Latency", "s", 1e9)}
-    for key, (label, unit, scale) in fields.items():
-        val = _find(section, label, unit)
-        if val is None:
-            raise FileFormatError(origin, f"no {key} in an array section: not an NVSim report")
-        out[key] = val * scale
-    area = _find_area_m2(section, r"-\s+Total Area")
-    if area is None:
-        raise FileFormatError(origin, "no '- Total Area' in an array section: not an NVSim report")
-    out["area_mm2"] = area * 1e6
-    return out
+    fields = {**_BANK_FIELDS, "mat_read_latency_ns": (r"\|--- Mat Latency", "s", 1e9)}
+    return {"org": org, **_metrics(section, fields, origin, lambda key: f"no {key} in an array section",
+                                   "no '- Total Area' in an array section")}
 
 
 def read_nvsim_arrays(source: str | Path) -> dict[str, dict[str, Any]]:
