@@ -11,7 +11,8 @@ when the reference data were made (``tests/data/accelsim/accelsim_walltimes.csv`
 Also measured: timed mode's requests per second per (capacity, technology) with two technologies (SRAM and an
 STT-MRAM-like one), the issue's bar being 1 M/s.
 
-Usage: ``python benchmarks/bench_accelsim.py [--traces a,b] [--settings a,b] [--no-write]``
+Usage: ``python benchmarks/bench_accelsim.py [--traces a,b] [--settings a,b] [--no-write] [--section NAME]``
+(``ACCELSIM_RUNNER=/path/run_accelsim.sh ... --section accelsim-live`` for Accel-Sim run side by side on a subset.)
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ from simulator import load_chip, simulate_gpu  # noqa: E402
 from tests.test_accelsim_counts import DATA, SETTINGS, TRACES, _pair, _runs, nvmsim_trace  # noqa: E402
 from traces import write_accelsim  # noqa: E402
 
-RUNNER_LETTER = {"xor_random": ("X", []), "linear_consecutive": ("L", ["-gpgpu_memory_partition_indexing", "0"])}
+RUNNER_LETTER = {"xor_random": ("X", []), "linear_consecutive": ("L", ["-gpgpu_memory_partition_indexing", "0"]),
+                 "ipoly_random": ("P", [])}
 """The Accel-Sim options of each setting (``tests/data/accelsim/run_counts.py``)."""
 TECHS = {"sram": {"read_latency_ns": 0.7057, "write_latency_ns": 0.7057},
          "stt": {"read_latency_ns": 2.98, "write_latency_ns": 9.31}}
@@ -146,22 +148,26 @@ def counts_table() -> list[str]:
     return lines + [""]
 
 
-def report(rows, speed) -> str:
+def report(rows, speed, counts: bool = True) -> str:
+    """The section's Markdown; ``counts``: with the count table of every stored run (the full run's section)."""
     df = pd.DataFrame(rows)
     sp = pd.DataFrame(speed)
-    lines = ["## nvmsim vs Accel-Sim: cycles and speed", "",
+    title = "cycles and speed" if counts else "Accel-Sim run side by side (a subset)"
+    lines = [f"## nvmsim vs Accel-Sim: {title}", "",
              "`benchmarks/bench_accelsim.py`: Accel-Sim (SM6_TITANX, trace-driven GPGPU-Sim 4.2) and nvmsim's fast and "
              "timed modes on the same exported kernels (`tests/test_accelsim_cycles.py`), at every capacity of the "
              "reference data. Cycles: the kernels' summed `gpu_sim_cycle` (launch latency included) and nvmsim's "
              "`cycles`. Wall: Accel-Sim's per run ("
              + ("measured here" if (df.accel_source == "run").any() else
-                "as its driver logged them, `tests/data/accelsim/accelsim_walltimes.csv`")
+                "as its driver logged them, `tests/data/accelsim/accelsim_walltimes.csv`, under the shared machine's "
+                "load of the time: slower than on an idle machine, so these speed-ups are upper bounds; section "
+                "\"accelsim-live\" has Accel-Sim run side by side")
              + "); nvmsim's per capacity = one multi-capacity run / capacities, trace generation included. "
              f"Machine load during this run: `{os.popen('uptime').read().strip()}`.", "",
              "| trace | setting | L2 MB | Accel-Sim cycles | timed | timed / Accel-Sim | fast | fast / Accel-Sim | "
              "Accel-Sim s | timed s | timed speed-up | fast s | fast speed-up |",
              "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    lines[4:4] = counts_table() + ["### Cycles and speed", ""]
+    lines[4:4] = (counts_table() if counts else []) + ["### Cycles and speed", ""]
     for r in df.itertuples():
         lines.append(f"| {r.trace} | {r.setting} | {r.l2_MB:g} | {r.accel_cycles:,} | {r.timed_cycles:,} | "
                      f"{r.timed_cycles / r.accel_cycles:.3f} | {r.fast_cycles:,} | "
@@ -192,15 +198,17 @@ def report(rows, speed) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--traces", default=",".join(TRACES))
-    ap.add_argument("--settings", default="xor_random,linear_consecutive")
+    ap.add_argument("--settings", default="xor_random,linear_consecutive,ipoly_random")
     ap.add_argument("--no-write", action="store_true")
+    ap.add_argument("--section", default="accelsim",
+                    help="RESULTS.md section to write (e.g. accelsim-live for a subset run with ACCELSIM_RUNNER)")
     a = ap.parse_args()
     warm_up()
     rows, speed = run(a.traces.split(","), a.settings.split(","))
-    text = report(rows, speed)
+    text = report(rows, speed, counts=a.section == "accelsim")
     print(text)
     if not a.no_write:
-        write_section("accelsim", text)
+        write_section(a.section, text)
 
 
 if __name__ == "__main__":
