@@ -17,6 +17,7 @@ from models.errors import ConfigError
 from models.tech_row import TechRow
 from simulator.gpu import COUNT_COLUMNS, simulate_gpu
 from simulator.gpu.fast import fast_rows, run_fast
+from simulator.gpu.kernels.stats import issue_counts
 from tests.support import STT, small_chip, trace
 
 CAPS = [0.125, 0.25]
@@ -123,3 +124,16 @@ def test_many_kernels_grow_the_accumulators_in_first_use_order():
     assert int(k.l1_reads.sum() + k.l1_writes.sum()) == 4 * 3000
     for col in (*COUNT_COLUMNS, "cycles"):
         assert int(k[col].sum()) == int(r.totals[r.totals.l2_MB == CAPS[0]][col].iloc[0])
+
+
+@pytest.mark.parametrize("dtype", [np.int16, np.int32, np.int64])
+def test_issue_counts_equal_numpys_bincount(dtype):
+    # the fused per-(kernel, SM) issue count against the numpy passes it replaced: no SM (-1) counts in the last
+    # column, an SM id beyond the chip folds onto it (sm_index)
+    rng = np.random.default_rng(3)
+    n_sms, n_groups = 28, 5
+    group = rng.integers(0, n_groups, 50_000)
+    sm = rng.integers(-1, 3 * n_sms, 50_000).astype(dtype)
+    folded = np.where(sm < 0, n_sms, sm.astype(np.int64) % n_sms)
+    want = np.bincount(group * (n_sms + 1) + folded, minlength=n_groups * (n_sms + 1)).reshape(n_groups, n_sms + 1)
+    np.testing.assert_array_equal(issue_counts(group, sm, n_sms, n_groups), want)

@@ -24,7 +24,7 @@ from models.tech_row import TechRow
 from simulator.gpu.chip import GpuChip
 from simulator.gpu.counts import count_columns, dram_requests
 from simulator.gpu.kernels.sampling import sampled_requests
-from simulator.gpu.kernels.stats import N_STATS
+from simulator.gpu.kernels.stats import N_STATS, issue_counts
 from simulator.gpu.l2map import map_l2, set_keys_for
 from simulator.gpu.levels import BankedCache, make_l1, make_l2, sm_index
 from simulator.gpu.timing import kernel_cycles
@@ -114,14 +114,12 @@ def _l1_stage(ch, chip: GpuChip, l1: BankedCache) -> dict:
     """Everything of one chunk up to the L2: kernel groups, issue counts, the L1s, the L2 mapping."""
     group, ids = _groups(ch.kernel)
     ng = len(ids)
-    sm = sm_index(ch.sm, chip)
-    slot = group * (chip.n_sms + 1)
-    slot += np.where(sm < 0, chip.n_sms, sm)
-    issue = np.bincount(slot, minlength=ng * (chip.n_sms + 1)).reshape(ng, chip.n_sms + 1)
+    issue = issue_counts(group, ch.sm, chip.n_sms, ng)
     if chip.l1_bypassed:  # every access goes on unchanged: no L1 lookups to run
         st1 = np.zeros((ng, chip.n_sms, N_STATS), dtype=np.int64)
         addr2, w2, g2 = ch.addr, ch.is_write, group
     else:
+        sm = sm_index(ch.sm, chip)
         line_key = (ch.addr >> np.uint64(l1.lshift)).view(np.int64)  # < 2**57: the same values, no copy
         st1, addr2, w2, src = l1.run(ch.addr, ch.is_write, sm, line_key, group, ng)  # sm -1: no L1
         g2 = group[src]
