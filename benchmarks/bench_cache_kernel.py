@@ -274,6 +274,7 @@ def main(argv=None) -> int:
     ap.add_argument("--first-runs", type=int, default=1)
     ap.add_argument("--skip-main-job", action="store_true")
     ap.add_argument("--no-write", action="store_true", help="do not update benchmarks/RESULTS.md")
+    ap.add_argument("--section", default="cache-kernel", help="RESULTS.md section to write")
     args = ap.parse_args(argv)
     trees = {("before" if k == 0 else p.name): p.resolve() for k, p in enumerate(args.baseline_src)}
     trees["after"] = ROOT
@@ -365,7 +366,7 @@ def main(argv=None) -> int:
     if identical is False:
         raise SystemExit("the main job's CSV differs before/after")
     if not args.no_write:
-        write_section("cache-kernel", "### Cache kernel and first run\n\n" + md)
+        write_section(args.section, "### Cache kernel and first run\n\n" + md)
     return 0
 
 
