@@ -140,8 +140,8 @@ class Timeline:
         self.chan = (np.zeros((n_ch, chan_words), np.uint64), np.zeros(n_ch, np.int64))
         self.lmax = np.zeros(T.LANES, np.int64)
         self.prev = np.zeros(T.LANES, np.int64)
-        self.pend_key = np.full(1 << T.PEND_BITS, -1, np.int64)
-        self.pend_time = np.zeros(1 << T.PEND_BITS, np.int64)
+        self.pend = np.zeros((1 << T.PEND_BITS, 2), np.int64)  # (sector, fill time) per entry
+        self.pend[:, 0] = -1
         self.cycles: dict[int, int] = {}
         self.kid: int | None = None
 
@@ -170,8 +170,8 @@ class Timeline:
         capacity's ``(slice, channel, reaches L2, DRAM reads, DRAM writes)``, in trace order."""
         slice_, chan, to_l2, n_rd, n_wb = req
         T.run_requests(seg.order, seg.sm, seg.w, seg.lane, slice_, chan, seg.sector, to_l2, n_rd, n_wb, self.ki,
-                       self.lat, self.ks, *self.port, *self.eject, *self.slice, *self.out, *self.chan, self.pend_key,
-                       self.pend_time, self.slot_units, self.slot_ready, self.ctx_free, self.slot_ctx, self.lmax,
+                       self.lat, self.ks, *self.port, *self.eject, *self.slice, *self.out, *self.chan, self.pend,
+                       self.slot_units, self.slot_ready, self.ctx_free, self.slot_ctx, self.lmax,
                        self.prev)
 
     def finish(self) -> None:

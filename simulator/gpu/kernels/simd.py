@@ -174,3 +174,16 @@ def cttz32(typingctx, x):
         return builder.zext(builder.cttz(v, ir.Constant(ir.IntType(1), 1)), ir.IntType(64))
 
     return types.uint64(x), codegen
+
+
+@intrinsic
+def cttz64(typingctx, x):
+    """Trailing zeros of a nonzero uint64 (one ``tzcnt``): the first free slot of a calendar word."""
+    if not isinstance(x, types.Integer):
+        raise TypeError("cttz64 takes an integer")
+
+    def codegen(context, builder, sig, args):
+        v = _cast(builder, args[0], ir.IntType(64), False)
+        return builder.cttz(v, ir.Constant(ir.IntType(1), 1))
+
+    return types.uint64(x), codegen
