@@ -40,6 +40,8 @@ threads per CTA and ``timing.max_ctas_per_sm`` (GPGPU-Sim's ``shader_core_config
 from __future__ import annotations
 
 import math
+import os
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -303,20 +305,29 @@ def run_timed(chunks, chips: list[GpuChip], techs: list[list[TechRow]], show: bo
     sims = [(CapacitySim(c), [Timeline(c, t) for t in techs[i]]) for i, c in enumerate(chips)]
     total = getattr(chunks, "n_accesses", None)
     current = None
+
+    def one_capacity(cap, tls, kid, ki, addr, w, seg, new_kernel):
+        req = cap.requests(kid, addr, w, seg)
+        for tl in tls:
+            if new_kernel:
+                tl.finish()
+                tl.start(kid, ki)
+            tl.run(seg, req)
+
+    # capacities are independent (own caches, timelines and SimPy clocks), and their lookups and timelines are
+    # Numba code that releases the GIL: one thread per core runs them side by side, segment by segment
+    workers = max(1, min(len(sims), os.cpu_count() or 1))
     with progress(total=total, desc="simulate (timed)", enabled=None if show else False, unit="req",
-                  unit_scale=True) as bar:
+                  unit_scale=True) as bar, ThreadPoolExecutor(max_workers=workers) as pool:
         for ch in chunks:
             for a, b, kid in _segments(ch.kernel):
                 ki = table.info(kid, chips[0])
                 addr, w = ch.addr[a:b], ch.is_write[a:b]
                 seg = Segment(addr, w, ch.sm[a:b], ki, chips[0])
-                for cap, tls in sims:
-                    req = cap.requests(kid, addr, w, seg)
-                    for tl in tls:
-                        if kid != current:
-                            tl.finish()
-                            tl.start(kid, ki)
-                        tl.run(seg, req)
+                jobs = [pool.submit(one_capacity, cap, tls, kid, ki, addr, w, seg, kid != current)
+                        for cap, tls in sims]
+                for job in jobs:
+                    job.result()
                 current = kid
             bar.update(len(ch))
     for _, tls in sims:
