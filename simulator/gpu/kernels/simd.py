@@ -163,27 +163,25 @@ def mul_high(typingctx, a, b):
     return types.uint64(a, b), codegen
 
 
-@intrinsic
-def cttz32(typingctx, x):
-    """Trailing zeros of a nonzero uint32 (one ``tzcnt``): the next dirty sector of a mask."""
-    if not isinstance(x, types.Integer):
-        raise TypeError("cttz32 takes an integer")
+def _trailing_zeros(width: int):
+    """An intrinsic: the trailing zeros of a nonzero unsigned integer of ``width`` bits, as a uint64 (one
+    ``tzcnt``)."""
 
-    def codegen(context, builder, sig, args):
-        v = _cast(builder, args[0], ir.IntType(32), False)
-        return builder.zext(builder.cttz(v, ir.Constant(ir.IntType(1), 1)), ir.IntType(64))
+    @intrinsic
+    def cttz(typingctx, x):
+        if not isinstance(x, types.Integer):
+            raise TypeError(f"cttz{width} takes an integer")
 
-    return types.uint64(x), codegen
+        def codegen(context, builder, sig, args):
+            n = builder.cttz(_cast(builder, args[0], ir.IntType(width), False), ir.Constant(ir.IntType(1), 1))
+            return builder.zext(n, ir.IntType(64)) if width < 64 else n
+
+        return types.uint64(x), codegen
+
+    return cttz
 
 
-@intrinsic
-def cttz64(typingctx, x):
-    """Trailing zeros of a nonzero uint64 (one ``tzcnt``): the first free slot of a calendar word."""
-    if not isinstance(x, types.Integer):
-        raise TypeError("cttz64 takes an integer")
-
-    def codegen(context, builder, sig, args):
-        v = _cast(builder, args[0], ir.IntType(64), False)
-        return builder.cttz(v, ir.Constant(ir.IntType(1), 1))
-
-    return types.uint64(x), codegen
+cttz32 = _trailing_zeros(32)
+"""Trailing zeros of a nonzero uint32: the next dirty sector of a mask."""
+cttz64 = _trailing_zeros(64)
+"""Trailing zeros of a nonzero uint64: the first free slot of a calendar word."""
