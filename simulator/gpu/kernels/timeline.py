@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from simulator.gpu.kernels.simd import cttz64
+from simulator.gpu.kernels.simd import cttz64  # Numba's disk cache keys on this file: edit it if cttz64 changes
 
 WINDOW_WORDS = 4096
 """Calendar words per resource: 262144 slots (core cycles, or DRAM bursts) tracked at once."""
