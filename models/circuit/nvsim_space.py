@@ -485,6 +485,7 @@ def search_kernel(cls, sums, max_mat_log, ptr, mat_cols, mat_bc, min_cols, mat_m
     m = max_mat_log + 1
     n = 0
     best_val = np.full(8, np.inf)
+    vals = np.empty(8)  # this design's value on each target
     k_t, k_e, beta, aspect = consts[0], consts[1], consts[2], consts[3]
     u_t, u_e, u_l = consts[4], consts[5], consts[6]  # a repeated wire's delay, energy, leakage per metre (else 0)
     cell_div = consts[7]  # NVSim's division of the cells' write energy (a Normal / Fast cache's associativity)
@@ -524,38 +525,26 @@ def search_kernel(cls, sums, max_mat_log, ptr, mat_cols, mat_bc, min_cols, mat_m
                             bc = mat_bc[mi]
                             t_tree = tree_t_w * wm * wm + tree_t_h * hm * hm
                             e_tree = k_e * (wm * (s1h + bc * s0h) + hm / 2.0 * (s1v + bc * s0v))
-                        v0 = mat_met[mi, 2] + 2.0 * t_tree
-                        v1 = mat_met[mi, 3] + t_tree
-                        v2 = mat_met[mi, 4] * act + e_tree
-                        v3 = (mat_met[mi, 5] + mat_met[mi, 7] / cell_div) * act + e_tree / beta
-                        v6 = mat_met[mi, 6] * n_mats + leak_tree
-                        v7 = hb * wb
-                        v4 = v0 * v2
-                        v5 = v1 * v3
-                        if v0 < best_val[0]:
-                            _record(best, best_val, 0, v0, n, lmr, lmc, lamc, lamr, mi)
-                        if v1 < best_val[1]:
-                            _record(best, best_val, 1, v1, n, lmr, lmc, lamc, lamr, mi)
-                        if v2 < best_val[2]:
-                            _record(best, best_val, 2, v2, n, lmr, lmc, lamc, lamr, mi)
-                        if v3 < best_val[3]:
-                            _record(best, best_val, 3, v3, n, lmr, lmc, lamc, lamr, mi)
-                        if v4 < best_val[4]:
-                            _record(best, best_val, 4, v4, n, lmr, lmc, lamc, lamr, mi)
-                        if v5 < best_val[5]:
-                            _record(best, best_val, 5, v5, n, lmr, lmc, lamc, lamr, mi)
-                        if v6 < best_val[6]:
-                            _record(best, best_val, 6, v6, n, lmr, lmc, lamc, lamr, mi)
-                        if v7 < best_val[7]:
-                            _record(best, best_val, 7, v7, n, lmr, lmc, lamc, lamr, mi)
+                        # the eight targets in NVSIM_TARGETS order; per target the first strictly smaller wins
+                        vals[0] = mat_met[mi, 2] + 2.0 * t_tree
+                        vals[1] = mat_met[mi, 3] + t_tree
+                        vals[2] = mat_met[mi, 4] * act + e_tree
+                        vals[3] = (mat_met[mi, 5] + mat_met[mi, 7] / cell_div) * act + e_tree / beta
+                        vals[4] = vals[0] * vals[2]
+                        vals[5] = vals[1] * vals[3]
+                        vals[6] = mat_met[mi, 6] * n_mats + leak_tree
+                        vals[7] = hb * wb
+                        for t in range(8):
+                            if vals[t] < best_val[t]:
+                                _record(best, best_val, t, vals[t], n, lmr, lmc, lamc, lamr, mi)
                         if want_dump:
                             d = dump[n]
-                            d[0] = v0
-                            d[1] = v1
-                            d[2] = v2
-                            d[3] = v3
-                            d[4] = v6
-                            d[5] = v7
+                            d[0] = vals[0]
+                            d[1] = vals[1]
+                            d[2] = vals[2]
+                            d[3] = vals[3]
+                            d[4] = vals[6]
+                            d[5] = vals[7]
                             d[6] = hb
                             d[7] = wb
                             d[8] = mat_met[mi, 2]
