@@ -525,6 +525,9 @@ def comparator(tech: TechNode, tag_bits):
             "leak": leak * np.ones_like(c_bottom)}
 
 
+_POW2 = 2.0 ** np.arange(63)
+
+
 def mats(cell: Cell, tech: TechNode, max_nmos_m: float, table: dict[str, np.ndarray], *, fill: float = 1.0,
          tag: bool = False) -> dict[str, np.ndarray]:
     """NVSim's Mat for every row of a mat table (:data:`models.circuit.nvsim_space.MAT_FIELDS`).
@@ -537,8 +540,8 @@ def mats(cell: Cell, tech: TechNode, max_nmos_m: float, table: dict[str, np.ndar
     latencies, subarray height and width (``h_sub``, ``w_sub``), as the reports and the cache composition use them.
     """
     tc = ng.tech_consts(tech)
-    rows_all = np.ceil(2.0 ** table["l_rows"] * fill - 1e-9)
-    sr_all, sc_all = 2.0 ** table["l_sub_rows"], 2.0 ** table["l_sub_cols"]
+    # (powers of two of small integers through a table: ``2.0 ** array`` calls pow() per element)
+    rows_all = np.ceil(_POW2 * fill - 1e-9)[table["l_rows"]]
     # each distinct subarray once
     s_first, s_inv = _unique(table["sub_key"])
     sub = subarrays(cell, tech, tc, max_nmos_m, rows_all[s_first], table["cols"][s_first],
@@ -547,7 +550,7 @@ def mats(cell: Cell, tech: TechNode, max_nmos_m: float, table: dict[str, np.ndar
     # each distinct (subarray, mat shape) once: predecoders (loaded by the wire to the mat's centre) and timing
     g_first, g_inv = _unique(s_inv * 4 + table["l_sub_rows"] * 2 + table["l_sub_cols"])
     gs = s_inv[g_first]
-    sr, sc = sr_all[g_first], sc_all[g_first]
+    sr, sc = _POW2[table["l_sub_rows"][g_first]], _POW2[table["l_sub_cols"][g_first]]
     h_sub, w_sub = sub["h"][gs], sub["w"][gs]
     _, c_loc = tech.wire("local")
     c_row = c_loc * (h_sub * sr / 2.0 + w_sub * sc / 2.0)

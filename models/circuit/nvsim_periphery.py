@@ -120,7 +120,15 @@ def _junction_caps(tech: TechNode) -> tuple[float, float, float]:
 def drain_cap(tech: TechNode, kind: str, n_in: int, wn, wp, h_region):
     """Output (drain) capacitance in F of an INV / NAND (or a lone NMOS / PMOS), formula.cpp CalculateGateCapacitance:
     each diffusion's bottom area and sidewalls plus its gate-edge capacitance, with NVSim's folding of wide devices
-    (a series stack shares diffusions, parallel devices each bring their own contacted drain)."""
+    (a series stack shares diffusions, parallel devices each bring their own contacted drain).
+
+    One gate (scalar widths) goes to the compiled :func:`models.circuit.nvsim_gates.drain_cap`, the same formula
+    (the tests hold the two equal): a search asks for a few thousand single gates, at ~50 us each through numpy.
+    """
+    if np.ndim(wn) == 0 and np.ndim(wp) == 0 and np.ndim(h_region) == 0:
+        from models.circuit import nvsim_gates as ng  # imports this module's layout constants: not at the top
+
+        return ng.drain_cap(kind == "nand", n_in, float(wn), float(wp), float(h_region), ng.tech_consts(tech))
     F = tech.F_m
     cj, csw, cdc = _junction_caps(tech)
     wn = np.asarray(wn, dtype=float)
