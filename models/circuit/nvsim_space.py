@@ -401,7 +401,8 @@ def mat_shape(addr, dist, l_act_mats, lsr, lsc, lasc, lasr, lsa, ll1, ll2, block
 
 
 @njit(cache=True)
-def _class_mats(classes, fill, block_bits, ways, tag, max_rows, min_sa_mux, max_mux_log, styles, out, fill_out):
+def _class_mats(classes, fill, block_bits, ways, tag, max_rows, min_sa_mux, max_mux_log, styles, out, keys,
+                fill_out):
     """Every mat a walk class can feed, in NVSim's order (subarrays, active subarrays, muxes, buffer style): the
     fields of :data:`MAT_FIELDS`, one row of ``out`` per field (written when ``fill_out``: a first pass counts), and,
     per class, the range of its mats.  The column rule of a Normal / Fast cache is left to the search (a tag space
@@ -454,8 +455,8 @@ def _class_mats(classes, fill, block_bits, ways, tag, max_rows, min_sa_mux, max_
                                         out[14, n] = ll1
                                         out[15, n] = ll2
                                         # the subarray's shape as one key: rows, columns, mux degrees, style
-                                        out[16, n] = (((((l_rows * 2 ** 31 + cols) * 16 + lsa_e) * 16 + ll1_e) * 16
-                                                      + ll2_e) * 4 + styles[si])
+                                        keys[n] = (((((l_rows * 2 ** 31 + cols) * 16 + lsa_e) * 16 + ll1_e) * 16
+                                                    + ll2_e) * 4 + styles[si])
                                         n += 1
         ptr[c + 1] = n
     return n, ptr
@@ -515,18 +516,19 @@ def _listed_mats(ptr, mat_met, mat_cols, min_cols, lim):
 
 
 @njit(cache=True)
-def search_kernel(cls, sums, max_mat_log, ptr, mat_cols, mat_bc, min_cols, mat_met, consts, best, dump):
+def search_kernel(cls, sums, max_mat_log, ptr, mat_cols, mat_bc, mat_met, consts, variants, best, kept, dump):
     """NVSim's search loop (macros.h BIGFOR) over the kept designs, in NVSim's order: every bank shape and mat
     activation with a valid walk (class ``cls``), then its class's mats (``ptr``), each evaluated from its mat
     (``mat_met``, :data:`MAT_METRICS`) and the bank's H-tree; per target the first design with the strictly smallest
-    metric (Result::compareAndUpdate) is kept in ``best[t]`` = (its index among the kept designs, log2 mat rows /
-    columns / active mat columns / active mat rows, its mat); with ``dump`` (rows > 0) every kept design's
-    :data:`BANK_METRICS` and :data:`BANK_ORG`.  ``mat_cols`` / ``min_cols``: a Normal / Fast cache's column rule;
-    ``mat_bc``: the bits broadcast on the H-tree (a tag's padded width, a Normal data array's way bits).
-    ``consts`` = (2.3 r c / 2 of the global wire per m^2, its c Vdd^2 per m, divisor of the H-tree's write energy (a
-    Fast cache's associativity), the largest bank aspect ratio (0: none), and for a repeated wire its delay, energy
-    and leakage per metre (0: unrepeated), the divisor of the cells' write energy).  Returns the number of designs
-    kept.
+    metric (Result::compareAndUpdate) is kept in ``best[v, t]`` = (its index among the kept designs, log2 mat rows /
+    columns / active mat columns / active mat rows, its mat); with ``dump`` (rows > 0; one variant) every kept
+    design's :data:`BANK_METRICS` and :data:`BANK_ORG`.  ``mat_bc``: the bits broadcast on the H-tree (a tag's padded
+    width, a Normal data array's way bits).  ``consts`` = (2.3 r c / 2 of the global wire per m^2, its c Vdd^2 per m,
+    the largest bank aspect ratio (0: none), and for a repeated wire its delay, energy and leakage per metre (0:
+    unrepeated)).  ``variants``: one row per search run in the same pass, (divisor of the H-tree's write energy (a
+    Fast cache's associativity), divisor of the cells' write energy, least columns of a mat (a Normal / Fast
+    cache's column rule, against ``mat_cols``)): a tag array's three access types differ only there, and share
+    every other step of a design's evaluation.  ``kept[v]`` gets the number of designs variant ``v`` keeps.
 
     The column and bank aspect rules are decided per mat, not per design (:func:`_listed_mats`): with unrepeated
     wires a bank is its mat scaled by powers of two, so hb / wb = (hm / wm) 2^(lmr - lmc) exactly, and whether a mat
@@ -536,12 +538,11 @@ def search_kernel(cls, sums, max_mat_log, ptr, mat_cols, mat_bc, min_cols, mat_m
     pruned under 1 % of the designs: a class mixes mats too different for the bound to bite.)
     """
     m = max_mat_log + 1
-    n = 0
-    best_val = np.full(8, np.inf)
+    n_var = variants.shape[0]
+    best_val = np.full((n_var, 8), np.inf)
     vals = np.empty(8)  # this design's value on each target
-    k_t, k_e, beta, aspect = consts[0], consts[1], consts[2], consts[3]
-    u_t, u_e, u_l = consts[4], consts[5], consts[6]  # a repeated wire's delay, energy, leakage per metre (else 0)
-    cell_div = consts[7]  # NVSim's division of the cells' write energy (a Normal / Fast cache's associativity)
+    k_t, k_e, aspect = consts[0], consts[1], consts[2]
+    u_t, u_e, u_l = consts[3], consts[4], consts[5]  # a repeated wire's delay, energy, leakage per metre (else 0)
     rep = u_t > 0
     want_dump = dump.shape[0] > 1
     by_ratio = aspect > 0 and not rep
@@ -549,7 +550,11 @@ def search_kernel(cls, sums, max_mat_log, ptr, mat_cols, mat_bc, min_cols, mat_m
     lim = np.empty(n_d)
     for dd in range(n_d):
         lim[dd] = math.ldexp(aspect, dd - max_mat_log)
-    start, listed = _listed_mats(ptr, mat_met, mat_cols, min_cols, lim)
+    least_cols = variants[0, 2]
+    for v in range(n_var):
+        least_cols = min(least_cols, variants[v, 2])
+        kept[v] = 0
+    start, listed = _listed_mats(ptr, mat_met, mat_cols, least_cols, lim)
     for lmr in range(m):
         for lmc in range(m):
             tree_t_w = k_t * (4.0 ** lmc - 1.0) / 3.0  # x mat width^2
@@ -589,16 +594,21 @@ def search_kernel(cls, sums, max_mat_log, ptr, mat_cols, mat_bc, min_cols, mat_m
                         vals[0] = mat_met[mi, 2] + 2.0 * t_tree
                         vals[1] = mat_met[mi, 3] + t_tree
                         vals[2] = mat_met[mi, 4] * act + e_tree
-                        vals[3] = (mat_met[mi, 5] + mat_met[mi, 7] / cell_div) * act + e_tree / beta
                         vals[4] = vals[0] * vals[2]
-                        vals[5] = vals[1] * vals[3]
                         vals[6] = mat_met[mi, 6] * n_mats + leak_tree
                         vals[7] = hb * wb
-                        for t in range(8):
-                            if vals[t] < best_val[t]:
-                                _record(best, best_val, t, vals[t], n, lmr, lmc, lamc, lamr, mi)
-                        if want_dump:
-                            d = dump[n]
+                        for v in range(n_var):
+                            if mat_cols[mi] < variants[v, 2]:
+                                continue
+                            vals[3] = (mat_met[mi, 5] + mat_met[mi, 7] / variants[v, 1]) * act + e_tree / variants[v, 0]
+                            vals[5] = vals[1] * vals[3]
+                            n = kept[v]
+                            for t in range(8):
+                                if vals[t] < best_val[v, t]:
+                                    _record(best[v], best_val[v], t, vals[t], n, lmr, lmc, lamc, lamr, mi)
+                            kept[v] = n + 1
+                        if want_dump and mat_cols[mi] >= variants[0, 2]:
+                            d = dump[kept[0] - 1]
                             d[0] = vals[0]
                             d[1] = vals[1]
                             d[2] = vals[2]
@@ -613,8 +623,6 @@ def search_kernel(cls, sums, max_mat_log, ptr, mat_cols, mat_bc, min_cols, mat_m
                             d[11] = lamc
                             d[12] = lamr
                             d[13] = mi
-                        n += 1
-    return n
 
 
 class Space:
@@ -634,10 +642,14 @@ class Space:
         styles = np.asarray(spec.styles, dtype=np.int64)
         args = (classes, spec.fill, int(spec.block_bits), int(spec.ways), tag, float(spec.max_rows),
                 float(spec.min_sa_mux), int(spec.max_mux_log), styles)
-        n, _ = _class_mats(*args, np.zeros((N_MAT_FIELDS, 1), np.int64), False)
-        fields = np.empty((N_MAT_FIELDS, n), np.int64)  # one row per field: each column of the table contiguous
-        _, self.ptr = _class_mats(*args, fields, True)
-        self.table = {k: fields[i] for i, k in enumerate(MAT_FIELDS)}
+        n, _ = _class_mats(*args, np.zeros((N_MAT_FIELDS - 1, 1), np.int32), np.zeros(1, np.int64), False)
+        # one row per field (each column of the table contiguous), 32-bit but for the subarray key: the table is
+        # 10^5-10^6 mats and written once per space
+        fields = np.empty((N_MAT_FIELDS - 1, n), np.int32)
+        keys = np.empty(n, np.int64)
+        _, self.ptr = _class_mats(*args, fields, keys, True)
+        self.table = {k: fields[i] for i, k in enumerate(MAT_FIELDS[:-1])}
+        self.table["sub_key"] = keys
         valid = cls >= 0
         self.count = int(np.sum(np.diff(self.ptr)[cls[valid]]))
         self.broadcast = self.table["mat_block"] if tag else np.full(n, int(math.log2(spec.ways)), np.int64)
@@ -657,15 +669,27 @@ class Space:
         row; -1 if nothing was kept), ``dump`` (``dump=True``) every kept design's :data:`BANK_METRICS` and
         :data:`BANK_ORG` as one float array.
         """
-        consts = np.array([wire_rc, wire_cv2, write_beta, max_aspect, *repeated_unit, cell_write_div])
-        best = np.full((8, 6), -1, np.int64)
-        args = (self.cls, self.sums, int(self.spec.max_mat_log), self.ptr, self.table["cols"], self.broadcast,
-                int(min_cols), mat_metrics, consts, best)
-        n = search_kernel(*args, np.zeros((1, 14)))
-        self.kept = int(n)
+        wire = dict(wire_rc=wire_rc, wire_cv2=wire_cv2, max_aspect=max_aspect, repeated_unit=repeated_unit)
+        (best,), (kept,) = self.search_variants(mat_metrics, [(write_beta, cell_write_div, min_cols)], **wire)
+        self.kept = kept
         if not dump:
             return best, None
-        out = np.zeros((max(n, 2), 14))
-        best[:] = -1
-        search_kernel(*args, out)
-        return best, out[:n]
+        out = np.zeros((max(kept, 2), 14))
+        self._run(mat_metrics, [(write_beta, cell_write_div, min_cols)], out=out, **wire)
+        return best, out[:kept]
+
+    def search_variants(self, mat_metrics: np.ndarray, variants, *, wire_rc: float, wire_cv2: float,
+                        max_aspect: float = 0.0, repeated_unit=(0.0, 0.0, 0.0)):
+        """:meth:`search` for several ``variants`` (write_beta, cell_write_div, min_cols) in one pass over the
+        designs (a tag array's three access types): ``(best per variant, designs kept per variant)``."""
+        return self._run(mat_metrics, variants, wire_rc=wire_rc, wire_cv2=wire_cv2, max_aspect=max_aspect,
+                         repeated_unit=repeated_unit)
+
+    def _run(self, mat_metrics, variants, *, wire_rc, wire_cv2, max_aspect, repeated_unit, out=None):
+        consts = np.array([wire_rc, wire_cv2, max_aspect, *repeated_unit])
+        var = np.array([[float(b), float(d), float(c)] for b, d, c in variants]).reshape(-1, 3)
+        best = np.full((len(var), 8, 6), -1, np.int64)
+        kept = np.zeros(len(var), np.int64)
+        search_kernel(self.cls, self.sums, int(self.spec.max_mat_log), self.ptr, self.table["cols"], self.broadcast,
+                      mat_metrics, consts, var, best, kept, np.zeros((1, 14)) if out is None else out)
+        return list(best), [int(k) for k in kept]

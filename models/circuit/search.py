@@ -243,13 +243,15 @@ def _stock_candidates(cell: Cell, tech: TechNode, capacity_B: float, assoc: int,
     cands: list[Design] = []
     n_cand = 0
     physical = write_convention == "physical"
+    cache_access = [acc for acc in access_types if acc != "ram"]
+    tag_runs = stock.tag_searches(cell, tech, capacity_B, line_B, assoc, cache_access, cal=cal,
+                                  physical=physical) if cache_access else {}
     for acc in access_types:
         data, n, _ = stock.array_search(cell, tech, capacity_B, line_B, assoc, acc, cal=cal, physical=physical)
         n_cand += n
         tags = None
         if acc != "ram":
-            tags, n_tag, _ = stock.array_search(cell, tech, capacity_B, line_B, assoc, acc, tag=True, cal=cal,
-                                                physical=physical)
+            tags, n_tag = tag_runs[acc]
             n_cand += n_tag
         for t in tlist:
             key = stock.NVSIM_TARGET_OF[t]

@@ -139,15 +139,26 @@ def _org(space: Space, best_row, spec: SpaceSpec, parts) -> dict:
             "mux_l1": 2 ** t["l_mux_l1"], "mux_l2": 2 ** t["l_mux_l2"], "style": t["style"], "mat": mi}
 
 
-def array_search(cell: Cell, tech: TechNode, capacity_B: float, line_B: int, assoc: int, access: str, *,
-                 tag: bool = False, cal: Calibration, dump: bool = False, physical: bool = False):
-    """NVSim's eight optima of one array: ({target: :class:`StockDesign`}, number of designs NVSim keeps, dump).
+@dataclass(frozen=True)
+class _Search:
+    """One array's search set up: its spec, its (shared) space and evaluated mats, and the settings of its run."""
 
-    ``access``: "ram", or the cache's access type ("sequential", "normal", "fast"); ``tag`` the cache's tag array.
-    ``dump`` also returns every kept design's bank metrics and organisation (a dict of arrays, NVSim's search order).
-    ``physical``: every written bit of a Normal / Fast cache pays its cell write energy (NVSim divides it, and a Fast
-    cache's H-tree write energy, by the associativity).
-    """
+    spec: SpaceSpec
+    space: Space
+    met: np.ndarray
+    parts: dict
+    beta: float  # the divisor of the H-tree's write energy (a Fast cache's associativity)
+    write_div: float  # the divisor of the cells' write energy (a Normal / Fast cache's associativity)
+    data_wire: nvsim_wire.Wire
+    wire: dict  # the search's wire and aspect settings (:meth:`Space.search`)
+
+    @property
+    def variant(self) -> tuple[float, float, int]:
+        return self.beta, self.write_div, self.spec.min_cols
+
+
+def _prepare(cell: Cell, tech: TechNode, capacity_B: float, line_B: int, assoc: int, access: str, tag: bool,
+             cal: Calibration, physical: bool) -> _Search:
     spec = space_spec(cell, tech, capacity_B, line_B, assoc, access, tag, cal)
     if tag:  # one tag space for the three access types: the column rule is applied in the search
         spec_shared = SpaceSpec(**{**spec.__dict__, "min_cols": 0})
@@ -160,27 +171,62 @@ def array_search(cell: Cell, tech: TechNode, capacity_B: float, line_B: int, ass
     r, c = tech.wire("global")
     beta = float(assoc) if access == "fast" and not physical else 1.0  # BankWithHtree: Fast H-tree writes / assoc
     data_wire = nvsim_wire.repeated(tech) if spec.wire_pitch > 0 else nvsim_wire.FULL_SWING
-    best, out = space.search(met, wire_rc=2.3 * r * c / 2.0, wire_cv2=c * tech.vdd_V ** 2, write_beta=beta,
-                             max_aspect=0.0 if tag else cal.max_bank_aspect, min_cols=spec.min_cols,
-                             repeated_unit=data_wire.unit, cell_write_div=write_div, dump=dump)
+    wire = dict(wire_rc=2.3 * r * c / 2.0, wire_cv2=c * tech.vdd_V ** 2, max_aspect=0.0 if tag else cal.max_bank_aspect,
+                repeated_unit=data_wire.unit)
+    return _Search(spec, space, met, parts, beta, write_div, data_wire, wire)
+
+
+def _designs(tech: TechNode, s: _Search, best, cal: Calibration) -> dict:
+    """Each target's :class:`StockDesign` from the search's ``best`` rows."""
     designs = {}
     for t, target in enumerate(NVSIM_TARGETS):
         if best[t, 0] < 0:
             continue
-        org = _org(space, best[t], spec, parts)
-        d = _bank(tech, met, parts, org, best[t], spec, beta, data_wire, write_div=write_div)
-        if tag:
+        org = _org(s.space, best[t], s.spec, s.parts)
+        d = _bank(tech, s.met, s.parts, org, best[t], s.spec, s.beta, s.data_wire, write_div=s.write_div)
+        if s.spec.tag:
             # NVSim's wire refinement of each target's tag winner (main.cpp, in its order): the low-swing and the
             # repeated global wire, each kept if strictly better on the target
             for name, wire in (("low-swing", nvsim_wire.LOW_SWING), ("repeated", nvsim_wire.repeated(tech))):
-                alt = _bank(tech, met, parts, org, best[t], spec, beta, wire, cal.max_nmos_F, write_div=write_div)
+                alt = _bank(tech, s.met, s.parts, org, best[t], s.spec, s.beta, wire, cal.max_nmos_F,
+                            write_div=s.write_div)
                 if _target_value(alt, target) < _target_value(d, target):
                     d = dataclasses.replace(alt, org={**org, "wire": name})
         designs[target] = d
+    return designs
+
+
+def array_search(cell: Cell, tech: TechNode, capacity_B: float, line_B: int, assoc: int, access: str, *,
+                 tag: bool = False, cal: Calibration, dump: bool = False, physical: bool = False):
+    """NVSim's eight optima of one array: ({target: :class:`StockDesign`}, number of designs NVSim keeps, dump).
+
+    ``access``: "ram", or the cache's access type ("sequential", "normal", "fast"); ``tag`` the cache's tag array.
+    ``dump`` also returns every kept design's bank metrics and organisation (a dict of arrays, NVSim's search order).
+    ``physical``: every written bit of a Normal / Fast cache pays its cell write energy (NVSim divides it, and a Fast
+    cache's H-tree write energy, by the associativity).
+    """
+    s = _prepare(cell, tech, capacity_B, line_B, assoc, access, tag, cal, physical)
+    best, out = s.space.search(s.met, write_beta=s.beta, min_cols=s.spec.min_cols, cell_write_div=s.write_div,
+                               dump=dump, **s.wire)
     dumped = None
     if dump:
         dumped = {k: out[:, i] for i, k in enumerate(BANK_METRICS + BANK_ORG)}
-    return designs, space.kept, dumped
+    return _designs(tech, s, best, cal), s.space.kept, dumped
+
+
+def tag_searches(cell: Cell, tech: TechNode, capacity_B: float, line_B: int, assoc: int, accesses, *,
+                 cal: Calibration, physical: bool = False) -> dict:
+    """:func:`array_search` of the tag array in each of the cache access types ``accesses``, in one pass over
+    their shared space (the runs differ only in the column rule and the write-energy divisions):
+    ``{access: (designs, number of designs NVSim keeps)}``, the same as one search per access type."""
+    runs = [_prepare(cell, tech, capacity_B, line_B, assoc, a, True, cal, physical) for a in accesses]
+    first = runs[0]
+    if any(r.space is not first.space or r.met is not first.met or r.wire != first.wire for r in runs):
+        # (not with space_spec's tag rule; kept so that a change there cannot mix two spaces' designs)
+        return {a: array_search(cell, tech, capacity_B, line_B, assoc, a, tag=True, cal=cal, physical=physical)[:2]
+                for a in accesses}
+    bests, kept = first.space.search_variants(first.met, [r.variant for r in runs], **first.wire)
+    return {a: (_designs(tech, r, b, cal), k) for a, r, b, k in zip(accesses, runs, bests, kept, strict=True)}
 
 
 def _target_value(d: StockDesign, target: str) -> float:
