@@ -401,11 +401,10 @@ def mat_shape(addr, dist, l_act_mats, lsr, lsc, lasc, lasr, lsa, ll1, ll2, block
 
 
 @njit(cache=True)
-def _class_mats(classes, fill, block_bits, ways, tag, max_rows, min_sa_mux, max_mux_log, styles, out, keys,
-                fill_out):
+def _class_mats(classes, fill, block_bits, ways, tag, max_rows, min_sa_mux, max_mux_log, styles, out, keys):
     """Every mat a walk class can feed, in NVSim's order (subarrays, active subarrays, muxes, buffer style): the
-    fields of :data:`MAT_FIELDS`, one row of ``out`` per field (written when ``fill_out``: a first pass counts), and,
-    per class, the range of its mats.  The column rule of a Normal / Fast cache is left to the search (a tag space
+    fields of :data:`MAT_FIELDS`, one row of ``out`` per field but the subarray key (``keys``), and, per class, the
+    range of its mats.  The column rule of a Normal / Fast cache is left to the search (a tag space
     serves every access type)."""
     mn = max_mux_log + 1
     ptr = np.zeros(classes.shape[0] + 1, np.int64)
@@ -435,9 +434,6 @@ def _class_mats(classes, fill, block_bits, ways, tag, max_rows, min_sa_mux, max_
                                     if 2 ** lsa_e <= min_sa_mux:
                                         continue
                                     for si in range(styles.shape[0]):
-                                        if not fill_out:
-                                            n += 1
-                                            continue
                                         out[0, n] = l_rows
                                         out[1, n] = cols
                                         out[2, n] = lsa_e
@@ -642,14 +638,15 @@ class Space:
         styles = np.asarray(spec.styles, dtype=np.int64)
         args = (classes, spec.fill, int(spec.block_bits), int(spec.ways), tag, float(spec.max_rows),
                 float(spec.min_sa_mux), int(spec.max_mux_log), styles)
-        n, _ = _class_mats(*args, np.zeros((N_MAT_FIELDS - 1, 1), np.int32), np.zeros(1, np.int64), False)
         # one row per field (each column of the table contiguous), 32-bit but for the subarray key: the table is
-        # 10^5-10^6 mats and written once per space
-        fields = np.empty((N_MAT_FIELDS - 1, n), np.int32)
-        keys = np.empty(n, np.int64)
-        _, self.ptr = _class_mats(*args, fields, keys, True)
-        self.table = {k: fields[i] for i, k in enumerate(MAT_FIELDS[:-1])}
-        self.table["sub_key"] = keys
+        # 10^5-10^6 mats, written in one pass into room for every mat the loops could make (the room the pass does
+        # not reach is never written, so never mapped: address space, not memory)
+        bound = len(classes) * 9 * (int(spec.max_mux_log) + 1) ** 3 * len(styles)
+        fields = np.empty((N_MAT_FIELDS - 1, bound), np.int32)
+        keys = np.empty(bound, np.int64)
+        n, self.ptr = _class_mats(*args, fields, keys)
+        self.table = {k: fields[i, :n] for i, k in enumerate(MAT_FIELDS[:-1])}
+        self.table["sub_key"] = keys[:n]
         valid = cls >= 0
         self.count = int(np.sum(np.diff(self.ptr)[cls[valid]]))
         self.broadcast = self.table["mat_block"] if tag else np.full(n, int(math.log2(spec.ways)), np.int64)
