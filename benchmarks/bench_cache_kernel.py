@@ -53,6 +53,7 @@ STEPS = {
              "step when the line is already the youngest, no dirty-mask store on reads; for the main job also the "
              "trace generator's `_emit_rows` / `_emit_tile` called rather than inlined (1.4 s less compilation)",
 }
+PACKAGES = ("simulator", "models", "workloads", "traces")  # the project's own modules (their bytecode)
 MAIN_JOB = ["sweep-l2", "--network", "alexnet", "--phase", "inference", "--batch", "4"]
 
 # Run in a child: the traces, then Cache.access per trace and emit setting, best of reps (thread CPU time).
@@ -240,9 +241,20 @@ def c_rates(exe: str, tmp: Path, n: int, reps: int) -> dict:
     return out
 
 
-def main_job(tree: Path, numba_dir: Path, out_dir: Path) -> tuple[float, float]:
-    """(wall s, CPU s: user + system of the process and its threads)."""
+def main_job(tree: Path, numba_dir: Path, out_dir: Path, first: bool = False) -> tuple[float, float]:
+    """(wall s, CPU s: user + system of the process and its threads).
+
+    Python keeps the project's bytecode as on a user's machine (``PYTHONDONTWRITEBYTECODE`` is dropped from the
+    environment: a machine that sets it recompiles about 80 modules, 0.2 s, on every run); a ``first`` run starts
+    with none, as after a fresh install (pip precompiles the dependencies, not an editable project).
+    """
     env = dict(os.environ, PYTHONPATH=str(tree), NUMBA_CACHE_DIR=str(numba_dir), NVMSIM_NO_PROGRESS="1")
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env.pop("PYTHONPYCACHEPREFIX", None)
+    if first:
+        for package in PACKAGES:
+            for cache in (tree / package).rglob("__pycache__"):
+                shutil.rmtree(cache, ignore_errors=True)
     code = "import sys; from simulator.cli import main; sys.exit(main())"
     r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
@@ -301,7 +313,7 @@ def main(argv=None) -> int:
             for label, tree in job_trees.items():
                 for r in range(args.first_runs):
                     fresh = tmp / f"first-{label}-{r}"
-                    jobs[label]["first"].append(main_job(tree, fresh, tmp / f"out-first-{label}-{r}"))
+                    jobs[label]["first"].append(main_job(tree, fresh, tmp / f"out-first-{label}-{r}", first=True))
                     shutil.rmtree(fresh)
                     print(label, "first run (wall, CPU s)", jobs[label]["first"][-1], flush=True)
                 csv[label] = (tmp / f"out-first-{label}-0" / "sweep_l2.csv").read_bytes()
@@ -350,8 +362,9 @@ def main(argv=None) -> int:
             f"'{k}' {STEPS[k]}" for k in trees if k in STEPS) + "."]
     if not args.skip_main_job:
         lines += ["", f"README main job (`nvmsim {' '.join(MAIN_JOB)} --out DIR`), wall seconds of the whole "
-                  "process, each into an empty `--out`: 'first' with an empty `NUMBA_CACHE_DIR` (a fresh install), "
-                  f"'warm' best of {args.warm_runs} with the kernels cached. Beside it the process's CPU seconds "
+                  "process, each into an empty `--out`: 'first' with an empty `NUMBA_CACHE_DIR` and no bytecode of "
+                  f"the project (a fresh install), 'warm' best of {args.warm_runs} with both cached (Python writes "
+                  "its bytecode as on a user's machine). Beside it the process's CPU seconds "
                   "(user + system, all threads): on this shared machine wall time mostly measures other jobs, and "
                   "the CPU time is what an idle machine would need (less, where threads overlap).", "",
                   "| run | " + " | ".join(job_trees) + " | target |", "|---|" + "---|" * len(job_trees) + "---|",
