@@ -546,11 +546,19 @@ def search_kernel(cls, sums, max_mat_log, ptr, mat_cols, mat_bc, mat_met, consts
     lim = np.empty(n_d)
     for dd in range(n_d):
         lim[dd] = math.ldexp(aspect, dd - max_mat_log)
-    least_cols = variants[0, 2]
+    least_cols = most_cols = variants[0, 2]
     for v in range(n_var):
         least_cols = min(least_cols, variants[v, 2])
+        most_cols = max(most_cols, variants[v, 2])
         kept[v] = 0
     start, listed = _listed_mats(ptr, mat_met, mat_cols, least_cols, lim)
+    # When every listed mat passes every variant's column rule (a tag array's mats are wide enough), the variants
+    # keep the same designs in the same order, so the six targets they share have the same winners: compared once
+    shared = n_var > 1
+    for j in range(listed.shape[0]):
+        if mat_cols[listed[j]] < most_cols:
+            shared = False
+            break
     for lmr in range(m):
         for lmc in range(m):
             tree_t_w = k_t * (4.0 ** lmc - 1.0) / 3.0  # x mat width^2
@@ -593,6 +601,20 @@ def search_kernel(cls, sums, max_mat_log, ptr, mat_cols, mat_bc, mat_met, consts
                         vals[4] = vals[0] * vals[2]
                         vals[6] = mat_met[mi, 6] * n_mats + leak_tree
                         vals[7] = hb * wb
+                        if shared:
+                            n = kept[0]
+                            for t in (0, 1, 2, 4, 6, 7):
+                                if vals[t] < best_val[0, t]:
+                                    _record(best[0], best_val[0], t, vals[t], n, lmr, lmc, lamc, lamr, mi)
+                            for v in range(n_var):
+                                w3 = (mat_met[mi, 5] + mat_met[mi, 7] / variants[v, 1]) * act + e_tree / variants[v, 0]
+                                w5 = vals[1] * w3
+                                if w3 < best_val[v, 3]:
+                                    _record(best[v], best_val[v], 3, w3, n, lmr, lmc, lamc, lamr, mi)
+                                if w5 < best_val[v, 5]:
+                                    _record(best[v], best_val[v], 5, w5, n, lmr, lmc, lamc, lamr, mi)
+                            kept[0] = n + 1
+                            continue
                         for v in range(n_var):
                             if mat_cols[mi] < variants[v, 2]:
                                 continue
@@ -619,6 +641,11 @@ def search_kernel(cls, sums, max_mat_log, ptr, mat_cols, mat_bc, mat_met, consts
                             d[11] = lamc
                             d[12] = lamr
                             d[13] = mi
+    if shared:
+        for v in range(1, n_var):
+            kept[v] = kept[0]
+            for t in (0, 1, 2, 4, 6, 7):
+                best[v, t] = best[0, t]
 
 
 class Space:
