@@ -165,3 +165,31 @@ def test_28nm_technology_is_nvsims_interpolation():
     assert t28.ion_n_uA_per_um == pytest.approx(0.4 * t22.ion_n_uA_per_um + 0.6 * t32.ion_n_uA_per_um)
     assert t28.ioff_uA_per_um == pytest.approx(t22.ioff_uA_per_um ** 0.4 * t32.ioff_uA_per_um ** 0.6)
     assert t28.c_gate(1e-6) == pytest.approx(1.095e-15, rel=1e-9)
+
+
+@pytest.mark.parametrize("cell,kb", [("sram28", 256), ("stt28", 4096)])
+def test_one_pass_tag_search_is_three_searches(cell, kb):
+    # stock.tag_searches runs a cache's three tag searches as variants of one pass over their shared space: the same
+    # designs and kept counts as one array_search per access type
+    c, tech = load_cell(cell), tech_node(28)
+    accesses = ("sequential", "normal", "fast")
+    together = stock.tag_searches(c, tech, kb * 1024.0, 128, 16, accesses, cal=CAL)
+    for acc in accesses:
+        alone, kept, _ = stock.array_search(c, tech, kb * 1024.0, 128, 16, acc, tag=True, cal=CAL)
+        assert together[acc] == (alone, kept)
+
+
+def test_search_variants_with_different_column_rules():
+    # variants whose column rules keep different designs (the path where nothing is shared): each is its own search
+    c, tech = load_cell("stt28"), tech_node(28)
+    spec = stock.space_spec(c, tech, 1024 * 1024.0, 128, 16, "sequential", True, CAL)
+    space = stock._space(spec)
+    met, _ = stock._mats(c, tech, spec, CAL.max_nmos_F)
+    wire = dict(wire_rc=1e3, wire_cv2=1e-10, max_aspect=0.0, repeated_unit=(0.0, 0.0, 0.0))
+    cols = np.sort(np.unique(space.table["cols"]))
+    variants = [(1.0, 1.0, 0), (16.0, 16.0, int(cols[len(cols) // 2])), (1.0, 4.0, int(cols[-1]))]
+    bests, kept = space.search_variants(met, variants, **wire)
+    assert len(set(kept)) == 3  # the rules do cut different designs
+    for (beta, div, min_cols), best, n in zip(variants, bests, kept, strict=True):
+        alone, _ = space.search(met, write_beta=beta, cell_write_div=div, min_cols=min_cols, **wire)
+        assert space.kept == n and (alone == best).all()
