@@ -251,10 +251,10 @@ def main_job(tree: Path, numba_dir: Path, out_dir: Path, first: bool = False) ->
     env = dict(os.environ, PYTHONPATH=str(tree), NUMBA_CACHE_DIR=str(numba_dir), NVMSIM_NO_PROGRESS="1")
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.pop("PYTHONPYCACHEPREFIX", None)
-    if first:
+    if first:  # the project's bytecode only (Numba's own cache files may sit in the same folders)
         for package in PACKAGES:
-            for cache in (tree / package).rglob("__pycache__"):
-                shutil.rmtree(cache, ignore_errors=True)
+            for pyc in (tree / package).rglob("__pycache__/*.pyc"):
+                pyc.unlink(missing_ok=True)
     code = "import sys; from simulator.cli import main; sys.exit(main())"
     r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
