@@ -176,8 +176,8 @@ def main() -> None:
     worst = max(c for c, _ in now["stock"].values())
     load = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
     lines = [
-        "Cold searches (nvmsim's caches emptied), best of the repeats and rounds; CPU seconds of the process (the machine's 2",
-        "cores are shared with other jobs, so wall times are noisy).",
+        "Cold searches (nvmsim's caches emptied), best of the repeats and rounds; CPU seconds of the process (the",
+        "machine's 2 cores are shared with other jobs, so wall times are noisy).",
         f"Machine load at the end of the run (`uptime`): {load}.",
         "",
         "**Stock model, one cache's full search** (NVSim's organisation space and choice, 8 targets x 3 access types,",
