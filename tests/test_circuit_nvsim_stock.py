@@ -193,3 +193,34 @@ def test_search_variants_with_different_column_rules():
     for (beta, div, min_cols), best, n in zip(variants, bests, kept, strict=True):
         alone, _ = space.search(met, write_beta=beta, cell_write_div=div, min_cols=min_cols, **wire)
         assert space.kept == n and (alone == best).all()
+
+
+def test_listed_mats_apply_the_bank_aspect_rule_exactly():
+    # nvsim_space._listed_mats decides the 3:1 bank aspect rule per mat and d = lmc - lmr; it must keep exactly the
+    # designs NVSim's per-design test keeps (reject when hb / wb > 3 or wb / hb > 3, hb = hm 2^lmr, wb = wm 2^lmc),
+    # ratios exactly at every limit, infinite and undefined ones included
+    import math
+
+    from models.circuit.nvsim_space import _listed_mats
+
+    mml, aspect = 6, 3.0
+    n_d = 2 * mml + 1
+    lim = np.array([math.ldexp(aspect, dd - mml) for dd in range(n_d)])
+    rng = np.random.default_rng(3)
+    h, w = np.exp(rng.uniform(-12, 12, 4000)), np.exp(rng.uniform(-12, 12, 4000))
+    edge = [(3.0, 1.0), (1.0, 3.0), (np.inf, 1.0), (1.0, np.inf), (np.inf, np.inf), (3.0000000001, 1.0),
+            (2.9999999999, 1.0)] + [(x, 1.0) for x in lim] + [(1.0, x) for x in lim]
+    for i, (hh, ww) in enumerate(edge):
+        h[i], w[i] = hh, ww
+    met = np.zeros((len(h), 8))
+    met[:, 0], met[:, 1] = h, w
+    ptr = np.array([0, 1500, len(h)], np.int64)
+    start, listed = _listed_mats(ptr, met, np.full(len(h), 64, np.int64), 0, lim)
+    with np.errstate(invalid="ignore"):
+        for c in range(2):
+            for dd in range(n_d):
+                d = dd - mml
+                lmr, lmc = max(-d, 0), max(d, 0)
+                hb, wb = h[ptr[c]:ptr[c + 1]] * 2.0 ** lmr, w[ptr[c]:ptr[c + 1]] * 2.0 ** lmc
+                kept = np.nonzero(~((hb / wb > aspect) | (wb / hb > aspect)))[0] + ptr[c]
+                assert listed[start[c * n_d + dd]:start[c * n_d + dd + 1]].tolist() == kept.tolist()

@@ -494,7 +494,7 @@ def _listed_mats(ptr, mat_met, mat_cols, min_cols, lim):
             r_hw = mat_met[mi, 0] / mat_met[mi, 1]
             r_wh = mat_met[mi, 1] / mat_met[mi, 0]
             for dd in range(n_d):  # the first test holds from some d on, the second up to some d
-                if r_hw <= lim[dd] and r_wh <= lim[n_d - 1 - dd]:
+                if not (r_hw > lim[dd] or r_wh > lim[n_d - 1 - dd]):  # (as the per-design test: NaN passes)
                     lo[mi] = min(lo[mi], dd)
                     hi[mi] = dd
                     start[c * n_d + dd + 1] += 1
