@@ -10,10 +10,12 @@ and wall seconds):
 * the scratchpad table (sram28 + stt28, RAM mode, 8 capacities 32 KB-512 MB).
 
 ``--before COMMIT`` runs the same timings on nvmsim at that commit (``git archive`` into a temporary folder, run in
-a subprocess in the same session) and prints the ratios.  ``--nvsim PATH`` runs that NVSim binary on the inputs
+a subprocess in the same session) and prints the ratios; the two trees are timed alternately, ``--rounds`` fresh
+processes each, and the best of every timing is kept (this machine's speed drifts over minutes), and
+``--before-note`` says in the table what that commit is.  ``--nvsim PATH`` runs that NVSim binary on the inputs
 ``nvmsim tech nvsim-inputs`` writes for the same caches (one run per access type: NVSim's search evaluates every
 target whichever one it prints) and times it (its children's CPU seconds), for the capacities in ``--nvsim-mb``.
-Run: ``python benchmarks/bench_circuit.py [--before c0eca08] [--nvsim /path/to/nvsim]``.
+Run: ``python benchmarks/bench_circuit.py [--before a21a85d --before-note "..."] [--rounds 2] [--nvsim PATH]``.
 """
 
 from __future__ import annotations
