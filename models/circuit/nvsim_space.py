@@ -458,6 +458,11 @@ def _class_mats(classes, fill, block_bits, ways, tag, max_rows, min_sa_mux, max_
     return n, ptr
 
 
+#: the six targets whose values do not depend on a search variant's write-energy divisions (all but the write energy
+#: and the write EDP, 3 and 5)
+SHARED_TARGETS = (0, 1, 2, 4, 6, 7)
+
+
 @njit(cache=True, inline="always")
 def _record(best, best_val, t, value, n, lmr, lmc, lamc, lamr, mi):
     best_val[t] = value
@@ -601,30 +606,19 @@ def search_kernel(cls, sums, max_mat_log, ptr, mat_cols, mat_bc, mat_met, consts
                         vals[4] = vals[0] * vals[2]
                         vals[6] = mat_met[mi, 6] * n_mats + leak_tree
                         vals[7] = hb * wb
-                        if shared:
-                            n = kept[0]
-                            for t in (0, 1, 2, 4, 6, 7):
+                        if shared:  # the targets every variant shares, into variant 0's winners
+                            for t in SHARED_TARGETS:
                                 if vals[t] < best_val[0, t]:
-                                    _record(best[0], best_val[0], t, vals[t], n, lmr, lmc, lamc, lamr, mi)
-                            for v in range(n_var):
-                                w3 = (mat_met[mi, 5] + mat_met[mi, 7] / variants[v, 1]) * act + e_tree / variants[v, 0]
-                                w5 = vals[1] * w3
-                                if w3 < best_val[v, 3]:
-                                    _record(best[v], best_val[v], 3, w3, n, lmr, lmc, lamc, lamr, mi)
-                                if w5 < best_val[v, 5]:
-                                    _record(best[v], best_val[v], 5, w5, n, lmr, lmc, lamc, lamr, mi)
-                            kept[0] = n + 1
-                            continue
+                                    _record(best[0], best_val[0], t, vals[t], kept[0], lmr, lmc, lamc, lamr, mi)
                         for v in range(n_var):
                             if mat_cols[mi] < variants[v, 2]:
                                 continue
                             vals[3] = (mat_met[mi, 5] + mat_met[mi, 7] / variants[v, 1]) * act + e_tree / variants[v, 0]
                             vals[5] = vals[1] * vals[3]
-                            n = kept[v]
                             for t in range(8):
-                                if vals[t] < best_val[v, t]:
-                                    _record(best[v], best_val[v], t, vals[t], n, lmr, lmc, lamc, lamr, mi)
-                            kept[v] = n + 1
+                                if (not shared or t == 3 or t == 5) and vals[t] < best_val[v, t]:
+                                    _record(best[v], best_val[v], t, vals[t], kept[v], lmr, lmc, lamc, lamr, mi)
+                            kept[v] += 1
                         if want_dump and mat_cols[mi] >= variants[0, 2]:
                             d = dump[kept[0] - 1]
                             d[0] = vals[0]
@@ -643,8 +637,7 @@ def search_kernel(cls, sums, max_mat_log, ptr, mat_cols, mat_bc, mat_met, consts
                             d[13] = mi
     if shared:
         for v in range(1, n_var):
-            kept[v] = kept[0]
-            for t in (0, 1, 2, 4, 6, 7):
+            for t in SHARED_TARGETS:
                 best[v, t] = best[0, t]
 
 
