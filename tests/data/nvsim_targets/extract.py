@@ -47,8 +47,19 @@ def main(runs: Path) -> None:
         dest.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(run / f"{stem}.cfg", dest / f"{stem}.cfg")
         shutil.copyfile(run / f"{cell}.cell", dest / f"{cell}.cell")
-    df = pd.DataFrame(rows).sort_values(["node_nm", "cell", "access", "capacity_KB", "target"])
-    df.to_csv(HERE / "reports.csv", index=False, float_format="%.9g")
+    key = ["node_nm", "cell", "capacity_KB", "access"]
+    df = pd.DataFrame(rows)
+    stored = HERE / "reports.csv"
+    if stored.is_file():
+        old = pd.read_csv(stored)
+        fresh = pd.MultiIndex.from_frame(df[key]) if len(df) else pd.MultiIndex.from_tuples([], names=key)
+        kept = old[~pd.MultiIndex.from_frame(old[key]).isin(fresh)]
+        print(f"{len(df) // len(TARGETS)} runs read, {len(kept) // len(TARGETS)} kept from {stored.name}")
+        df = pd.concat([kept, df], ignore_index=True)
+    df = df.sort_values(["node_nm", "cell", "access", "capacity_KB", "target"])
+    tmp = stored.with_suffix(".tmp")
+    df.to_csv(tmp, index=False, float_format="%.9g")
+    tmp.replace(stored)
     print(f"{len(df)} reports from {len(df) // len(TARGETS)} runs")
 
 
