@@ -401,3 +401,71 @@ def test_banked_tags_widen_like_a_wide_state():
     for x, y in zip(*runs, strict=True):
         assert (x == y).all()
     assert runs[0][0].reshape(banks, -1)[:, layout.ST_WRITEBACKS].sum() > 0
+
+
+def _coalesced_trace(n, lines, seed, sector_B):
+    """Warp-like requests: each picks a line and touches 1 to all of its sectors one after another (in a random
+    order, each a read or a write), the pattern of a sectored L2's stream where the kernel keeps the line of the
+    last lookup open (``lookup._build``): runs of one line, mixed kinds within a run, and evictions between runs."""
+    rng = np.random.default_rng(seed)
+    nsect = 128 // sector_B
+    addr, w = [], []
+    while len(addr) < n:
+        line = int(rng.integers(0, lines))
+        sects = rng.permutation(nsect)[:int(rng.integers(1, nsect + 1))]
+        if rng.random() < 0.3:
+            sects = np.concatenate([sects, sects[:1]])  # the same sector again within the run
+        write = rng.random() < 0.35
+        for s in sects:
+            addr.append(line * 128 + int(s) * sector_B)
+            w.append(bool(write) if rng.random() < 0.8 else bool(rng.random() < 0.5))
+    return np.array(addr[:n], dtype=np.uint64), np.array(w[:n])
+
+
+# (sets, ways, write_back, write_allocate) of sectored caches: every write policy, naive included
+SECTOR_POLICIES = [(8, 4, True, True), (8, 4, True, False), (8, 4, False, True), (5, 3, False, False),
+                   (8, 4, True, "naive"), (5, 3, False, "naive")]
+
+
+@pytest.mark.parametrize("geometry", SECTOR_POLICIES, ids=lambda g: "{}x{}-{}-{}".format(
+    g[0], g[1], "wb" if g[2] else "wt", g[3] if isinstance(g[3], str) else ("wa" if g[3] else "nwa")))
+@pytest.mark.parametrize("policy", POLICIES)
+def test_runs_of_one_line_match_the_reference(ref_cache, policy, geometry):
+    """Sectored caches on runs of accesses to one line (the open-line path, which skips the way search): counts,
+    next-level stream and contents exactly the reference's, for every write policy and both replacement
+    policies, in calls that end inside a run."""
+    sets, ways, wb, wa = geometry
+    naive = wa == "naive"
+    addr, w = _coalesced_trace(9000, 3 * sets * ways, sets * 10 + ways + 2 * wb, 32)
+    assert np.mean(addr[1:] >> 7 == addr[:-1] >> 7) > 0.5  # mostly runs
+    ref = ref_cache(policy, sets, ways, write_back=wb, write_allocate=bool(wa), sector_B=32, naive=naive).run(addr, w)
+    stats, stream, state = _single("adaptive", sets, ways, wb, bool(wa), addr, w, chunk=997, policy=policy,
+                                   sshift=5, naive=naive)
+    assert dict(zip(STAT_KEYS, stats[:6].tolist(), strict=True)) == ref.c
+    assert stream == ref.stream
+    for s in range(sets):
+        row = slice(s * ways, (s + 1) * ways)
+        order = np.argsort(state.ages[row], kind="stable")
+        assert [int(t) >> 1 for t in state.tags[row][order] if t >= 0] == ref.contents()[s]
+    assert ref.c["evictions"] > 0 and ref.sector_misses > 0 and ref.c["read_hits"] > 0 and ref.c["write_hits"] > 0
+
+
+@pytest.mark.parametrize("policy", POLICIES)
+def test_banked_runs_of_one_line_in_two_banks(policy):
+    """The same line sent to two banks in turn (the banked kernel's caller picks the bank): the open line is one
+    bank's, so the other bank's access must search its own set; bank by bank the counts are one cache's."""
+    rng = np.random.default_rng(11)
+    addr, w = _coalesced_trace(4000, 40, 5, 32)
+    bank = (rng.random(len(addr)) < 0.5).astype(np.int64)
+    key = (addr >> np.uint64(LSHIFT)).astype(np.int64)
+    fn = _kernels(SETS, WAYS, LSHIFT, 5, True, True, True, policy=policy)[1]
+    state = lookup.new_state(2, SETS, WAYS)
+    stats = np.zeros(2 * layout.N_STATS, dtype=np.int64)
+    cap = lookup.out_capacity(len(addr), LSHIFT, 5)
+    oa, ow, osrc = np.empty(cap, np.uint64), np.empty(cap, np.bool_), np.empty(cap, np.int64)
+    fn(state, addr, w, bank, key, np.zeros(len(addr), np.int64), stats, oa, ow, osrc)
+    for b in range(2):
+        sel = np.flatnonzero(bank == b)
+        s = Cache(sets=SETS, ways=WAYS, sector_B=32, policy=policy).access(addr[sel], w[sel])
+        assert stats.reshape(2, -1)[b, :6].tolist() == [s.read_hits, s.read_misses, s.write_hits, s.write_misses,
+                                                         s.evictions, s.writebacks]
