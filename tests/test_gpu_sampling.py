@@ -6,6 +6,7 @@ subset.
 """
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from models.errors import ConfigError
@@ -13,6 +14,7 @@ from simulator.cli import main
 from simulator.gpu import simulate_gpu
 from simulator.gpu.fast import REPLICATES, sample_table
 from tests.support import small_chip, trace
+from traces.synthetic import synthetic_chunks
 
 
 def test_exactly_one_pair_in_k_is_sampled_in_equal_replicates():
@@ -61,3 +63,68 @@ def test_sampling_refuses_timed_mode_and_bad_factors(capsys):
         simulate_gpu(trace(1000), small_chip(), sample_sets=0)
     assert main(["simulate", "--pattern", "random", "--accesses", "1000", "--sample-sets", "2/8"]) == 2
     assert "1/K" in capsys.readouterr().err
+
+
+def test_first_touches_are_the_first_occurrence_of_each_granule_across_calls():
+    """The first-touch tracker against numpy's first occurrences (``np.unique(..., return_index=True)``), over
+    calls that split the trace, addresses far apart (pages created and the table rehashed) and per-cell counts."""
+    from simulator.gpu.kernels.first_touch import FirstTouch
+
+    rng = np.random.default_rng(5)
+    addr = np.concatenate([rng.integers(0, 1 << 40, 30_000), rng.integers(0, 1 << 16, 40_000),
+                           np.arange(0, 1 << 20, 32)]).astype(np.uint64)
+    rng.shuffle(addr)
+    group, slice_, w = rng.integers(0, 3, len(addr)), rng.integers(0, 5, len(addr)), rng.random(len(addr)) < 0.3
+    ft = FirstTouch(32, pages=1)
+    parts = [ft.mark(addr[s], group[s], slice_[s], w[s], 3, 5) for s in np.array_split(np.arange(len(addr)), 9)]
+    first = np.concatenate([p[0] for p in parts])
+    _, idx = np.unique(addr >> np.uint64(5), return_index=True)
+    want = np.zeros(len(addr), bool)
+    want[idx] = True
+    assert np.array_equal(first, want)
+    counts = np.zeros((3, 5, 2), np.int64)
+    np.add.at(counts, (group[want], slice_[want], w[want].astype(int)), 1)
+    assert np.array_equal(sum(p[1] for p in parts), counts)
+    again = FirstTouch(32)
+    again.restore(ft.state())  # a checkpoint's arrays: everything is seen already
+    assert not again.mark(addr)[0].any()
+    with pytest.raises(ValueError, match="granule_B"):
+        FirstTouch(48)
+
+
+def test_compulsory_traffic_is_estimated_exactly():
+    """A trace that touches each line once: every L2 miss is a first touch, which the sampled run counts exactly
+    for all sets, so its DRAM accesses equal the full run's at every capacity and sampling factor, with no error
+    left to estimate (scaling the sampled misses alone is off by the sample's luck: the check fails that way)."""
+    chip = small_chip(l2={"sets_per_slice": 128, "ways": 4, "channels": 2})
+    chunks = list(synthetic_chunks("streaming", 60_000, n_sms=4, write_fraction=0.25, footprint_B=64 * 2**20,
+                                   seed=2, chunk_size=20_000))
+    full = simulate_gpu(chunks, chip, l2_MB=[0.25, 1.0]).totals
+    for k in (4, 16):
+        t = simulate_gpu(chunks, chip, l2_MB=[0.25, 1.0], sample_sets=k).totals
+        assert (t.dram_reads.to_numpy() == full.dram_reads.to_numpy()).all()
+        assert (t.l2_read_misses.to_numpy() == full.l2_read_misses.to_numpy()).all()
+        assert (t.dram_accesses_rse == 0).all()
+
+
+def test_a_killed_sampled_pass_resumes_with_identical_counts(tmp_path):
+    """The first touches seen before a checkpoint are part of it: a resumed sampled pass gives exactly the
+    uninterrupted pass's counts and error estimates."""
+    from simulator.output import Checkpoint
+
+    chip = small_chip(l2={"sets_per_slice": 128, "ways": 4, "channels": 2})
+    chunks = trace(80_000, seed=4, footprint=4 * 2**20, chunk=8_000, kernels=2)
+    whole = simulate_gpu(chunks, chip, l2_MB=[0.25, 0.5], sample_sets=4)
+
+    def killed():
+        for i, ch in enumerate(chunks):
+            if i == 5:
+                raise KeyboardInterrupt("killed")
+            yield ch
+
+    ckpt = Checkpoint(tmp_path / "pass.npz", interval_s=1e-9)
+    with pytest.raises(KeyboardInterrupt):
+        simulate_gpu(killed(), chip, l2_MB=[0.25, 0.5], sample_sets=4, checkpoint=ckpt)
+    resumed = simulate_gpu(chunks, chip, l2_MB=[0.25, 0.5], sample_sets=4, checkpoint=Checkpoint(ckpt.path, 1e9))
+    pd.testing.assert_frame_equal(resumed.totals, whole.totals)
+    pd.testing.assert_frame_equal(resumed.kernels, whole.kernels)

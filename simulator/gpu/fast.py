@@ -7,8 +7,13 @@ with numpy over all kernels at once.
 
 Set sampling (``sample_sets = K > 1``): each capacity's L2 simulates only the requests of a fixed subset of
 ``N // K`` of its ``N`` (slice, set) pairs (:func:`sample_table`) and its counts are scaled by ``N / (N // K)``, the
-classic set-sampling estimate.  The sampled pairs are split into :data:`REPLICATES` equal groups whose separate
-totals give the estimate's standard error.  L1 counts and issue are never sampled.
+classic set-sampling estimate, with one refinement: what every set's requests give exactly is not estimated.  The
+reads and writes per (kernel, slice) are counted on all requests, and so are the compulsory misses (the first touch
+of each line or sector, :mod:`simulator.gpu.kernels.first_touch`); the sample estimates only the misses beyond them
+(a difference estimator: ``misses = first touches + scale x (sampled misses - sampled first touches)``), so traffic
+that is mostly compulsory (small networks, large L2s) comes out nearly exact.  The sampled pairs are split into
+:data:`REPLICATES` equal groups whose separate totals give the estimate's standard error.  L1 counts and issue are
+never sampled.
 """
 
 from __future__ import annotations
@@ -23,8 +28,17 @@ from models.errors import ConfigError
 from models.tech_row import TechRow
 from simulator.gpu.chip import GpuChip
 from simulator.gpu.counts import count_columns, dram_requests
+from simulator.gpu.kernels.first_touch import FirstTouch
 from simulator.gpu.kernels.sampling import sampled_requests
-from simulator.gpu.kernels.stats import N_STATS, issue_counts
+from simulator.gpu.kernels.stats import (
+    N_STATS,
+    ST_READ_HITS,
+    ST_READ_MISSES,
+    ST_WRITE_HITS,
+    ST_WRITE_MISSES,
+    fill_next_level,
+    issue_counts,
+)
 from simulator.gpu.l2map import map_l2, set_keys_for
 from simulator.gpu.levels import BankedCache, make_l1, make_l2, sm_index
 from simulator.gpu.timing import kernel_cycles
@@ -67,6 +81,7 @@ class FastCounts:
         self.sample_sets = int(sample_sets)
         self.replicates = REPLICATES if self.sample_sets > 1 else 0
         self.scale = np.ones(n_caps)  # per capacity: what a sampled L2's counts are multiplied by
+        self.rule = None  # the L2's next-level rule (fill_next_level's arguments), for the sampled estimate
         self.index: dict[int, int] = {}
         self.kids: list[int] = []
         self._alloc(64)
@@ -77,10 +92,18 @@ class FastCounts:
         l1 = np.zeros((rows, N_STATS), dtype=np.int64)  # summed over SMs
         l2 = np.zeros((self.n_caps, rows, self.slices, N_STATS), dtype=np.int64)
         rep = np.zeros((self.n_caps, rows, self.replicates, N_STATS), dtype=np.int64)  # sampled: per replicate
+        sl = self.slices if self.sample_sets > 1 else 0
+        # sampled: the first-touch reads and writes per (kernel, slice) of every request, and per capacity those
+        # among the sampled requests, per slice and per replicate
+        xa = np.zeros((rows, sl, 2), dtype=np.int64)
+        xs = np.zeros((self.n_caps, rows, sl, 2), dtype=np.int64)
+        xrep = np.zeros((self.n_caps, rows, self.replicates, 2), dtype=np.int64)
         if old is not None:
             k = len(old)
             issue[:k], l1[:k], l2[:, :k], rep[:, :k] = self.issue, self.l1, self.l2, self.rep
+            xa[:k], xs[:, :k], xrep[:, :k] = self.xa, self.xs, self.xrep
         self.issue, self.l1, self.l2, self.rep = issue, l1, l2, rep
+        self.xa, self.xs, self.xrep = xa, xs, xrep
 
     def rows_for(self, kernel_ids) -> np.ndarray:
         """Row index of each kernel id (new ids appended in the order given)."""
@@ -110,8 +133,10 @@ def _groups(kernel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return inv.astype(np.int64), ids
 
 
-def _l1_stage(ch, chip: GpuChip, l1: BankedCache) -> dict:
-    """Everything of one chunk up to the L2: kernel groups, issue counts, the L1s, the L2 mapping."""
+def _l1_stage(ch, chip: GpuChip, l1: BankedCache, first_touch: FirstTouch | None = None) -> dict:
+    """Everything of one chunk up to the L2: kernel groups, issue counts, the L1s, the L2 mapping; with
+    ``first_touch`` (a sampled L2) also which L2 requests touch their granule first and the exact counts per
+    (kernel, slice)."""
     group, ids = _groups(ch.kernel)
     ng = len(ids)
     issue = issue_counts(group, ch.sm, chip.n_sms, ng)
@@ -125,8 +150,11 @@ def _l1_stage(ch, chip: GpuChip, l1: BankedCache) -> dict:
         g2 = group[src]
     slice_, key = map_l2(addr2, chip.l2)
     used = issue.sum(axis=1) > 0  # dense kernel ranges may hold ids absent from this chunk
-    return {"ids": ids, "ng": ng, "issue": issue, "st1": st1, "addr2": addr2, "w2": w2, "g2": g2,
-            "slice": slice_, "key": key, "used": used}
+    st = {"ids": ids, "ng": ng, "issue": issue, "st1": st1, "addr2": addr2, "w2": w2, "g2": g2,
+          "slice": slice_, "key": key, "used": used}
+    if first_touch is not None:
+        st["first"], st["xa"] = first_touch.mark(addr2, g2, slice_, w2, ng, chip.l2.slices)
+    return st
 
 
 def run_fast(chunks, chip: GpuChip, chips: list[GpuChip], show: bool, checkpoint=None,
@@ -147,8 +175,10 @@ def run_fast(chunks, chip: GpuChip, chips: list[GpuChip], show: bool, checkpoint
     l1 = make_l1(chip)
     l2s = [make_l2(c) for c in chips]
     acc = FastCounts(chip, len(chips), sample_sets)
+    acc.rule = l2s[0].next_level_rule
     identity = _identity(chip, chips, chunks, sample_sets)
     tables = []
+    first_touch = FirstTouch(1 << l2s[0].sshift) if sample_sets > 1 else None
     if sample_sets > 1:
         for i, c in enumerate(chips):
             table, acc.scale[i] = sample_table(c.l2.slices, c.l2.sets_per_slice, sample_sets)
@@ -156,14 +186,14 @@ def run_fast(chunks, chip: GpuChip, chips: list[GpuChip], show: bool, checkpoint
     done = 0  # chunks consumed (empty ones included)
     saved = checkpoint.load(identity) if checkpoint is not None else None
     if saved is not None:
-        done = _restore(saved, l1, l2s, acc)
+        done = _restore(saved, l1, l2s, acc, first_touch)
 
     def _l2(i, st, before):
         if before is not None:
             before.result()
         key = set_keys_for(st["key"], chips[i].l2)
         if sample_sets == 1:
-            return l2s[i].run(st["addr2"], st["w2"], st["slice"], key, st["g2"], st["ng"])[0], None
+            return l2s[i].run(st["addr2"], st["w2"], st["slice"], key, st["g2"], st["ng"])[0], None, None, None
         n = len(key)
         idx, rep = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
         k = sampled_requests(st["slice"], key, chips[i].l2.sets_per_slice, tables[i], idx, rep)
@@ -172,18 +202,28 @@ def run_fast(chunks, chip: GpuChip, chips: list[GpuChip], show: bool, checkpoint
         stats = l2s[i].run(st["addr2"][idx], st["w2"][idx], st["slice"][idx], key[idx], group,
                            st["ng"] * REPLICATES)[0]
         stats = stats.reshape(st["ng"], REPLICATES, *stats.shape[1:])
-        return stats.sum(axis=1), stats.sum(axis=2)
+        # first touches among the sampled requests, per (kernel, slice) and per (kernel, replicate), reads / writes
+        first, w = st["first"][idx], st["w2"][idx].astype(np.int64)
+        ng, slices = st["ng"], chips[i].l2.slices
+        xs = np.bincount(((st["g2"][idx] * slices + st["slice"][idx]) * 2 + w)[first], minlength=ng * slices * 2)
+        xrep = np.bincount((group * 2 + w)[first], minlength=ng * REPLICATES * 2)
+        return (stats.sum(axis=1), stats.sum(axis=2), xs.reshape(ng, slices, 2),
+                xrep.reshape(ng, REPLICATES, 2))
 
     def _collect(st, futures):
         used = st["used"]
         rows = acc.rows_for(st["ids"][used].tolist())
         acc.issue[rows] += st["issue"][used]
         acc.l1[rows] += st["st1"][used].sum(axis=1)
+        if "xa" in st:
+            acc.xa[rows] += st["xa"][used]
         for i, fut in enumerate(futures):
-            per_slice, per_rep = fut.result()
+            per_slice, per_rep, xs, xrep = fut.result()
             acc.l2[i, rows] += per_slice[used]
             if per_rep is not None:
                 acc.rep[i, rows] += per_rep[used]
+                acc.xs[i, rows] += xs[used]
+                acc.xrep[i, rows] += xrep[used]
 
     total = getattr(chunks, "n_accesses", None)  # known up front for layer-generated traces and trace files
     bar = progress(total=total, desc="simulate", enabled=None if show else False, unit="req", unit_scale=True)
@@ -197,7 +237,7 @@ def run_fast(chunks, chip: GpuChip, chips: list[GpuChip], show: bool, checkpoint
             done += 1
             if len(ch) == 0:
                 continue
-            st = _l1_stage(ch, chip, l1)  # overlaps the previous chunk's L2 jobs
+            st = _l1_stage(ch, chip, l1, first_touch)  # overlaps the previous chunk's L2 jobs
             before = pending[1] if pending is not None else [None] * len(chips)
             submitted = (st, [pool.submit(_l2, i, st, before[i]) for i in range(len(chips))])
             if pending is not None:
@@ -207,7 +247,7 @@ def run_fast(chunks, chip: GpuChip, chips: list[GpuChip], show: bool, checkpoint
             if checkpoint is not None and checkpoint.due():
                 _collect(*pending)
                 pending = None
-                checkpoint.save(identity, _state(l1, l2s, acc, done))
+                checkpoint.save(identity, _state(l1, l2s, acc, done, first_touch))
         if pending is not None:
             _collect(*pending)
     finally:
@@ -227,17 +267,22 @@ def _identity(chip: GpuChip, chips: list[GpuChip], chunks, sample_sets: int) -> 
 _CACHE_FIELDS = ("tags", "dirty", "valid", "ages")
 
 
-def _state(l1: BankedCache, l2s: list[BankedCache], acc: FastCounts, done: int) -> dict:
+def _state(l1: BankedCache, l2s: list[BankedCache], acc: FastCounts, done: int,
+           first_touch: FirstTouch | None = None) -> dict:
     n = acc.n
     out = {"done": np.int64(done), "kids": np.asarray(acc.kids, dtype=np.int64), "issue": acc.issue[:n],
            "l1": acc.l1[:n], "l2": acc.l2[:, :n], "rep": acc.rep[:, :n]}
+    if first_touch is not None:
+        out |= {"xa": acc.xa[:n], "xs": acc.xs[:, :n], "xrep": acc.xrep[:, :n]}
+        out |= {f"FT_{k}": v for k, v in first_touch.state().items()}
     for name, cache in [("L1", l1)] + [(f"L2_{i}", c) for i, c in enumerate(l2s)]:
         for f in _CACHE_FIELDS:
             out[f"{name}_{f}"] = getattr(cache.state, f)
     return out
 
 
-def _restore(saved: dict, l1: BankedCache, l2s: list[BankedCache], acc: FastCounts) -> int:
+def _restore(saved: dict, l1: BankedCache, l2s: list[BankedCache], acc: FastCounts,
+             first_touch: FirstTouch | None = None) -> int:
     for name, cache in [("L1", l1)] + [(f"L2_{i}", c) for i, c in enumerate(l2s)]:
         st = cache.state
         if saved[f"{name}_tags"].dtype == np.int64:
@@ -250,6 +295,9 @@ def _restore(saved: dict, l1: BankedCache, l2s: list[BankedCache], acc: FastCoun
     acc.issue[:n], acc.l1[:n], acc.l2[:, :n] = saved["issue"], saved["l1"], saved["l2"]
     if "rep" in saved:
         acc.rep[:, :n] = saved["rep"]
+    if first_touch is not None:
+        acc.xa[:n], acc.xs[:, :n], acc.xrep[:, :n] = saved["xa"], saved["xs"], saved["xrep"]
+        first_touch.restore({k[3:]: v for k, v in saved.items() if k.startswith("FT_")})
     return int(saved["done"])
 
 
@@ -257,9 +305,7 @@ def fast_rows(acc: FastCounts, cap_idx: int, chip: GpuChip, tech: TechRow, mb: f
     """Columns of the per-kernel rows of one (capacity, technology), vectorised over kernels; a sampled L2's
     counts are scaled to the whole L2 (and rounded to whole requests)."""
     k = acc.n
-    l2s = acc.l2[cap_idx, :k]
-    if acc.sample_sets > 1:
-        l2s = np.rint(l2s * acc.scale[cap_idx]).astype(np.int64)
+    l2s = sampled_l2(acc, cap_idx) if acc.sample_sets > 1 else acc.l2[cap_idx, :k]
     cycles = kernel_cycles(acc.issue[:k, :-1], l2s, chip, tech)
     grain = chip.sector_B or chip.l2.line_B
     cols = count_columns(acc.l1[:k], l2s.sum(axis=1), max(grain // chip.dram.atom_B, 1))
@@ -269,17 +315,49 @@ def fast_rows(acc: FastCounts, cap_idx: int, chip: GpuChip, tech: TechRow, mb: f
             "time_ns": cycles * 1000.0 / chip.clocks.core_MHz}
 
 
-def sampling_error(rep: np.ndarray, scale: float) -> np.ndarray:
-    """Estimated relative standard error of the DRAM accesses a sampled L2's counts stand for.
+_KINDS = ((ST_READ_HITS, ST_READ_MISSES), (ST_WRITE_HITS, ST_WRITE_MISSES))
 
-    ``rep`` is ``[..., replicates, N_STATS]`` (leading axes, e.g. kernels, are kept) and ``scale`` what the
-    sampled counts are multiplied by.  The replicate groups are equal random samples of the pairs; the spread of
-    their DRAM requests gives the variance of one group, and the estimate (``scale x`` their sum) has
+
+def sampled_l2(acc: FastCounts, cap_idx: int) -> np.ndarray:
+    """The whole L2's counts ``[kernels, slices, N_STATS]`` a sampled run estimates for capacity ``cap_idx``.
+
+    Misses are the exact first touches plus ``scale x`` the sampled misses that were not first touches (a
+    difference estimator: unbiased, never below the first touches, and exact where every miss is compulsory);
+    hits, evictions and write-backs are the sampled ones scaled; next-level requests follow from these.
+    """
+    k, scale = acc.n, acc.scale[cap_idx]
+    sampled = acc.l2[cap_idx, :k]
+    est = np.rint(sampled * scale)
+    xa, xs = acc.xa[:k], acc.xs[cap_idx, :k]
+    for kind, (_, miss) in enumerate(_KINDS):
+        est[..., miss] = xa[..., kind] + np.rint(scale * (sampled[..., miss] - xs[..., kind]))
+    est = est.astype(np.int64)
+    fill_next_level(est, *acc.rule)
+    return est
+
+
+def dram_residuals(rep: np.ndarray, first: np.ndarray, rule) -> np.ndarray:
+    """Per replicate ``[..., replicates]``: the DRAM requests of its counts ``rep`` ``[..., replicates, N_STATS]``
+    beyond those its first touches ``first`` ``[..., replicates, 2]`` (reads, writes) account for, the quantity
+    whose spread over the replicates is the estimate's sampling error (:func:`sampled_l2` takes the first touches
+    as exact)."""
+    known = np.zeros(rep.shape, dtype=np.int64)
+    for kind, (hit, miss) in enumerate(_KINDS):
+        known[..., hit] = rep[..., hit]
+        known[..., miss] = first[..., kind]
+    fill_next_level(known, *rule)
+    return (dram_requests(rep) - dram_requests(known)).astype(np.float64)
+
+
+def sampling_error(d: np.ndarray, scale: float, total: np.ndarray) -> np.ndarray:
+    """Estimated relative standard error of ``total``, the DRAM accesses a sampled L2's counts stand for.
+
+    ``d`` is :func:`dram_residuals` ``[..., replicates]`` (leading axes, e.g. kernels, are kept) and ``scale`` what
+    the sampled counts are multiplied by.  The replicate groups are equal random samples of the pairs; the spread
+    of their residuals gives the variance of one group, and the estimate (``scale x`` their sum) has
     ``scale^2 x replicates x`` that variance, with the finite-population factor ``1 - 1/scale``.
     """
-    d = dram_requests(rep).astype(np.float64)
     r = d.shape[-1]
-    total = scale * d.sum(axis=-1)
     var = scale**2 * r * d.var(axis=-1, ddof=1) * (1.0 - 1.0 / scale)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(total > 0, np.sqrt(var) / np.where(total > 0, total, 1.0), 0.0)

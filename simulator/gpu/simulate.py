@@ -35,8 +35,8 @@ from models.config import as_choice, as_positive
 from models.errors import ConfigError
 from models.tech_row import LATENCY_FIELDS, TechRow, at_capacity
 from simulator.gpu.chip import GpuChip, load_chip
-from simulator.gpu.counts import COUNT_COLUMNS
-from simulator.gpu.fast import fast_rows, run_fast, sampling_error
+from simulator.gpu.counts import COUNT_COLUMNS, dram_requests
+from simulator.gpu.fast import dram_residuals, fast_rows, run_fast, sampled_l2, sampling_error
 from simulator.gpu.timed import run_timed
 
 MODES = ("fast", "timed")
@@ -144,10 +144,15 @@ def _sampled_result(acc, caps, techs, rows, chip) -> GpuResult:
     accesses on every row, per kernel and, from the replicate totals over all kernels, per capacity."""
     totals, kdf = _frames(rows)
     n = acc.n
-    per_kernel = np.concatenate([sampling_error(acc.rep[i, :n], acc.scale[i])
-                                 for i, _ in enumerate(caps) for _ in techs[i]])
-    per_total = [float(sampling_error(acc.rep[i, :n].sum(axis=0), acc.scale[i]))
-                 for i, _ in enumerate(caps) for _ in techs[i]]
+    per_kernel, per_total = [], []
+    for i, _ in enumerate(caps):
+        dram = dram_requests(sampled_l2(acc, i)).sum(axis=1).astype(np.float64)  # per kernel
+        d = dram_residuals(acc.rep[i, :n], acc.xrep[i, :n], acc.rule)  # [kernel, replicate]
+        k_err = sampling_error(d, acc.scale[i], dram)
+        t_err = float(sampling_error(d.sum(axis=0), acc.scale[i], dram.sum()))
+        per_kernel += [k_err] * len(techs[i])
+        per_total += [t_err] * len(techs[i])
+    per_kernel = np.concatenate(per_kernel)
     kdf["sample_sets"] = acc.sample_sets
     kdf["dram_accesses_rse"] = per_kernel
     totals["sample_sets"] = acc.sample_sets
@@ -182,7 +187,9 @@ def simulate_gpu(chunks: Iterable, chip, *, l2_MB=None, tech=None, mode: str = "
         :func:`simulator.gpu.fast.run_fast`); the result is exactly that of an uninterrupted pass.
     sample_sets : int
         fast mode: simulate one L2 (slice, set) pair in ``sample_sets`` (a fixed seeded subset) and scale its counts
-        to the whole L2, for traces too large to run whole; 1 (the default) simulates every set.  Sampled results
+        to the whole L2, for traces too large to run whole; 1 (the default) simulates every set.  The compulsory
+        misses (first touches) are counted exactly on every set and only the misses beyond them are scaled
+        (:func:`simulator.gpu.fast.sampled_l2`).  Sampled results
         add ``sample_sets`` and ``dram_accesses_rse`` (the estimated relative standard error of the DRAM
         accesses) to every row.
     kernels : DataFrame, optional
