@@ -185,6 +185,16 @@ def _single(mode, sets, ways, wb, wa, addr, w, chunk=2500, policy="lru", sshift=
     return stats, stream, state
 
 
+def _assert_as_reference(stats, stream, state, ref, sets, ways):
+    """The kernel's counts, next-level stream and contents (youngest first, from its ages) are the reference's."""
+    assert dict(zip(STAT_KEYS, stats[:6].tolist(), strict=True)) == ref.c
+    assert stream == ref.stream
+    for s in range(sets):
+        row = slice(s * ways, (s + 1) * ways)
+        order = np.argsort(state.ages[row], kind="stable")
+        assert [int(t) >> 1 for t in state.tags[row][order] if t >= 0] == ref.contents()[s]
+
+
 # (sets, ways, write_back, write_allocate, sector_B): every write policy; sets not a power of two; 1, 16 (the
 # presets' L2), 40 (the predicated loop's two-search path above 32 ways) and 72 ways (two 64-lane blocks);
 # sectored caches (which always take the branchy loop, whatever the mode)
@@ -214,12 +224,7 @@ def test_every_loop_mode_matches_the_reference(ref_cache, policy, geometry, mode
     ref = ref_cache(policy, sets, ways, write_back=wb, write_allocate=wa, sector_B=sector).run(addr, w)
     sshift = (sector or 128).bit_length() - 1
     stats, stream, state = _single(mode, sets, ways, wb, wa, addr, w, policy=policy, sshift=sshift)
-    assert dict(zip(STAT_KEYS, stats[:6].tolist(), strict=True)) == ref.c
-    assert stream == ref.stream
-    for s in range(sets):  # contents youngest first, from the kernel's ages
-        row = slice(s * ways, (s + 1) * ways)
-        order = np.argsort(state.ages[row], kind="stable")
-        assert [int(t) >> 1 for t in state.tags[row][order] if t >= 0] == ref.contents()[s]
+    _assert_as_reference(stats, stream, state, ref, sets, ways)
     assert ref.c["read_hits"] > 0 and ref.c["evictions"] > 0 and (ref.c["writebacks"] > 0 or not wb)
     assert ref.sector_misses > 0 or not sector
 
@@ -244,12 +249,7 @@ def test_naive_write_allocate_matches_the_reference(ref_cache, policy, geometry,
     ref = ref_cache(policy, sets, ways, write_back=wb, write_allocate=True, sector_B=sector, naive=True).run(addr, w)
     sshift = (sector or 128).bit_length() - 1
     stats, stream, state = _single(mode, sets, ways, wb, True, addr, w, policy=policy, sshift=sshift, naive=True)
-    assert dict(zip(STAT_KEYS, stats[:6].tolist(), strict=True)) == ref.c
-    assert stream == ref.stream
-    for s in range(sets):
-        row = slice(s * ways, (s + 1) * ways)
-        order = np.argsort(state.ages[row], kind="stable")
-        assert [int(t) >> 1 for t in state.tags[row][order] if t >= 0] == ref.contents()[s]
+    _assert_as_reference(stats, stream, state, ref, sets, ways)
     layout.fill_next_level(stats, sector is not None, wb, True, True)
     assert stats[layout.ST_NEXT_READS] == sum(not x for _, x in stream)
     assert stats[layout.ST_NEXT_WRITES] == sum(x for _, x in stream)
@@ -441,12 +441,7 @@ def test_runs_of_one_line_match_the_reference(ref_cache, policy, geometry):
     ref = ref_cache(policy, sets, ways, write_back=wb, write_allocate=bool(wa), sector_B=32, naive=naive).run(addr, w)
     stats, stream, state = _single("adaptive", sets, ways, wb, bool(wa), addr, w, chunk=997, policy=policy,
                                    sshift=5, naive=naive)
-    assert dict(zip(STAT_KEYS, stats[:6].tolist(), strict=True)) == ref.c
-    assert stream == ref.stream
-    for s in range(sets):
-        row = slice(s * ways, (s + 1) * ways)
-        order = np.argsort(state.ages[row], kind="stable")
-        assert [int(t) >> 1 for t in state.tags[row][order] if t >= 0] == ref.contents()[s]
+    _assert_as_reference(stats, stream, state, ref, sets, ways)
     assert ref.c["evictions"] > 0 and ref.sector_misses > 0 and ref.c["read_hits"] > 0 and ref.c["write_hits"] > 0
 
 
