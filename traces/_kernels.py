@@ -48,7 +48,7 @@ def _units(start, end, sh):
     return ((end - 1) >> sh) - (start >> sh) + 1
 
 
-@njit(cache=True)
+@njit(cache=True, no_cpython_wrapper=True)
 def _log2(unit):
     sh = 0
     while (1 << sh) < unit:
@@ -76,7 +76,9 @@ def _operand_range(p, op, g, off_B, len_B):
 # _emit_rows and _emit_tile are called, not inlined at Numba IR level: sgemm_fill has five copies of _emit_rows,
 # and inlining them made its compilation 1.4 s CPU longer (a fresh install's first sweep-l2) for the same
 # requests at the same rate (VGG-16 inference b4, 130 M requests: 184-251 M/s either way, alternating runs).
-@njit(cache=True)
+# Helpers that only compiled code calls are compiled without a CPython wrapper (no_cpython_wrapper): it is never
+# used and its compilation cost ~0.5 s of a fresh install's first trace (AlexNet inference b4, alternating runs).
+@njit(cache=True, no_cpython_wrapper=True)
 def _emit_rows(p, op, g, off_B, pitch_B, count, len_B, sh, is_w, sm, out_addr, out_w, out_sm, n):
     """``count`` segments of ``len_B`` bytes, ``pitch_B`` apart, from ``off_B`` in group ``g`` of operand ``op``.
 
@@ -104,7 +106,7 @@ def _emit_rows(p, op, g, off_B, pitch_B, count, len_B, sh, is_w, sm, out_addr, o
     return n
 
 
-@njit(cache=True)
+@njit(cache=True, no_cpython_wrapper=True)
 def _emit_tile(p, op, g, R, C, r0, c0, nr, nc, trans, isz, sh, sm, out_addr, out_w, out_sm, n):
     """Reads of the ``nr`` x ``nc`` tile at (``r0``, ``c0``) of operand ``op``, a logical ``R`` x ``C`` matrix of
     ``isz``-byte elements stored row-major, or transposed (``C`` x ``R``) when ``trans``: one segment per stored row.

@@ -39,7 +39,7 @@ IPOLY_MASKS = {
 IPOLY_SETS = tuple(sorted(IPOLY_MASKS))
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, no_cpython_wrapper=True)
 def _parity(x):
     x ^= x >> np.uint64(32)
     x ^= x >> np.uint64(16)
@@ -50,7 +50,7 @@ def _parity(x):
     return x & np.uint64(1)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, no_cpython_wrapper=True)
 def _ipoly(high, index, masks):
     """IPOLY hash of ``index`` (``len(masks)`` bits) with the ``high`` bits (both uint64)."""
     out = np.uint64(0)
@@ -60,13 +60,13 @@ def _ipoly(high, index, masks):
     return out
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, no_cpython_wrapper=True)
 def _fold(rest):
     # XOR-fold of the address bits above the channel index (nvmsim's "fold" channel hash: cheap, fixed)
     return rest ^ (rest >> np.uint64(5)) ^ (rest >> np.uint64(11)) ^ (rest >> np.uint64(17)) ^ (rest >> np.uint64(23))
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, no_cpython_wrapper=True)
 def _mix(z):
     """SplitMix64's finaliser: a bijection of uint64 whose output bits each depend on every input bit."""
     z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
@@ -74,7 +74,7 @@ def _mix(z):
     return z ^ (z >> np.uint64(31))
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, no_cpython_wrapper=True)
 def _remove_bit(x, p):
     """``x`` with bit ``p`` taken out (the bits above move down one)."""
     low = x & ((np.uint64(1) << p) - np.uint64(1))

@@ -24,7 +24,7 @@ _NO_INT = np.zeros(0, dtype=np.int64)
 _NO_W = np.zeros(0, dtype=np.bool_)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, no_cpython_wrapper=True)
 def _slot(keys, page):
     """The table slot holding ``page``, or the empty slot where it goes (linear probing)."""
     mask = np.uint64(keys.shape[0] - 1)
