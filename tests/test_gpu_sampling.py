@@ -30,8 +30,11 @@ def test_exactly_one_pair_in_k_is_sampled_in_equal_replicates():
         sample_table(2, 4, 2)  # 4 sampled pairs: fewer than the replicate groups
 
 
-def test_sampled_dram_accesses_estimate_the_full_run_within_their_error():
-    chip = small_chip(l2={"sets_per_slice": 128, "ways": 4, "channels": 2})
+@pytest.mark.parametrize("l2", [{}, {"write_policy": "write-through", "write_allocate": False}],
+                         ids=["write-back", "write-through"])
+def test_sampled_dram_accesses_estimate_the_full_run_within_their_error(l2):
+    """(A write-through L2 forwards its write hits: their sampling error is part of the estimate's.)"""
+    chip = small_chip(l2={"sets_per_slice": 128, "ways": 4, "channels": 2, **l2})
     chunks = trace(120_000, seed=3, footprint=4 * 2**20, chunk=30_000, kernels=2)
     full = simulate_gpu(chunks, chip, l2_MB=[0.25, 0.5]).totals
     sampled = simulate_gpu(chunks, chip, l2_MB=[0.25, 0.5], sample_sets=4)

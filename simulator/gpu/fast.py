@@ -7,13 +7,12 @@ with numpy over all kernels at once.
 
 Set sampling (``sample_sets = K > 1``): each capacity's L2 simulates only the requests of a fixed subset of
 ``N // K`` of its ``N`` (slice, set) pairs (:func:`sample_table`) and its counts are scaled by ``N / (N // K)``, the
-classic set-sampling estimate, with one refinement: what every set's requests give exactly is not estimated.  The
-reads and writes per (kernel, slice) are counted on all requests, and so are the compulsory misses (the first touch
-of each line or sector, :mod:`simulator.gpu.kernels.first_touch`); the sample estimates only the misses beyond them
-(a difference estimator: ``misses = first touches + scale x (sampled misses - sampled first touches)``), so traffic
-that is mostly compulsory (small networks, large L2s) comes out nearly exact.  The sampled pairs are split into
-:data:`REPLICATES` equal groups whose separate totals give the estimate's standard error.  L1 counts and issue are
-never sampled.
+classic set-sampling estimate, with one refinement: the compulsory misses (the first touch of each line or
+sector, :mod:`simulator.gpu.kernels.first_touch`) are counted per (kernel, slice) on all requests, and the sample
+estimates only the misses beyond them (a difference estimator: ``misses = first touches + scale x (sampled misses -
+sampled first touches)``), so traffic that is mostly compulsory (small networks, large L2s) comes out nearly
+exact.  The sampled pairs are split into :data:`REPLICATES` equal groups whose separate totals give the estimate's
+standard error.  L1 counts and issue are never sampled.
 """
 
 from __future__ import annotations
@@ -135,8 +134,8 @@ def _groups(kernel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _l1_stage(ch, chip: GpuChip, l1: BankedCache, first_touch: FirstTouch | None = None) -> dict:
     """Everything of one chunk up to the L2: kernel groups, issue counts, the L1s, the L2 mapping; with
-    ``first_touch`` (a sampled L2) also which L2 requests touch their granule first and the exact counts per
-    (kernel, slice)."""
+    ``first_touch`` (a sampled L2) also which L2 requests touch their granule first and how many per (kernel,
+    slice)."""
     group, ids = _groups(ch.kernel)
     ng = len(ids)
     issue = issue_counts(group, ch.sm, chip.n_sms, ng)
@@ -303,7 +302,7 @@ def _restore(saved: dict, l1: BankedCache, l2s: list[BankedCache], acc: FastCoun
 
 def fast_rows(acc: FastCounts, cap_idx: int, chip: GpuChip, tech: TechRow, mb: float) -> dict:
     """Columns of the per-kernel rows of one (capacity, technology), vectorised over kernels; a sampled L2's
-    counts are scaled to the whole L2 (and rounded to whole requests)."""
+    counts are its estimate of the whole L2's (:func:`sampled_l2`, rounded to whole requests)."""
     k = acc.n
     l2s = sampled_l2(acc, cap_idx) if acc.sample_sets > 1 else acc.l2[cap_idx, :k]
     cycles = kernel_cycles(acc.issue[:k, :-1], l2s, chip, tech)
@@ -341,9 +340,8 @@ def dram_residuals(rep: np.ndarray, first: np.ndarray, rule) -> np.ndarray:
     beyond those its first touches ``first`` ``[..., replicates, 2]`` (reads, writes) account for, the quantity
     whose spread over the replicates is the estimate's sampling error (:func:`sampled_l2` takes the first touches
     as exact)."""
-    known = np.zeros(rep.shape, dtype=np.int64)
-    for kind, (hit, miss) in enumerate(_KINDS):
-        known[..., hit] = rep[..., hit]
+    known = np.zeros(rep.shape, dtype=np.int64)  # the first touches as misses, nothing else
+    for kind, (_, miss) in enumerate(_KINDS):
         known[..., miss] = first[..., kind]
     fill_next_level(known, *rule)
     return (dram_requests(rep) - dram_requests(known)).astype(np.float64)
