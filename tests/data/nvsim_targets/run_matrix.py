@@ -20,9 +20,10 @@ import sys
 import time
 from pathlib import Path
 
+from extract import TARGETS as REPORTS  # the report names extract.py reads, in NVSim's OptimizationTarget order
+
 HERE = Path(__file__).resolve().parent
-TARGETS = ("ReadLatency", "WriteLatency", "ReadDynamicEnergy", "WriteDynamicEnergy", "ReadEDP", "WriteEDP",
-           "LeakagePower", "Area")  # NVSim's OptimizationTarget order
+TARGETS = tuple(REPORTS)
 NODES = (28, 45)
 ACCESS = ("sequential", "normal", "fast")
 CELLS = ("sram28", "stt28", "sram", "stt", "sot")
