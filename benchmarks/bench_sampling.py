@@ -63,10 +63,16 @@ def run(networks, phases, k: int, chips, batch: int) -> list[dict]:
 def markdown(rows, k: int, batch: int, load: str) -> str:
     worst = max(abs(r["error"]) for r in rows)
     within = sum(abs(r["error"]) <= 0.01 for r in rows)
+    runs = {(r["chip"], r["network"], r["phase"]): (r["full_s"], r["sampled_s"]) for r in rows}
+    ratio = [s / f for f, s in runs.values() if f >= 1.0]  # runs under a second are mostly fixed costs
+    full, sampled = (sum(t[i] for t in runs.values()) for i in (0, 1))
     lines = [f"DRAM accesses with one L2 set in {k} simulated (`--sample-sets 1/{k}`) against every set, zoo networks "
              f"at batch {batch}, L2 {', '.join(f'{c:g}' for c in CAPS_MB)} MB (`python benchmarks/bench_sampling.py`). "
              f"Load average {load}. **{within} of {len(rows)} points within 1 %; worst |error| "
-             f"{worst * 100:.2f} %.** `rse` is the error the sampled run estimates for itself.", "",
+             f"{worst * 100:.2f} %.** `rse` is the error the sampled run estimates for itself. Time: the sampled "
+             f"runs took {sampled / full:.2f}x the full runs' wall time over the table ({sampled:.0f} s / {full:.0f} "
+             f"s); per run {min(ratio, default=float('nan')):.2f}-{max(ratio, default=float('nan')):.2f}x "
+             "(runs of a second or more).", "",
              "| chip | network | phase | requests | error at " + " / ".join(f"{c:g}" for c in CAPS_MB)
              + " MB (%) | estimated rse (%) | full s | sampled s |", "|---|---|---|---|---|---|---|---|"]
     key = lambda r: (r["chip"], r["network"], r["phase"])  # noqa: E731

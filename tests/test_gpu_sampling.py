@@ -131,3 +131,42 @@ def test_a_killed_sampled_pass_resumes_with_identical_counts(tmp_path):
     resumed = simulate_gpu(chunks, chip, l2_MB=[0.25, 0.5], sample_sets=4, checkpoint=Checkpoint(ckpt.path, 1e9))
     pd.testing.assert_frame_equal(resumed.totals, whole.totals)
     pd.testing.assert_frame_equal(resumed.kernels, whole.kernels)
+
+
+@pytest.mark.parametrize("set_index,sets", [("modulo", 70), ("fold", 149), ("xor", 64), ("ipoly", 32)])
+def test_gathered_requests_are_those_of_the_sampled_sets_with_their_first_touches(set_index, sets):
+    """The one-pass gather against the same selection written out in NumPy: the sampled (slice, set) pairs, each
+    request's statistics row, and the first touches per (kernel, slice) and per (kernel, replicate); keys at and
+    above 2**32 take the division the fast modulo does not cover."""
+    from simulator.gpu.kernels.sampling import gather_sampled
+    from simulator.gpu.l2map import set_key_params, set_keys_for
+
+    rng = np.random.default_rng(5)
+    n, slices, kernels = 50_000, 6, 3
+    l2 = small_chip(l2={"channels": 3, "slices_per_channel": 2, "sets_per_slice": sets, "set_index": set_index}).l2
+    slice_ = rng.integers(0, slices, n)
+    key = np.where(rng.random(n) < 0.1, rng.integers(2**32, 2**40, n), rng.integers(0, 2**22, n))
+    addr = rng.integers(0, 2**40, n).astype(np.uint64)
+    w = rng.random(n) < 0.3
+    group = rng.integers(0, kernels, n)
+    first = rng.random(n) < 0.2
+    table, _ = sample_table(slices, sets, 4)
+
+    hashed = set_keys_for(key, l2)
+    rep = table[slice_ * sets + hashed % sets]
+    take = rep >= 0
+    row = group * REPLICATES + rep
+    xs_ref = np.zeros((kernels, slices, 2), np.int64)
+    np.add.at(xs_ref, (group[take & first], slice_[take & first], w[take & first].astype(int)), 1)
+    xrep_ref = np.zeros((kernels * REPLICATES, 2), np.int64)
+    np.add.at(xrep_ref, (row[take & first], w[take & first].astype(int)), 1)
+
+    outs = (np.empty(n, np.uint64), np.empty(n, np.bool_), np.empty(n, np.int64), np.empty(n, np.int64),
+            np.empty(n, np.int64))
+    xs, xrep = np.zeros((kernels, slices, 2), np.int64), np.zeros((kernels * REPLICATES, 2), np.int64)
+    k = gather_sampled(slice_, key, set_key_params(l2), sets, table, REPLICATES, addr, w, group, first, *outs, xs,
+                       xrep)
+    assert 0 < k < n and k == take.sum()
+    for got, want in zip(outs, (addr, w, slice_, hashed, row), strict=True):
+        assert np.array_equal(got[:k], want[take])
+    assert np.array_equal(xs, xs_ref) and np.array_equal(xrep, xrep_ref)

@@ -28,7 +28,7 @@ from models.tech_row import TechRow
 from simulator.gpu.chip import GpuChip
 from simulator.gpu.counts import count_columns, dram_requests
 from simulator.gpu.kernels.first_touch import FirstTouch
-from simulator.gpu.kernels.sampling import sampled_requests
+from simulator.gpu.kernels.sampling import gather_sampled
 from simulator.gpu.kernels.stats import (
     N_STATS,
     ST_READ_HITS,
@@ -38,7 +38,7 @@ from simulator.gpu.kernels.stats import (
     fill_next_level,
     issue_counts,
 )
-from simulator.gpu.l2map import map_l2, set_keys_for
+from simulator.gpu.l2map import map_l2, set_key_params, set_keys_for
 from simulator.gpu.levels import BankedCache, make_l1, make_l2, sm_index
 from simulator.gpu.timing import kernel_cycles
 from simulator.progress import progress
@@ -190,24 +190,21 @@ def run_fast(chunks, chip: GpuChip, chips: list[GpuChip], show: bool, checkpoint
     def _l2(i, st, before):
         if before is not None:
             before.result()
-        key = set_keys_for(st["key"], chips[i].l2)
         if sample_sets == 1:
+            key = set_keys_for(st["key"], chips[i].l2)
             return l2s[i].run(st["addr2"], st["w2"], st["slice"], key, st["g2"], st["ng"])[0], None, None, None
-        n = len(key)
-        idx, rep = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
-        k = sampled_requests(st["slice"], key, chips[i].l2.sets_per_slice, tables[i], idx, rep)
-        idx, rep = idx[:k], rep[:k]
-        group = st["g2"][idx] * REPLICATES + rep  # statistics rows: (kernel, replicate)
-        stats = l2s[i].run(st["addr2"][idx], st["w2"][idx], st["slice"][idx], key[idx], group,
-                           st["ng"] * REPLICATES)[0]
-        stats = stats.reshape(st["ng"], REPLICATES, *stats.shape[1:])
-        # first touches among the sampled requests, per (kernel, slice) and per (kernel, replicate), reads / writes
-        first, w = st["first"][idx], st["w2"][idx].astype(np.int64)
-        ng, slices = st["ng"], chips[i].l2.slices
-        xs = np.bincount(((st["g2"][idx] * slices + st["slice"][idx]) * 2 + w)[first], minlength=ng * slices * 2)
-        xrep = np.bincount((group * 2 + w)[first], minlength=ng * REPLICATES * 2)
-        return (stats.sum(axis=1), stats.sum(axis=2), xs.reshape(ng, slices, 2),
-                xrep.reshape(ng, REPLICATES, 2))
+        n, ng, slices = len(st["key"]), st["ng"], chips[i].l2.slices
+        addr, w, slice_, key_s, group = (np.empty(n, dtype=np.uint64), np.empty(n, dtype=np.bool_),
+                                         np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64),
+                                         np.empty(n, dtype=np.int64))
+        xs = np.zeros((ng, slices, 2), dtype=np.int64)  # first touches per (kernel, slice), reads / writes
+        xrep = np.zeros((ng * REPLICATES, 2), dtype=np.int64)  # and per (kernel, replicate)
+        k = gather_sampled(st["slice"], st["key"], set_key_params(chips[i].l2), chips[i].l2.sets_per_slice, tables[i],
+                           REPLICATES, st["addr2"], st["w2"], st["g2"], st["first"], addr, w, slice_, key_s, group, xs,
+                           xrep)
+        stats = l2s[i].run(addr[:k], w[:k], slice_[:k], key_s[:k], group[:k], ng * REPLICATES)[0]
+        stats = stats.reshape(ng, REPLICATES, *stats.shape[1:])  # statistics rows: (kernel, replicate)
+        return stats.sum(axis=1), stats.sum(axis=2), xs, xrep.reshape(ng, REPLICATES, 2)
 
     def _collect(st, futures):
         used = st["used"]

@@ -57,13 +57,16 @@ from simulator.gpu.kernels.address import (
     HASH_RANDOM,
     HASH_XOR,
     IPOLY_MASKS,
-    fermi_set_keys,
-    fold_set_keys,
-    ipoly_set_keys,
+    SET_FERMI,
+    SET_FOLD,
+    SET_IPOLY,
+    SET_MODULO,
+    SET_XOR,
     map_addresses,
-    xor_set_keys,
+    set_keys,
 )
 
+_SET_CODES = {"modulo": SET_MODULO, "xor": SET_XOR, "ipoly": SET_IPOLY, "fermi": SET_FERMI, "fold": SET_FOLD}
 _HASH_CODES = {"linear": HASH_LINEAR, "xor": HASH_XOR, "ipoly": HASH_IPOLY, "random": HASH_RANDOM, "fold": HASH_FOLD}
 _NO_MASKS = np.zeros(0, dtype=np.uint64)
 
@@ -88,20 +91,23 @@ def map_l2(addr: np.ndarray, l2: L2Config) -> tuple[np.ndarray, np.ndarray]:
     return slice_, key
 
 
+def set_key_params(l2: L2Config) -> tuple:
+    """``(mode, set_bits, masks, line_shift)``: the arguments :func:`~simulator.gpu.kernels.address.set_key_of`
+    takes for ``l2``'s set index."""
+    sets = l2.sets_per_slice
+    mode = SET_MODULO if sets == 1 else _SET_CODES[l2.set_index]
+    bits = (sets - 1).bit_length() if l2.set_index == "fold" else sets.bit_length() - 1
+    masks = IPOLY_MASKS[sets] if mode == SET_IPOLY else _NO_MASKS
+    return mode, bits, masks, l2.line_B.bit_length() - 1
+
+
 def set_keys_for(key: np.ndarray, l2: L2Config) -> np.ndarray:
     """Keys whose value mod ``l2.sets_per_slice`` is the set; identity for ``set_index == "modulo"``."""
-    sets = l2.sets_per_slice
-    if l2.set_index == "modulo" or sets == 1:
+    params = set_key_params(l2)
+    if params[0] == SET_MODULO:
         return key
     out = np.empty_like(key)
-    if l2.set_index == "xor":
-        xor_set_keys(key, sets.bit_length() - 1, out)
-    elif l2.set_index == "ipoly":
-        ipoly_set_keys(key, IPOLY_MASKS[sets], out)
-    elif l2.set_index == "fermi":
-        fermi_set_keys(key, sets.bit_length() - 1, l2.line_B.bit_length() - 1, out)
-    else:  # "fold": any set count
-        fold_set_keys(key, (sets - 1).bit_length(), out)
+    set_keys(key, *params, out)
     return out
 
 

@@ -134,60 +134,67 @@ def map_addresses(addr, n_channels, n_sub, chunk_shift, line_shift, mode, seed, 
         slice_out[i] = np.int64(s)
 
 
-@njit(cache=True, nogil=True)
-def xor_set_keys(key, set_bits, out):
-    """GPGPU-Sim's ``X`` set index for power-of-two sets: the low ``set_bits`` of the key XOR the next ``set_bits``."""
-    sb = np.int64(set_bits)
-    for i in range(key.shape[0]):
-        k = key[i]
-        out[i] = k ^ ((k >> sb) & ((np.int64(1) << sb) - 1))
+#: ``l2.set_index`` codes: which hash turns a set key into the key whose value mod the set count is the set.
+SET_MODULO, SET_XOR, SET_IPOLY, SET_FERMI, SET_FOLD = 0, 1, 2, 3, 4
 
 
-@njit(cache=True, nogil=True)
-def ipoly_set_keys(key, masks, out):
-    """GPGPU-Sim's ``P`` set index (16, 32 or 64 sets: ``masks`` from :data:`IPOLY_MASKS`), in the low bits."""
-    sb = np.uint64(masks.shape[0])
-    low = (np.uint64(1) << sb) - np.uint64(1)
-    for i in range(key.shape[0]):
-        k = np.uint64(key[i])
-        out[i] = np.int64((k & ~low) | _ipoly(k >> sb, k & low, masks))
+@njit(inline="always")
+def set_key_of(k, mode, set_bits, masks, line_shift):
+    """The hashed set key of set key ``k`` (int64 >= 0); the set is its value mod the set count.
 
-
-@njit(cache=True, nogil=True)
-def fermi_set_keys(key, set_bits, line_shift, out):
-    """GPGPU-Sim's ``H`` (Fermi) set index for 32 or 64 sets, in the low bits.
-
-    On the byte address ``a`` (here the key shifted back by the line): the low five line bits XOR address bits
-    13, 14, 15, 17 and 19; with 64 sets, address bit 12 becomes set bit 5.
+    ``SET_MODULO``: ``k`` itself.  ``SET_XOR`` (GPGPU-Sim's ``X``, power-of-two sets): the low ``set_bits`` of the
+    key XOR the next ``set_bits``.  ``SET_IPOLY`` (``P``; 16, 32 or 64 sets, ``masks`` from :data:`IPOLY_MASKS`):
+    IPOLY of the low bits with the higher ones.  ``SET_FERMI`` (``H``, 32 or 64 sets): on the byte address ``a =
+    k << line_shift``, the low five line bits XOR address bits 13, 14, 15, 17 and 19; with 64 sets, address bit 12
+    becomes set bit 5.  ``SET_FOLD`` (nvmsim's, any set count): all higher key bits XOR-folded into the low
+    ``set_bits``, so that power-of-two strides (tensor rows, weight columns) do not land in a few sets when the set
+    count shares their power-of-two factors.  The hashed bits replace the low ones; the key above them stays.
     """
-    sb = np.uint64(set_bits)
-    low = (np.uint64(1) << sb) - np.uint64(1)
-    ls = np.uint64(line_shift)
-    for i in range(key.shape[0]):
-        k = np.uint64(key[i])
-        a = k << ls
+    if mode == SET_XOR:
+        sb = np.int64(set_bits)
+        return k ^ ((k >> sb) & ((np.int64(1) << sb) - 1))
+    if mode == SET_IPOLY:
+        sb = np.uint64(masks.shape[0])
+        low = (np.uint64(1) << sb) - np.uint64(1)
+        u = np.uint64(k)
+        return np.int64((u & ~low) | _ipoly(u >> sb, u & low, masks))
+    if mode == SET_FERMI:
+        sb = np.uint64(set_bits)
+        low = (np.uint64(1) << sb) - np.uint64(1)
+        u = np.uint64(k)
+        a = u << np.uint64(line_shift)
         upper = ((a >> np.uint64(13)) & np.uint64(7)) | (((a >> np.uint64(17)) & np.uint64(1)) << np.uint64(3)) \
             | (((a >> np.uint64(19)) & np.uint64(1)) << np.uint64(4))
-        s = (k & np.uint64(0x1F)) ^ upper
+        s = (u & np.uint64(0x1F)) ^ upper
         if set_bits == 6:
             s |= ((a >> np.uint64(12)) & np.uint64(1)) << np.uint64(5)
-        out[i] = np.int64((k & ~low) | s)
-
-
-@njit(cache=True, nogil=True)
-def fold_set_keys(key, set_bits, out):
-    """nvmsim's set index hash for any set count: XOR-fold the key's higher bits into its low ``set_bits``.
-
-    The cache then takes ``out mod sets``; folding first stops power-of-two strides (tensor rows, weight
-    columns) from landing in a few sets when the set count shares their power-of-two factors.
-    """
-    sb = np.int64(set_bits)
-    mask = (np.int64(1) << sb) - 1
-    for i in range(key.shape[0]):
-        k = key[i]
+        return np.int64((u & ~low) | s)
+    if mode == SET_FOLD:
+        sb = np.int64(set_bits)
+        mask = (np.int64(1) << sb) - 1
         h = k >> sb
         f = np.int64(0)
         while h:
             f ^= h & mask
             h >>= sb
-        out[i] = k ^ f
+        return k ^ f
+    return k
+
+
+@njit(cache=True, nogil=True)
+def set_keys(key, mode, set_bits, masks, line_shift, out):
+    """:func:`set_key_of` of every key (one loop per mode, so that each compiles to its own tight loop)."""
+    if mode == SET_XOR:
+        for i in range(key.shape[0]):
+            out[i] = set_key_of(key[i], SET_XOR, set_bits, masks, line_shift)
+    elif mode == SET_IPOLY:
+        for i in range(key.shape[0]):
+            out[i] = set_key_of(key[i], SET_IPOLY, set_bits, masks, line_shift)
+    elif mode == SET_FERMI:
+        for i in range(key.shape[0]):
+            out[i] = set_key_of(key[i], SET_FERMI, set_bits, masks, line_shift)
+    elif mode == SET_FOLD:
+        for i in range(key.shape[0]):
+            out[i] = set_key_of(key[i], SET_FOLD, set_bits, masks, line_shift)
+    else:
+        out[:] = key

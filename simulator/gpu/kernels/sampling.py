@@ -1,9 +1,13 @@
-"""Numba kernel of set sampling: which L2 requests fall into the sampled subset of (slice, set) pairs, and into
-which replicate group.
+"""Numba kernel of set sampling: the L2 requests that fall into the sampled subset of (slice, set) pairs, gathered
+with their replicate group, and the first touches among them counted.
 
 The subset itself is chosen outside (:func:`simulator.gpu.fast.sample_table`): exactly one pair in K, picked by a
 seeded permutation rather than a fixed stride (every 8th set would alias with the power-of-two strides of tensor
 rows), the same for every chunk, kernel and run.
+
+Why one kernel: hashing the set keys, selecting, gathering and counting in separate passes cost seven times the
+sampled L2's own lookups (each a full pass over the chunk, per capacity), so a sampled run took longer than the
+full one.
 """
 
 from __future__ import annotations
@@ -11,19 +15,44 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from simulator.gpu.kernels.address import set_key_of
+from simulator.gpu.kernels.simd import mul_high
+
 
 @njit(cache=True, nogil=True)
-def sampled_requests(slice_, set_key, sets, table, idx_out, rep_out):
-    """Write the indices of the requests whose (slice, set) pair is sampled (``table[pair] >= 0``, ``pair =
-    slice x sets + set``) to ``idx_out`` and the pair's replicate group ``table[pair]`` to ``rep_out``; return how
-    many."""
+def gather_sampled(slice_, key, set_index, sets, table, replicates, addr, is_write, group, first,
+                   addr_out, w_out, slice_out, key_out, group_out, first_by_slice, first_by_rep):
+    """Copy the requests whose (slice, set) pair is sampled (``table[slice x sets + set key mod sets] >= 0``), in
+    order, to the ``*_out`` arrays, each with its set key (``key`` hashed by ``set_index``, the arguments of
+    :func:`~simulator.gpu.kernels.address.set_key_of` after the key) and its statistics row ``group x replicates +
+    table[pair]``; return how many.
+
+    Of those, the first touches (``first``) are counted as reads / writes in ``first_by_slice[group, slice,
+    is_write]`` and ``first_by_rep[group x replicates + replicate, is_write]``.
+    """
     n = 0
-    s_u = np.uint64(sets)
+    mode, set_bits, masks, line_shift = set_index
+    # key mod sets by a multiply, as the cache kernels take it (Lemire et al. 2019): with a division per request
+    # (any set count not a power of two) this loop took three times as long
+    u_sets = np.uint64(sets)
+    recip = np.uint64(0xFFFF_FFFF_FFFF_FFFF) // u_sets + np.uint64(1)
     for i in range(slice_.shape[0]):
-        pair = np.uint64(slice_[i]) * s_u + np.uint64(set_key[i]) % s_u
-        r = table[pair]
-        if r >= 0:
-            idx_out[n] = i
-            rep_out[n] = r
-            n += 1
+        k = set_key_of(key[i], mode, set_bits, masks, line_shift)  # >= 0
+        u = np.uint64(k)
+        s = slice_[i]
+        r = table[s * sets + np.int64(mul_high(recip * u, u_sets) if u < np.uint64(1 << 32) else u % u_sets)]
+        # written whether sampled or not (the next request overwrites what was not): one in K taken at random is
+        # a branch mispredicted too often
+        row = group[i] * replicates + r
+        addr_out[n] = addr[i]
+        w_out[n] = is_write[i]
+        slice_out[n] = s
+        key_out[n] = k
+        group_out[n] = row
+        taken = r >= 0
+        if first[i] and taken:
+            w = np.int64(is_write[i])
+            first_by_slice[group[i], s, w] += 1
+            first_by_rep[row, w] += 1
+        n += np.int64(taken)
     return n
