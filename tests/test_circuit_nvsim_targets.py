@@ -16,11 +16,10 @@ Two checks:
   so such near-ties can fall either way).
 
 By default a sample of the stored runs is checked (every Sequential run of the 28 nm SRAM and STT cells, and one run in
-three of the rest); ``NVMSIM_NVSIM_FULL=1`` checks them all (the README's table). Measured on all 284 runs stored on
-2026-12-07 (28 and 45 nm: every cell Sequential and Normal 128 KB - 64 MB; Fast 128 KB - 64 MB for sram28, stt28, sram
-and stt at 28 nm and sram28, stt28, sram at 45 nm, to 32 MB for sot at 28 nm, to 2 MB for stt at 45 nm; 2,272 reports;
+three of the rest); ``NVMSIM_NVSIM_FULL=1`` checks them all (the README's table). Measured on all 300 runs of the
+matrix, stored on 2026-12-07 (every cell at 28 and 45 nm, 128 KB - 64 MB, Sequential, Normal and Fast; 2,400 reports;
 ``tests/data/nvsim_targets/summarize.py``): nvmsim chooses NVSim's organisation for every target, data and tag arrays
-(4,544 of 4,544), median error of every metric at most 0.005 % per target, worst 0.28 % (the read latency of the
+(4,800 of 4,800), median error of every metric at most 0.005 % per target, worst 0.28 % (the read latency of the
 read-latency / write-latency optima), none needs a tie.
 """
 
