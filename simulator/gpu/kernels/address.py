@@ -181,20 +181,23 @@ def set_key_of(k, mode, set_bits, masks, line_shift):
     return k
 
 
+@njit(inline="always")
+def _set_keys_as(key, mode, set_bits, masks, line_shift, out):
+    for i in range(key.shape[0]):
+        out[i] = set_key_of(key[i], mode, set_bits, masks, line_shift)
+
+
 @njit(cache=True, nogil=True)
 def set_keys(key, mode, set_bits, masks, line_shift, out):
-    """:func:`set_key_of` of every key (one loop per mode, so that each compiles to its own tight loop)."""
+    """:func:`set_key_of` of every key (the mode a constant in each call below, so each compiles to its own tight
+    loop: a mode tested per key ran the XOR hash 3x slower)."""
     if mode == SET_XOR:
-        for i in range(key.shape[0]):
-            out[i] = set_key_of(key[i], SET_XOR, set_bits, masks, line_shift)
+        _set_keys_as(key, SET_XOR, set_bits, masks, line_shift, out)
     elif mode == SET_IPOLY:
-        for i in range(key.shape[0]):
-            out[i] = set_key_of(key[i], SET_IPOLY, set_bits, masks, line_shift)
+        _set_keys_as(key, SET_IPOLY, set_bits, masks, line_shift, out)
     elif mode == SET_FERMI:
-        for i in range(key.shape[0]):
-            out[i] = set_key_of(key[i], SET_FERMI, set_bits, masks, line_shift)
+        _set_keys_as(key, SET_FERMI, set_bits, masks, line_shift, out)
     elif mode == SET_FOLD:
-        for i in range(key.shape[0]):
-            out[i] = set_key_of(key[i], SET_FOLD, set_bits, masks, line_shift)
+        _set_keys_as(key, SET_FOLD, set_bits, masks, line_shift, out)
     else:
         out[:] = key
