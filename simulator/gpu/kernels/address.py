@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from simulator.gpu.kernels.simd import parity64
+
 #: ``l2.channel_hash`` codes (GPGPU-Sim's ``-gpgpu_memory_partition_indexing`` 0, 1, 2 and 4, and nvmsim's fold).
 HASH_LINEAR, HASH_XOR, HASH_IPOLY, HASH_RANDOM, HASH_FOLD = 0, 1, 2, 3, 4
 
@@ -40,22 +42,11 @@ IPOLY_SETS = tuple(sorted(IPOLY_MASKS))
 
 
 @njit(cache=True, nogil=True, no_cpython_wrapper=True)
-def _parity(x):
-    x ^= x >> np.uint64(32)
-    x ^= x >> np.uint64(16)
-    x ^= x >> np.uint64(8)
-    x ^= x >> np.uint64(4)
-    x ^= x >> np.uint64(2)
-    x ^= x >> np.uint64(1)
-    return x & np.uint64(1)
-
-
-@njit(cache=True, nogil=True, no_cpython_wrapper=True)
 def _ipoly(high, index, masks):
     """IPOLY hash of ``index`` (``len(masks)`` bits) with the ``high`` bits (both uint64)."""
     out = np.uint64(0)
     for b in range(masks.shape[0]):
-        bit = _parity(high & masks[b]) ^ ((index >> np.uint64(b)) & np.uint64(1))
+        bit = parity64(high & masks[b]) ^ ((index >> np.uint64(b)) & np.uint64(1))
         out |= bit << np.uint64(b)
     return out
 
