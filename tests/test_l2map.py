@@ -250,3 +250,23 @@ def test_channel_hash_errors():
     c = load_chip("gtx1080ti-deepnvm", overrides={"l2": {"set_index": "ipoly", "channel_hash": "random"}})
     assert (c.l2.set_index, c.l2.channel_hash, c.l2.hash_seed) == ("ipoly", "random", 1)
     assert load_chip(c, l2_MB=1.5).l2.channel_hash == "random"
+
+
+@pytest.mark.parametrize("set_bits", [1, 5, 6, 7, 8, 13, 19])
+def test_fold_hash_is_the_xor_of_every_chunk_of_the_key(set_bits):
+    """The "fold" set key by its definition, written as the plain loop over the key's ``set_bits``-wide chunks:
+    the low chunk becomes the XOR of all of them, the key above it stays (keys of 20 to 62 bits)."""
+    from simulator.gpu.kernels.address import SET_FOLD, set_keys
+
+    def folded(k: int) -> int:
+        low, rest = k & ((1 << set_bits) - 1), k >> set_bits
+        while rest:
+            low ^= rest & ((1 << set_bits) - 1)
+            rest >>= set_bits
+        return (k >> set_bits << set_bits) | low
+
+    rng = np.random.default_rng(set_bits)
+    key = np.concatenate([rng.integers(0, 1 << bits, 500) for bits in (20, 33, 48, 62)])
+    out = np.empty_like(key)
+    set_keys(key, SET_FOLD, set_bits, np.zeros(0, np.uint64), 7, out)
+    assert out.tolist() == [folded(int(k)) for k in key]

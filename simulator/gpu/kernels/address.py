@@ -161,14 +161,15 @@ def set_key_of(k, mode, set_bits, masks, line_shift):
             s |= ((a >> np.uint64(12)) & np.uint64(1)) << np.uint64(5)
         return np.int64((u & ~low) | s)
     if mode == SET_FOLD:
-        sb = np.int64(set_bits)
-        mask = (np.int64(1) << sb) - 1
-        h = k >> sb
-        f = np.int64(0)
-        while h:
-            f ^= h & mask
-            h >>= sb
-        return k ^ f
+        # the XOR of the key's set_bits-wide chunks above the lowest, in log steps (chunk j ^= chunk j + 2**t): no
+        # data-dependent loop, and the same steps for every key
+        sb = np.uint64(set_bits)
+        x = np.uint64(k) >> sb
+        for t in range(6):
+            s = sb << np.uint64(t)
+            if s < np.uint64(64):
+                x ^= x >> s
+        return k ^ np.int64(x & ((np.uint64(1) << sb) - np.uint64(1)))
     return k
 
 
