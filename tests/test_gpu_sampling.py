@@ -138,6 +138,7 @@ def test_gathered_requests_are_those_of_the_sampled_sets_with_their_first_touche
     """The one-pass gather against the same selection written out in NumPy: the sampled (slice, set) pairs, each
     request's statistics row, and the first touches per (kernel, slice) and per (kernel, replicate); keys at and
     above 2**32 take the division the fast modulo does not cover."""
+    from simulator.gpu.kernels.lookup import reciprocal
     from simulator.gpu.kernels.sampling import gather_sampled
     from simulator.gpu.l2map import set_key_params, set_keys_for
 
@@ -164,8 +165,8 @@ def test_gathered_requests_are_those_of_the_sampled_sets_with_their_first_touche
     outs = (np.empty(n, np.uint64), np.empty(n, np.bool_), np.empty(n, np.int64), np.empty(n, np.int64),
             np.empty(n, np.int64))
     xs, xrep = np.zeros((kernels, slices, 2), np.int64), np.zeros((kernels * REPLICATES, 2), np.int64)
-    k = gather_sampled(slice_, key, set_key_params(l2), sets, table, REPLICATES, addr, w, group, first, *outs, xs,
-                       xrep)
+    k = gather_sampled(slice_, key, set_key_params(l2), sets, reciprocal(sets), table, REPLICATES, addr, w, group,
+                       first, *outs, xs, xrep)
     assert 0 < k < n and k == take.sum()
     for got, want in zip(outs, (addr, w, slice_, hashed, row), strict=True):
         assert np.array_equal(got[:k], want[take])

@@ -28,6 +28,7 @@ from models.tech_row import TechRow
 from simulator.gpu.chip import GpuChip
 from simulator.gpu.counts import count_columns, dram_requests
 from simulator.gpu.kernels.first_touch import FirstTouch
+from simulator.gpu.kernels.lookup import reciprocal
 from simulator.gpu.kernels.sampling import gather_sampled
 from simulator.gpu.kernels.stats import (
     N_STATS,
@@ -199,7 +200,8 @@ def run_fast(chunks, chip: GpuChip, chips: list[GpuChip], show: bool, checkpoint
                                          np.empty(n, dtype=np.int64))
         xs = np.zeros((ng, slices, 2), dtype=np.int64)  # first touches per (kernel, slice), reads / writes
         xrep = np.zeros((ng * REPLICATES, 2), dtype=np.int64)  # and per (kernel, replicate)
-        k = gather_sampled(st["slice"], st["key"], set_key_params(chips[i].l2), chips[i].l2.sets_per_slice, tables[i],
+        sets = chips[i].l2.sets_per_slice
+        k = gather_sampled(st["slice"], st["key"], set_key_params(chips[i].l2), sets, reciprocal(sets), tables[i],
                            REPLICATES, st["addr2"], st["w2"], st["g2"], st["first"], addr, w, slice_, key_s, group, xs,
                            xrep)
         stats = l2s[i].run(addr[:k], w[:k], slice_[:k], key_s[:k], group[:k], ng * REPLICATES)[0]

@@ -67,7 +67,7 @@ from numba import njit, types
 from numba.core.extending import intrinsic
 
 from simulator.gpu.kernels import simd
-from simulator.gpu.kernels.simd import cttz32, first_equal, hit_or_victim, increment_below, mul_high
+from simulator.gpu.kernels.simd import cttz32, first_equal, hit_or_victim, increment_below, mod_by
 from simulator.gpu.kernels.stats import (
     N_STATS,
     ST_EVICTIONS,
@@ -232,7 +232,7 @@ def _build(WAYS, LSHIFT, SSHIFT, WB, WA, EMIT, MODE, PROMOTE, NAIVE):  # noqa: C
                             n_out += U(1)
                             continue
                         key = U(set_key[i])
-                        sidx = U(b) * sets + (mul_high(recip * key, sets) if key < U(1 << 32) else key % sets)
+                        sidx = U(b) * sets + mod_by(key, sets, recip)
                         so = (group[i] * nb + b) * N_STATS
                     line = a >> U(LSHIFT)
                     if line >= tag_lines(tags):  # a compile-time constant: no test at all with 64-bit tags
@@ -240,7 +240,7 @@ def _build(WAYS, LSHIFT, SSHIFT, WB, WA, EMIT, MODE, PROMOTE, NAIVE):  # noqa: C
                         break
                     if not BANKED:
                         # (with 32-bit tags line < 2**30 here: LLVM drops the test and the division)
-                        sidx = mul_high(recip * line, sets) if line < U(1 << 32) else line % sets
+                        sidx = mod_by(line, sets, recip)
                     base = sidx * U(WAYS)
                     tag = np.int64(line) << 1
                     if PREDICABLE and pred:  # the predicated loop: no branch on the outcome

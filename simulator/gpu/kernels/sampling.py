@@ -16,31 +16,29 @@ import numpy as np
 from numba import njit
 
 from simulator.gpu.kernels.address import set_key_of
-from simulator.gpu.kernels.simd import mul_high
+from simulator.gpu.kernels.simd import mod_by
 
 
 @njit(cache=True, nogil=True)
-def gather_sampled(slice_, key, set_index, sets, table, replicates, addr, is_write, group, first,
+def gather_sampled(slice_, key, set_index, sets, recip, table, replicates, addr, is_write, group, first,
                    addr_out, w_out, slice_out, key_out, group_out, first_by_slice, first_by_rep):
     """Copy the requests whose (slice, set) pair is sampled (``table[slice x sets + set key mod sets] >= 0``), in
     order, to the ``*_out`` arrays, each with its set key (``key`` hashed by ``set_index``, the arguments of
     :func:`~simulator.gpu.kernels.address.set_key_of` after the key) and its statistics row ``group x replicates +
-    table[pair]``; return how many.
+    table[pair]``; return how many.  ``recip``: :func:`~simulator.gpu.kernels.lookup.reciprocal` of ``sets``, for
+    the modulo the cache kernels take (a division per request took this loop three times as long).
 
     Of those, the first touches (``first``) are counted as reads / writes in ``first_by_slice[group, slice,
     is_write]`` and ``first_by_rep[group x replicates + replicate, is_write]``.
     """
     n = 0
     mode, set_bits, masks, line_shift = set_index
-    # key mod sets by a multiply, as the cache kernels take it (Lemire et al. 2019): with a division per request
-    # (any set count not a power of two) this loop took three times as long
     u_sets = np.uint64(sets)
-    recip = np.uint64(0xFFFF_FFFF_FFFF_FFFF) // u_sets + np.uint64(1)
     for i in range(slice_.shape[0]):
         k = set_key_of(key[i], mode, set_bits, masks, line_shift)  # >= 0
         u = np.uint64(k)
         s = slice_[i]
-        r = table[s * sets + np.int64(mul_high(recip * u, u_sets) if u < np.uint64(1 << 32) else u % u_sets)]
+        r = table[s * sets + np.int64(mod_by(u, u_sets, recip))]
         # written whether sampled or not (the next request overwrites what was not): one in K taken at random is
         # a branch mispredicted too often
         row = group[i] * replicates + r

@@ -13,7 +13,9 @@ processed in blocks of at most 64.
 
 from __future__ import annotations
 
+import numpy as np
 from llvmlite import ir
+from numba import njit
 from numba.core import types
 from numba.core.extending import intrinsic
 
@@ -161,6 +163,13 @@ def mul_high(typingctx, a, b):
         return builder.trunc(builder.lshr(builder.mul(x, y), ir.Constant(i128, 64)), ir.IntType(64))
 
     return types.uint64(a, b), codegen
+
+
+@njit(inline="always")
+def mod_by(x, d, recip):
+    """``x % d`` for uint64 ``x`` and ``d``, ``recip`` = :func:`simulator.gpu.kernels.lookup.reciprocal` of ``d``: a
+    multiply below 2**32, where the reciprocal is exact (Lemire et al. 2019), the division above."""
+    return mul_high(recip * x, d) if x < np.uint64(1 << 32) else x % d
 
 
 def _trailing_zeros(width: int):
