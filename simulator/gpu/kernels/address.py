@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from simulator.gpu.kernels.simd import parity64
+from simulator.gpu.kernels.simd import divmod_by, mod64_by, mod_by, parity64
 
 #: ``l2.channel_hash`` codes (GPGPU-Sim's ``-gpgpu_memory_partition_indexing`` 0, 1, 2 and 4, and nvmsim's fold).
 HASH_LINEAR, HASH_XOR, HASH_IPOLY, HASH_RANDOM, HASH_FOLD = 0, 1, 2, 3, 4
@@ -79,7 +79,28 @@ def map_addresses(addr, n_channels, n_sub, chunk_shift, line_shift, mode, seed, 
 
     ``n_sub`` is a power of two (at most 16); ``mode`` a ``HASH_*`` code; ``seed`` the random hash's seed;
     ``ipoly_masks`` the IPOLY masks for ``next_pow2(n_channels) * n_sub`` slices (only read by ``HASH_IPOLY``).
+    The mode is a constant in each call below, so each compiles to its own loop (a mode tested per address
+    doubled the loop's time).
     """
+    if mode == HASH_LINEAR:
+        _map_as(addr, HASH_LINEAR, n_channels, n_sub, chunk_shift, line_shift, seed, ipoly_masks, slice_out,
+                key_out)
+    elif mode == HASH_XOR:
+        _map_as(addr, HASH_XOR, n_channels, n_sub, chunk_shift, line_shift, seed, ipoly_masks, slice_out,
+                key_out)
+    elif mode == HASH_IPOLY:
+        _map_as(addr, HASH_IPOLY, n_channels, n_sub, chunk_shift, line_shift, seed, ipoly_masks, slice_out,
+                key_out)
+    elif mode == HASH_RANDOM:
+        _map_as(addr, HASH_RANDOM, n_channels, n_sub, chunk_shift, line_shift, seed, ipoly_masks, slice_out,
+                key_out)
+    else:
+        _map_as(addr, HASH_FOLD, n_channels, n_sub, chunk_shift, line_shift, seed, ipoly_masks, slice_out,
+                key_out)
+
+
+@njit(inline="always")
+def _map_as(addr, mode, n_channels, n_sub, chunk_shift, line_shift, seed, ipoly_masks, slice_out, key_out):
     nch = np.uint64(n_channels)
     nsub = np.uint64(n_sub)
     sub_bits = 0
@@ -95,16 +116,23 @@ def map_addresses(addr, n_channels, n_sub, chunk_shift, line_shift, mode, seed, 
     rand_shift = np.uint64(max(chunk_shift - sub_bits, 0))
     seed_mix = _mix(np.uint64(seed) + np.uint64(0x9E3779B97F4A7C15))
     n_slices = nch * nsub
+    sub_pos = np.empty(len(SUB_BIT_OFFSETS), dtype=np.uint64)  # the sub-partition bits' positions
+    for k in range(sub_pos.shape[0]):
+        sub_pos[k] = ls + np.uint64(SUB_BIT_OFFSETS[k])
+    # reciprocals for the divisions by the (runtime) channel and slice counts; they wrap to 0 for a count of 1,
+    # which divmod_by and mod_by handle
+    full = np.uint64(0xFFFFFFFFFFFFFFFF)
+    recip_ch = full // nch + np.uint64(1)
+    recip_sl = full // n_slices + np.uint64(1)
+    r32_sl = np.uint64(1 << 32) % n_slices
     for i in range(addr.shape[0]):
         a = addr[i]
-        chunk = a >> cs
-        ch = chunk % nch
-        rest = chunk // nch
+        rest, ch = divmod_by(a >> cs, nch, recip_ch)
         r = (rest << cs) | (a & low_mask)  # the address with the channel bits squeezed out
         sub = np.uint64(0)
         pa = r
         for k in range(sub_bits - 1, -1, -1):  # highest first, so lower positions stay put
-            p = ls + np.uint64(SUB_BIT_OFFSETS[k])
+            p = sub_pos[k]
             sub |= ((r >> p) & np.uint64(1)) << np.uint64(k)
             pa = _remove_bit(pa, p)
         key_out[i] = np.int64(pa >> ls)
@@ -117,11 +145,11 @@ def map_addresses(addr, n_channels, n_sub, chunk_shift, line_shift, mode, seed, 
             high = rest if gap else rest >> np.uint64(sub_bits)
             s = _ipoly(high, ch * nsub + sub, ipoly_masks)
             if gap:
-                s %= n_slices
+                s = mod_by(s, n_slices, recip_sl)
         elif mode == HASH_RANDOM:
-            s = _mix((a >> rand_shift) ^ seed_mix) % n_slices
+            s = mod64_by(_mix((a >> rand_shift) ^ seed_mix), n_slices, recip_sl, r32_sl)
         else:  # HASH_FOLD
-            s = ((ch + _fold(rest)) % nch) * nsub + sub
+            s = mod_by(ch + _fold(rest), nch, recip_ch) * nsub + sub
         slice_out[i] = np.int64(s)
 
 

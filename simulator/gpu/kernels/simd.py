@@ -172,6 +172,26 @@ def mod_by(x, d, recip):
     return mul_high(recip * x, d) if x < np.uint64(1 << 32) else x % d
 
 
+@njit(inline="always")
+def divmod_by(x, d, recip):
+    """``(x // d, x % d)`` for uint64 ``x`` and ``d`` with ``recip`` as :func:`mod_by` takes it: two multiplies
+    wherever they are exact, which is every ``x < recip`` (the error of ``recip / 2**64`` against ``1 / d``, times
+    ``x``, stays below ``1 / d``; Lemire et al. 2019, Theorem 1), a division above (and for ``d == 1``, whose
+    ``recip`` is 0)."""
+    if x < recip:
+        return mul_high(recip, x), mul_high(recip * x, d)
+    return x // d, x % d
+
+
+@njit(inline="always")
+def mod64_by(x, d, recip, r32):
+    """``x % d`` for any uint64 ``x`` and ``d < 2**16``, ``r32 = 2**32 % d``: both 32-bit halves reduced by
+    multiplies, then their sum, below ``d * d + d``, once more (a hash's full-width output reduced to a slice)."""
+    hi = mod_by(x >> np.uint64(32), d, recip)
+    lo = mod_by(x & np.uint64(0xFFFFFFFF), d, recip)
+    return mod_by(hi * r32 + lo, d, recip)
+
+
 def _trailing_zeros(width: int):
     """An intrinsic: the trailing zeros of a nonzero unsigned integer of ``width`` bits, as a uint64 (one
     ``tzcnt``)."""
