@@ -73,7 +73,10 @@ def test_state_persists_across_chunks_and_reset_clears():
     (64, 4, True, True, None),
     (64, 4, False, False, None),
     (5, 3, True, True, None),  # sets not a power of two: index = line mod 5
-    (64, 4, True, True, 32),   # sectored
+    (64, 4, True, True, 32),   # sectored (uint8 sector masks: lookup.mask_dtype)
+    (64, 4, True, True, 16),   # 8 sectors: the uint8 masks full
+    (64, 4, True, True, 8),    # 16 sectors: uint16 masks
+    (16, 4, True, True, 4),    # 32 sectors: uint32 masks
 ])
 def test_agrees_with_reference_model(ref_cache, policy, sets, ways, wb, wa, sector):
     rng = np.random.default_rng(sets * 7 + ways)

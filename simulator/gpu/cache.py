@@ -190,7 +190,7 @@ class Cache:
 
     def reset(self) -> None:
         """Empty the cache and zero the counts."""
-        self._state = lookup.new_state(1, self.sets, self.ways)
+        self._state = lookup.new_state(1, self.sets, self.ways, sectors=1 << (self._lshift - self._sshift))
         self._stats = np.zeros(N_STATS, dtype=np.int64)
         self.stream = None
 

@@ -35,7 +35,7 @@ class BankedCache:
         self.emit = emit
         _, self.kernel = lookup.get_kernels(sets, ways, self.lshift, self.sshift, write_back, wa, emit,
                                             hit_promotes=policies.get_policy(self.policy).hit_promotes, naive=naive)
-        self.state = lookup.new_state(banks, sets, ways)
+        self.state = lookup.new_state(banks, sets, ways, sectors=1 << (self.lshift - self.sshift))
 
     def run(self, addr, w, bank, set_key, group, n_groups):
         """Look up a chunk: ``bank`` per access (negative: bypass), ``set_key`` mod sets the set, ``group`` the
