@@ -38,6 +38,7 @@ from simulator.gpu.chip import GpuChip, load_chip
 from simulator.gpu.counts import COUNT_COLUMNS, dram_requests
 from simulator.gpu.fast import dram_residuals, fast_rows, run_fast, sampled_l2, sampling_error
 from simulator.gpu.timed import run_timed
+from simulator.memory import keep_freed_memory
 
 MODES = ("fast", "timed")
 DEFAULT_TECH = "sram"
@@ -211,6 +212,7 @@ def simulate_gpu(chunks: Iterable, chip, *, l2_MB=None, tech=None, mode: str = "
     chips = [c for _, c in caps]
     chunks = _Checked(chunks)
     sample_sets = as_positive(sample_sets, "sample_sets", integer=True)
+    keep_freed_memory()  # chunks reuse the pages of the chunks before them
     if sample_sets > 1 and mode != "fast":
         raise ConfigError("sample_sets", "set sampling runs in fast mode only (timed mode simulates every set)")
     if mode == "fast":
