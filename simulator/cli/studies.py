@@ -23,6 +23,7 @@ from simulator.cli._common import (
     positive_int,
     size,
 )
+from simulator.figure_worker import Plot
 
 SWEEP_SHOWN = ["network", "phase", "batch", "technology", "l2_MB", "mode", "dram_reads", "dram_writes",
                "dram_accesses", "dram_reduction_pct", "l2_reads", "l2_writes", "l2_hit_rate", "cycles",
@@ -88,14 +89,38 @@ def _capacities(text: str, field: str = "--l2") -> list[float]:
     return parse_float_list(text, field, unit="MB", sizes=True)
 
 
-def _write(df, args, name: str, shown, figure=None) -> None:
-    from simulator.output import save_figure, write_table
+def _with_figure_worker(verb):
+    """``verb`` with a figure worker (:mod:`simulator.figure_worker`) started first when it writes a PNG, so that
+    matplotlib loads while the study runs; a worker not handed a figure is ended with the verb."""
 
+    def run(args) -> int:
+        from simulator.figure_worker import FigureWorker
+
+        args.figure_worker = FigureWorker.start() if args.out is not None else None
+        try:
+            return verb(args)
+        finally:
+            if args.figure_worker is not None:
+                args.figure_worker.close()
+
+    run.__name__ = verb.__name__
+    return run
+
+
+def _write(df, args, name: str, shown, figure=None) -> None:
+    from simulator.output import write_table
+
+    worker = getattr(args, "figure_worker", None)
+    png = Path(args.out) / f"{name}.png" if args.out is not None else None
+    handed = png is not None and figure is not None and len(df) > 0 and worker is not None and worker.submit(
+        figure, df, png)
     emit(df, args, name, columns=[c for c in (*shown, "sample_sets", "dram_accesses_rse") if c in df.columns])
     if args.out is not None:
         write_table(df, Path(args.out) / f"{name}.parquet")
-        if figure is not None and len(df):
-            save_figure(figure(df), Path(args.out) / f"{name}.png")
+        if figure is not None and len(df) and not (handed and worker.wait()):
+            from simulator.output import save_figure
+
+            save_figure(figure(df), png)
 
 
 def _header(args, text: str) -> None:
@@ -104,7 +129,7 @@ def _header(args, text: str) -> None:
 
 
 def _sweep_l2(args) -> int:
-    from simulator.studies import deepnvm, plots
+    from simulator.studies import deepnvm
 
     l2 = _capacities(args.l2) if args.l2 is not None else None
     df = deepnvm.sweep_l2(args.network, args.phase, args.batch, l2_MB=l2, cells=_cells(args), dataset=args.dataset,
@@ -113,12 +138,12 @@ def _sweep_l2(args) -> int:
     what = (f"measured counts from {args.from_profile}" if args.from_profile is not None else
             f"{df['network'].iloc[0]} {df['phase'].iloc[0]} batch {df['batch'].iloc[0]}" if len(df) else "")
     _header(args, f"sweep-l2: {what} on {args.chip}, L2 {caps} MB, mode {df['mode'].iloc[0] if len(df) else '-'}")
-    _write(df, args, "sweep_l2", SWEEP_SHOWN, plots.dram_reduction)
+    _write(df, args, "sweep_l2", SWEEP_SHOWN, Plot("dram_reduction"))
     return 0
 
 
 def _iso_capacity(args) -> int:
-    from simulator.studies import deepnvm, plots
+    from simulator.studies import deepnvm
 
     df = deepnvm.iso_capacity(parse_str_list(args.networks, "--networks"), _phases(args), capacity_MB=args.l2,
                               cells=_cells(args), **_runtime(args))
@@ -126,18 +151,18 @@ def _iso_capacity(args) -> int:
               "total energy": "total_energy_nJ_norm", "EDP (with DRAM)": "edp_Js_norm"}
     _header(args, f"iso-capacity: L2 {args.l2:g} MB")
     _write(df, args, "iso_capacity", NORM_SHOWN,
-           lambda d: plots.normalised_bars(d, panels, title=f"Iso-capacity ({args.l2:g} MB)", log=True))
+           Plot("normalised_bars", panels=panels, title=f"Iso-capacity ({args.l2:g} MB)", log=True))
     return 0
 
 
 def _batch_size(args) -> int:
-    from simulator.studies import deepnvm, plots
+    from simulator.studies import deepnvm
 
     batches = parse_float_list(args.batches, "--batches", integer=True, positive=True)
     df = deepnvm.batch_size(args.network, batches, parse_str_list(args.phases, "--phases"), capacity_MB=args.l2,
                             cells=_cells(args), **_runtime(args))
     _header(args, f"batch-size: L2 {args.l2:g} MB")
-    _write(df, args, "batch_size", NORM_SHOWN, plots.batch_edp)
+    _write(df, args, "batch_size", NORM_SHOWN, Plot("batch_edp"))
     return 0
 
 
@@ -170,7 +195,7 @@ def iso_area_capacities(text: str | None, cells: list[str]) -> dict[str, float] 
 
 
 def _iso_area(args) -> int:
-    from simulator.studies import deepnvm, plots
+    from simulator.studies import deepnvm
 
     cells = _cells(args)
     caps = iso_area_capacities(args.capacities, cells)
@@ -180,19 +205,19 @@ def _iso_area(args) -> int:
               "EDP without DRAM": "edp_l2_Js_norm", "EDP with DRAM": "edp_Js_norm"}
     _header(args, f"iso-area: against {args.reference} {args.reference_MB:g} MB")
     _write(df, args, "iso_area", NORM_SHOWN + ["dram_reduction_pct"],
-           lambda d: plots.normalised_bars(d, panels, title=f"Iso-area ({args.reference} {args.reference_MB:g} MB)",
-                                           baseline=args.reference, log=True))
+           Plot("normalised_bars", panels=panels, title=f"Iso-area ({args.reference} {args.reference_MB:g} MB)",
+                baseline=args.reference, log=True))
     return 0
 
 
 def _scalability(args) -> int:
-    from simulator.studies import deepnvm, plots
+    from simulator.studies import deepnvm
 
     df = deepnvm.scalability(parse_str_list(args.networks, "--networks"), _phases(args),
                              capacities_MB=_capacities(args.l2), cells=_cells(args), **_runtime(args))
     summary = deepnvm.scalability_summary(df)
     _header(args, f"scalability: L2 {', '.join(f'{c:g}' for c in sorted(set(df['l2_MB'])))} MB")
-    _write(summary, args, "scalability", list(summary.columns), plots.scalability_lines)
+    _write(summary, args, "scalability", list(summary.columns), Plot("scalability_lines"))
     if args.out is not None:
         from simulator.output import write_table
 
@@ -219,13 +244,13 @@ def register(subparsers) -> None:
     p.add_argument("--from-profile", type=Path, default=None,
                    help="Nsight Compute / nvprof CSV export: use its measured counts instead of simulating")
     _common(p, "sweep_l2")
-    p.set_defaults(func=_sweep_l2)
+    p.set_defaults(func=_with_figure_worker(_sweep_l2))
 
     p = subparsers.add_parser("iso-capacity", help="DeepNVM++ Fig. 3-4: technologies at the same L2 capacity")
     _networks(p)
     p.add_argument("--l2", type=size("MB"), default=3.0, help="capacity in MB (default 3; 512KB, 1GB also work)")
     _common(p, "iso_capacity")
-    p.set_defaults(func=_iso_capacity)
+    p.set_defaults(func=_with_figure_worker(_iso_capacity))
 
     p = subparsers.add_parser("batch-size", help="DeepNVM++ Fig. 5: iso-capacity EDP across batch sizes")
     p.add_argument("--network", default="alexnet")
@@ -233,7 +258,7 @@ def register(subparsers) -> None:
     p.add_argument("--phases", default="inference,training")
     p.add_argument("--l2", type=size("MB"), default=3.0, help="capacity in MB (default 3; 512KB, 1GB also work)")
     _common(p, "batch_size")
-    p.set_defaults(func=_batch_size)
+    p.set_defaults(func=_with_figure_worker(_batch_size))
 
     p = subparsers.add_parser("iso-area", help="DeepNVM++ Fig. 6-8: MRAM at the capacity fitting the SRAM's area")
     _networks(p)
@@ -243,10 +268,10 @@ def register(subparsers) -> None:
                    help="override the circuit model's iso-area solver: one TECH:MB per technology compared, "
                         "e.g. stt:7,sot:10")
     _common(p, "iso_area", tech_default="stt,sot")
-    p.set_defaults(func=_iso_area)
+    p.set_defaults(func=_with_figure_worker(_iso_area))
 
     p = subparsers.add_parser("scalability", help="DeepNVM++ Fig. 10: normalised energy/latency/EDP 1-32 MB")
     _networks(p)
     p.add_argument("--l2", default="1,2,4,8,16,32", help="capacities in MB (default 1,2,4,8,16,32)")
     _common(p, "scalability")
-    p.set_defaults(func=_scalability)
+    p.set_defaults(func=_with_figure_worker(_scalability))

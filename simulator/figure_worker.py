@@ -1,0 +1,123 @@
+"""Draw a command's figure in a second process that starts with the command, so that importing matplotlib and
+drawing overlap the command's own work instead of following it.
+
+Why: the main job (``nvmsim sweep-l2 ... --out DIR``) spent about 0.4 s importing pyplot and 0.3 s drawing and
+saving its PNG, all on one core after the simulation, while the machine's other core idled through the imports
+and the circuit model before the simulation.  A worker process imports matplotlib, pandas and the plotting module
+while the command runs, then receives one job -- the figure function (a module-level function or a
+``functools.partial`` of one), the DataFrame and the PNG path, pickled -- draws it and saves it atomically
+(:func:`simulator.output.save_figure`).
+
+A worker is started only where it can gain: at least two CPUs and matplotlib not yet imported by this process (a
+process that has drawn once draws again at no import cost).  Anything going wrong with the worker (it cannot
+start, dies, answers nonsense) makes the caller draw in its own process, which gives the same file or raises the
+drawing's own error.  ``NVMSIM_FIGURE_WORKER=0`` never starts one.
+
+Run as ``python -m simulator.figure_worker``: reads one pickled job from stdin (nothing, when the command ends
+without a figure: then it exits quietly), answers ``ok`` or ``error: <reason>`` on stdout.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+
+_ROOT = Path(__file__).resolve().parents[1]
+
+
+class Plot:
+    """A figure function of :mod:`simulator.studies.plots` by name, with its keyword arguments: picklable, and
+    calling it imports matplotlib only then (a command that hands its figure to a worker never does)."""
+
+    def __init__(self, name: str, **kwargs):
+        self.name, self.kwargs = name, kwargs
+
+    def __call__(self, df):
+        from simulator.studies import plots
+
+        return getattr(plots, self.name)(df, **self.kwargs)
+
+
+class FigureWorker:
+    """A started worker process; :meth:`draw` hands it one figure."""
+
+    def __init__(self, proc: subprocess.Popen):
+        self.proc = proc
+
+    @classmethod
+    def start(cls, force: bool = False) -> FigureWorker | None:
+        """A worker, or None where one would not gain (see the module docstring; ``force``: start one anyway) or
+        cannot start."""
+        if os.environ.get("NVMSIM_FIGURE_WORKER", "1") in ("", "0"):
+            return None
+        if not force and ((os.cpu_count() or 1) < 2 or "matplotlib.pyplot" in sys.modules):
+            return None
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join([str(_ROOT), *filter(None, [env.get("PYTHONPATH")])])
+        try:
+            proc = subprocess.Popen([sys.executable, "-m", "simulator.figure_worker"], stdin=subprocess.PIPE,
+                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+        except OSError:
+            return None
+        return cls(proc)
+
+    def submit(self, figure, df, path: Path) -> bool:
+        """Hand the worker ``figure(df)`` to save as ``path``; False where it cannot take it (then it is closed)."""
+        try:
+            job = pickle.dumps((figure, df, str(path)), protocol=pickle.HIGHEST_PROTOCOL)
+            self.proc.stdin.write(job)
+            self.proc.stdin.close()
+        except Exception:  # noqa: BLE001 - unpicklable, or the worker is gone: the caller draws
+            self.close()
+            return False
+        return True
+
+    def wait(self) -> bool:
+        """Whether the worker saved the submitted figure (False: the caller draws it in its own process)."""
+        try:
+            out = self.proc.stdout.read()
+            self.proc.wait(timeout=600)
+        except (OSError, subprocess.TimeoutExpired):
+            self.proc.kill()
+            return False
+        return self.proc.returncode == 0 and out.strip() == b"ok"
+
+    def close(self) -> None:
+        """End the worker if it is still running (without a job it exits on the closed stdin)."""
+        if self.proc.poll() is None:
+            try:
+                self.proc.stdin.close()
+                self.proc.wait(timeout=10)
+            except (OSError, subprocess.TimeoutExpired):
+                self.proc.kill()
+                self.proc.wait()
+        for f in (self.proc.stdin, self.proc.stdout):
+            f.close()
+
+
+def _serve() -> int:
+    from simulator.output import pyplot, save_figure
+
+    pyplot()  # the imports this worker exists to do early
+    import pandas  # noqa: F401 - unpickling the DataFrame needs it
+
+    import simulator.studies.plots  # noqa: F401 - the figure functions
+
+    data = sys.stdin.buffer.read()
+    if not data:  # the command ended without a figure
+        return 0
+    try:
+        figure, df, path = pickle.loads(data)
+        save_figure(figure(df), Path(path))
+    except Exception as exc:  # noqa: BLE001 - reported; the caller draws in its own process
+        print(f"error: {' '.join(str(exc).split())}", flush=True)
+        return 1
+    print("ok", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_serve())
