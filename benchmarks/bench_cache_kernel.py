@@ -241,6 +241,12 @@ def c_rates(exe: str, tmp: Path, n: int, reps: int) -> dict:
     return out
 
 
+PYTHON = sys.executable
+"""The interpreter of the main-job runs (``--python``): one whose environment holds nvmsim's dependencies and nothing
+more is what a fresh install has (a development environment's extras load too: Numba imports SciPy when it is
+there, 0.2 s)."""
+
+
 def main_job(tree: Path, numba_dir: Path, out_dir: Path, first: bool = False) -> tuple[float, float]:
     """(wall s, CPU s: user + system of the process and its threads).
 
@@ -255,10 +261,11 @@ def main_job(tree: Path, numba_dir: Path, out_dir: Path, first: bool = False) ->
         for package in PACKAGES:
             for pyc in (tree / package).rglob("__pycache__/*.pyc"):
                 pyc.unlink(missing_ok=True)
-    code = "import sys; from simulator.cli import main; sys.exit(main())"
+    code = ("import sys\ntry:\n    from simulator.cli import entry\nexcept ImportError:  # a tree from before entry()\n"
+            "    from simulator.cli import main\n    def entry():\n        sys.exit(main())\nentry()\n")
     r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-c", code, *MAIN_JOB, "--out", str(out_dir)], env=env, cwd=tree,
+    subprocess.run([PYTHON, "-c", code, *MAIN_JOB, "--out", str(out_dir)], env=env, cwd=tree,
                    stdout=subprocess.DEVNULL, check=True)
     wall = time.perf_counter() - t0
     r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -266,8 +273,17 @@ def main_job(tree: Path, numba_dir: Path, out_dir: Path, first: bool = False) ->
 
 
 def _wall_cpu(runs: list[tuple[float, float]]) -> str:
-    wall, cpu = min(runs)
-    return f"{wall:.1f} s wall, {min(c for _, c in runs):.1f} s CPU"
+    walls = sorted(w for w, _ in runs)
+    median = f" (median {walls[len(walls) // 2]:.1f})" if len(walls) > 2 else ""
+    return f"{walls[0]:.1f} s wall{median}, {min(c for _, c in runs):.1f} s CPU"
+
+
+def _environment(python: str) -> str:
+    """The interpreter and how many distributions its environment holds (a fresh install: nvmsim's dependencies)."""
+    code = "import importlib.metadata as m; print(len(list(m.distributions())))"
+    n = subprocess.run([python, "-c", code], capture_output=True, text=True).stdout.strip()
+    same = " (this benchmark's own)" if os.path.abspath(python) == os.path.abspath(sys.executable) else ""
+    return f"`{python}`{same}, {n} distributions installed"
 
 
 def best(rows: list[dict], key: str) -> float:
@@ -285,9 +301,14 @@ def main(argv=None) -> int:
     ap.add_argument("--warm-runs", type=int, default=3)
     ap.add_argument("--first-runs", type=int, default=1)
     ap.add_argument("--skip-main-job", action="store_true")
+    ap.add_argument("--python", default=sys.executable,
+                    help="interpreter for the main-job runs (default this one; a venv with only `pip install -e .` "
+                         "is a fresh install's)")
     ap.add_argument("--no-write", action="store_true", help="do not update benchmarks/RESULTS.md")
     ap.add_argument("--section", default="cache-kernel", help="RESULTS.md section to write")
     args = ap.parse_args(argv)
+    global PYTHON
+    PYTHON = args.python
     trees = {("before" if k == 0 else p.name): p.resolve() for k, p in enumerate(args.baseline_src)}
     trees["after"] = ROOT
     job_trees = {k: v for k, v in trees.items() if k in ("before", "after")}
@@ -366,7 +387,8 @@ def main(argv=None) -> int:
                   f"the project (a fresh install), 'warm' best of {args.warm_runs} with both cached (Python writes "
                   "its bytecode as on a user's machine). Beside it the process's CPU seconds "
                   "(user + system, all threads): on this shared machine wall time mostly measures other jobs, and "
-                  "the CPU time is what an idle machine would need (less, where threads overlap).", "",
+                  "the CPU time is what an idle machine would need (less, where threads overlap). Interpreter: "
+                  f"{_environment(PYTHON)}.", "",
                   "| run | " + " | ".join(job_trees) + " | target |", "|---|" + "---|" * len(job_trees) + "---|",
                   *(f"| {run} | " + " | ".join(_wall_cpu(jobs[k][run]) for k in job_trees) + f" | {target:g} |"
                     for run, target in (("first", FIRST_TARGET_S), ("warm", WARM_TARGET_S)))]

@@ -42,10 +42,12 @@ class Plot:
 
 
 class FigureWorker:
-    """A started worker process; :meth:`draw` hands it one figure."""
+    """A started worker process: :meth:`submit` hands it one figure, :meth:`wait` says whether it saved it,
+    :meth:`close` ends it."""
 
     def __init__(self, proc: subprocess.Popen):
         self.proc = proc
+        self.submitted = False
 
     @classmethod
     def start(cls, force: bool = False) -> FigureWorker | None:
@@ -73,6 +75,7 @@ class FigureWorker:
         except Exception:  # noqa: BLE001 - unpicklable, or the worker is gone: the caller draws
             self.close()
             return False
+        self.submitted = True
         return True
 
     def wait(self) -> bool:
@@ -86,16 +89,22 @@ class FigureWorker:
         return self.proc.returncode == 0 and out.strip() == b"ok"
 
     def close(self) -> None:
-        """End the worker if it is still running (without a job it exits on the closed stdin)."""
-        if self.proc.poll() is None:
+        """End the worker if it is still running.  One without a job has nothing to finish and is killed (a command
+        that fails on bad input answers at once, not after matplotlib's import); one drawing is let finish, so that
+        it leaves no temporary file behind."""
+        if self.submitted and self.proc.poll() is None:
             try:
-                self.proc.stdin.close()
-                self.proc.wait(timeout=10)
-            except (OSError, subprocess.TimeoutExpired):
-                self.proc.kill()
-                self.proc.wait()
+                self.proc.wait(timeout=600)
+            except subprocess.TimeoutExpired:
+                pass
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
         for f in (self.proc.stdin, self.proc.stdout):
-            f.close()
+            try:
+                f.close()
+            except OSError:  # the killed worker's pipe: nothing left to flush
+                pass
 
 
 def _serve() -> int:
