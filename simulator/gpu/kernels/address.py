@@ -82,25 +82,22 @@ def map_addresses(addr, n_channels, n_sub, chunk_shift, line_shift, mode, seed, 
     The mode is a constant in each call below, so each compiles to its own loop (a mode tested per address
     doubled the loop's time).
     """
+    geometry = (n_channels, n_sub, chunk_shift, line_shift, seed)
     if mode == HASH_LINEAR:
-        _map_as(addr, HASH_LINEAR, n_channels, n_sub, chunk_shift, line_shift, seed, ipoly_masks, slice_out,
-                key_out)
+        _map_as(addr, HASH_LINEAR, geometry, ipoly_masks, slice_out, key_out)
     elif mode == HASH_XOR:
-        _map_as(addr, HASH_XOR, n_channels, n_sub, chunk_shift, line_shift, seed, ipoly_masks, slice_out,
-                key_out)
+        _map_as(addr, HASH_XOR, geometry, ipoly_masks, slice_out, key_out)
     elif mode == HASH_IPOLY:
-        _map_as(addr, HASH_IPOLY, n_channels, n_sub, chunk_shift, line_shift, seed, ipoly_masks, slice_out,
-                key_out)
+        _map_as(addr, HASH_IPOLY, geometry, ipoly_masks, slice_out, key_out)
     elif mode == HASH_RANDOM:
-        _map_as(addr, HASH_RANDOM, n_channels, n_sub, chunk_shift, line_shift, seed, ipoly_masks, slice_out,
-                key_out)
+        _map_as(addr, HASH_RANDOM, geometry, ipoly_masks, slice_out, key_out)
     else:
-        _map_as(addr, HASH_FOLD, n_channels, n_sub, chunk_shift, line_shift, seed, ipoly_masks, slice_out,
-                key_out)
+        _map_as(addr, HASH_FOLD, geometry, ipoly_masks, slice_out, key_out)
 
 
 @njit(inline="always")
-def _map_as(addr, mode, n_channels, n_sub, chunk_shift, line_shift, seed, ipoly_masks, slice_out, key_out):
+def _map_as(addr, mode, geometry, ipoly_masks, slice_out, key_out):
+    n_channels, n_sub, chunk_shift, line_shift, seed = geometry
     nch = np.uint64(n_channels)
     nsub = np.uint64(n_sub)
     sub_bits = 0
