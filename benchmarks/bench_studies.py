@@ -116,12 +116,16 @@ def time_reproduce(out_dir: Path, timeout: float) -> dict:
     return res
 
 
+REPRODUCE_TARGET_S = 300
+"""Issue 17's bar for the full reproduction on 2 cores (it was 30 minutes before)."""
+
+
 def reproduce_section(out_dir: Path, res: dict) -> str:
     """RESULTS.md text: the run's time and memory, then the headline numbers beside the paper's."""
     import pandas as pd
 
     wall = res.get("wall_s", float("nan"))
-    verdict = "under" if wall < 1800 else f"{(wall - 1800) / 60:.1f} min over"
+    verdict = "under" if wall < REPRODUCE_TARGET_S else f"{(wall - REPRODUCE_TARGET_S) / 60:.1f} min over"
     lines = [
         "`nvmsim reproduce deepnvm --out DIR` (full plan: AlexNet, GoogLeNet, VGG-16, ResNet-18, SqueezeNet x "
         "{inference b4, training b64}; AlexNet batches 1-64; L2 sweep 3/6/12/24 MB, iso-capacity 3 MB, iso-area, "
@@ -130,7 +134,7 @@ def reproduce_section(out_dir: Path, res: dict) -> str:
         "",
         "| wall | target | CPU (user+sys) | peak RSS | exit | load average before → after (1/5/15 min) |",
         "|---|---|---|---|---|---|",
-        f"| {wall / 60:.1f} min ({wall:.0f} s; {verdict} the target) | 30 min | "
+        f"| {wall / 60:.1f} min ({wall:.0f} s; {verdict} the target) | {REPRODUCE_TARGET_S / 60:g} min | "
         f"{res.get('cpu_s', float('nan')) / 60:.1f} min | {res.get('peak_MB', float('nan')):.0f} MB (target 2048) | "
         f"{res.get('status', '?')} | {res.get('load_before', '?')} → {res.get('load_after', '?')} |",
     ]

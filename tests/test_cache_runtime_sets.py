@@ -14,7 +14,7 @@ from numba import njit
 from models.errors import ConfigError
 from simulator.gpu.cache import Cache
 from simulator.gpu.kernels import lookup
-from simulator.gpu.kernels.simd import divmod_by, mod64_by, mul_high
+from simulator.gpu.kernels.simd import divmod_by, mul_high
 from tests.cache_reference import counts
 
 
@@ -37,31 +37,27 @@ def test_reciprocal_modulo_is_exact(sets):
 
 
 @njit(cache=True)
-def _divmods(a, d, m, r32):
-    q, r, r64 = np.empty_like(a), np.empty_like(a), np.empty_like(a)
+def _divmods(a, d, m):
+    q, r = np.empty_like(a), np.empty_like(a)
     for i in range(a.shape[0]):
         q[i], r[i] = divmod_by(a[i], d, m)
-        r64[i] = mod64_by(a[i], d, m, r32) if d < np.uint64(1 << 16) else np.uint64(0)
-    return q, r, r64
+    return q, r
 
 
 @pytest.mark.parametrize("d", [1, 2, 3, 7, 12, 24, 64, 1536, 65521, 2**31 - 1, 2**32 - 1])
 def test_divmod_by_reciprocal_is_exact_up_to_the_reciprocal(d):
     """The same theorem read for the quotient, ``a // d = mulhi(m, a)``, and both exact for every ``a < m``
     (``e * a < 2**64`` with ``e = m * d - 2**64 < d``): the address map divides byte addresses of any width by the
-    channel count this way; above ``m`` (and for ``d = 1``, where ``m`` wraps to 0) it divides.  ``mod64_by``
-    reduces full 64-bit hashes by small ``d`` exactly."""
+    channel count this way; above ``m`` (and for ``d = 1``, where ``m`` wraps to 0) it divides."""
     rng = np.random.default_rng(d)
     m = int(lookup.reciprocal(d))
     edge = [0, 1, d - 1, d, d + 1, 2**32 - 1, 2**32, 2**48 + 5, 2**63, 2**64 - 1]
     edge += [x for x in (m - 2, m - 1, m, m + 1) if 0 <= x < 2**64]
     a = np.array(edge + rng.integers(0, 2**64, 20000, dtype=np.uint64).tolist()
                  + rng.integers(0, 2**40, 20000, dtype=np.uint64).tolist(), dtype=np.uint64)
-    q, r, r64 = _divmods(a, np.uint64(d), np.uint64(m), np.uint64(2**32 % d))
+    q, r = _divmods(a, np.uint64(d), np.uint64(m))
     assert q.tolist() == (a // np.uint64(d)).tolist()
     assert r.tolist() == (a % np.uint64(d)).tolist()
-    if d < 2**16:
-        assert r64.tolist() == r.tolist()
 
 
 def test_one_compilation_serves_every_set_count(monkeypatch):

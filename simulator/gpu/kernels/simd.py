@@ -183,15 +183,6 @@ def divmod_by(x, d, recip):
     return x // d, x % d
 
 
-@njit(inline="always")
-def mod64_by(x, d, recip, r32):
-    """``x % d`` for any uint64 ``x`` and ``d < 2**16``, ``r32 = 2**32 % d``: both 32-bit halves reduced by
-    multiplies, then their sum, below ``d * d + d``, once more (a hash's full-width output reduced to a slice)."""
-    hi = mod_by(x >> np.uint64(32), d, recip)
-    lo = mod_by(x & np.uint64(0xFFFFFFFF), d, recip)
-    return mod_by(hi * r32 + lo, d, recip)
-
-
 def _trailing_zeros(width: int):
     """An intrinsic: the trailing zeros of a nonzero unsigned integer of ``width`` bits, as a uint64 (one
     ``tzcnt``)."""
