@@ -6,6 +6,8 @@ See :mod:`simulator.gpu.l2map` for the rules in words and their sources (GPGPU-S
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 from numba import njit
 
@@ -72,27 +74,45 @@ def _remove_bit(x, p):
     return ((x >> (p + np.uint64(1))) << p) | low
 
 
-@njit(cache=True, nogil=True)
 def map_addresses(addr, n_channels, n_sub, chunk_shift, line_shift, mode, seed, ipoly_masks, slice_out, key_out):
     """Fill ``slice_out`` (int64 slice id) and ``key_out`` (int64 line address with the channel and sub-partition
     bits removed: GPGPU-Sim's ``partition_address >> line_shift``).
 
     ``n_sub`` is a power of two (at most 16); ``mode`` a ``HASH_*`` code; ``seed`` the random hash's seed;
     ``ipoly_masks`` the IPOLY masks for ``next_pow2(n_channels) * n_sub`` slices (only read by ``HASH_IPOLY``).
-    The mode is a constant in each call below, so each compiles to its own loop (a mode tested per address
-    doubled the loop's time).
     """
-    geometry = (n_channels, n_sub, chunk_shift, line_shift, seed)
-    if mode == HASH_LINEAR:
-        _map_as(addr, HASH_LINEAR, geometry, ipoly_masks, slice_out, key_out)
-    elif mode == HASH_XOR:
-        _map_as(addr, HASH_XOR, geometry, ipoly_masks, slice_out, key_out)
-    elif mode == HASH_IPOLY:
-        _map_as(addr, HASH_IPOLY, geometry, ipoly_masks, slice_out, key_out)
-    elif mode == HASH_RANDOM:
-        _map_as(addr, HASH_RANDOM, geometry, ipoly_masks, slice_out, key_out)
-    else:
-        _map_as(addr, HASH_FOLD, geometry, ipoly_masks, slice_out, key_out)
+    _per_mode(_MAP, mode)(addr, (n_channels, n_sub, chunk_shift, line_shift, seed), ipoly_masks, slice_out, key_out)
+
+
+def _per_mode(loop: int, mode: int):
+    """The kernel running ``loop`` (:data:`_MAP` or :data:`_SET`) in ``mode``, built on first use.  Each mode is
+    its own compilation with the mode a constant: a mode tested per element ran the loops 2-3x slower, and one
+    function holding every mode's loop made a fresh install compile them all (the address map and the set keys:
+    2.5 s and 4 s of its first run)."""
+    kernel = _KERNELS.get((loop, mode))
+    if kernel is None:
+        with _BUILD_LOCK:  # L2 jobs of several capacities ask at once: one dispatcher, compiled once
+            kernel = _KERNELS.get((loop, mode))
+            if kernel is None:
+                kernel = _KERNELS[loop, mode] = _build(loop, int(mode))
+    return kernel
+
+
+_MAP, _SET = 0, 1
+_KERNELS: dict = {}
+_BUILD_LOCK = threading.Lock()
+
+
+def _build(LOOP, MODE):
+    # only ints in the closure, so that Numba's on-disk cache keys it by their values
+    @njit(cache=True, nogil=True)
+    def kernel(a, b, c, d, e):
+        if LOOP == _MAP:
+            _map_as(a, MODE, b, c, d, e)
+        else:
+            _set_keys_as(a, MODE, b, c, d, e)
+
+    return kernel
 
 
 @njit(inline="always")
@@ -203,17 +223,9 @@ def _set_keys_as(key, mode, set_bits, masks, line_shift, out):
         out[i] = set_key_of(key[i], mode, set_bits, masks, line_shift)
 
 
-@njit(cache=True, nogil=True)
 def set_keys(key, mode, set_bits, masks, line_shift, out):
-    """:func:`set_key_of` of every key (the mode a constant in each call below, so each compiles to its own tight
-    loop: a mode tested per key ran the XOR hash 3x slower)."""
-    if mode == SET_XOR:
-        _set_keys_as(key, SET_XOR, set_bits, masks, line_shift, out)
-    elif mode == SET_IPOLY:
-        _set_keys_as(key, SET_IPOLY, set_bits, masks, line_shift, out)
-    elif mode == SET_FERMI:
-        _set_keys_as(key, SET_FERMI, set_bits, masks, line_shift, out)
-    elif mode == SET_FOLD:
-        _set_keys_as(key, SET_FOLD, set_bits, masks, line_shift, out)
-    else:
+    """:func:`set_key_of` of every key into ``out`` (one compiled loop per mode, :func:`_per_mode`)."""
+    if mode == SET_MODULO:
         out[:] = key
+        return
+    _per_mode(_SET, mode)(key, set_bits, masks, line_shift, out)
