@@ -1,13 +1,13 @@
-"""The figure worker (simulator.figure_worker): a PNG drawn in the second process is byte for byte the one drawn in
-this process; whatever the worker cannot do falls back to drawing here; a verb's unused worker is ended."""
+"""The figure worker (simulator.studies.figure_worker): a PNG drawn in the second process is byte for byte the one
+drawn in this process; whatever the worker cannot do falls back to drawing here; a verb's unused worker is ended."""
 
 import pickle
 
 import pandas as pd
 import pytest
 
-from simulator.figure_worker import FigureWorker, Plot
 from simulator.output import save_figure
+from simulator.studies.figure_worker import FigureWorker, Plot
 
 
 def _sweep() -> pd.DataFrame:

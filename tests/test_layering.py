@@ -21,6 +21,7 @@ LAYERS = {
     "traces": 2,
     "simulator/output.py": 3,
     "simulator/progress.py": 3,
+    "simulator/memory.py": 3,
     "simulator/gpu": 4,
     "simulator/systolic": 4,
     "simulator/cache.py": 4,   # users' import paths, aliases of simulator.gpu

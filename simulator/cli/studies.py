@@ -23,7 +23,7 @@ from simulator.cli._common import (
     positive_int,
     size,
 )
-from simulator.figure_worker import Plot
+from simulator.studies.figure_worker import Plot
 
 SWEEP_SHOWN = ["network", "phase", "batch", "technology", "l2_MB", "mode", "dram_reads", "dram_writes",
                "dram_accesses", "dram_reduction_pct", "l2_reads", "l2_writes", "l2_hit_rate", "cycles",
@@ -90,11 +90,11 @@ def _capacities(text: str, field: str = "--l2") -> list[float]:
 
 
 def _with_figure_worker(verb):
-    """``verb`` with a figure worker (:mod:`simulator.figure_worker`) started first when it writes a PNG, so that
-    matplotlib loads while the study runs; a worker not handed a figure is ended with the verb."""
+    """``verb`` with a figure worker (:mod:`simulator.studies.figure_worker`) started first when it writes a PNG,
+    so that matplotlib loads while the study runs; a worker not handed a figure is ended with the verb."""
 
     def run(args) -> int:
-        from simulator.figure_worker import FigureWorker
+        from simulator.studies.figure_worker import FigureWorker
 
         args.figure_worker = FigureWorker.start() if args.out is not None else None
         try:

@@ -6,12 +6,10 @@ See :mod:`simulator.gpu.l2map` for the rules in words and their sources (GPGPU-S
 
 from __future__ import annotations
 
-import threading
-
 import numpy as np
 from numba import njit
 
-from simulator.gpu.kernels.simd import divmod_by, mod_by, parity64
+from simulator.gpu.kernels.simd import divmod_by, mod_by, parity64, simd_revision
 
 #: ``l2.channel_hash`` codes (GPGPU-Sim's ``-gpgpu_memory_partition_indexing`` 0, 1, 2 and 4, and nvmsim's fold).
 HASH_LINEAR, HASH_XOR, HASH_IPOLY, HASH_RANDOM, HASH_FOLD = 0, 1, 2, 3, 4
@@ -90,23 +88,23 @@ def _per_mode(loop: int, mode: int):
     function holding every mode's loop made a fresh install compile them all (the address map and the set keys:
     2.5 s and 4 s of its first run)."""
     kernel = _KERNELS.get((loop, mode))
-    if kernel is None:
-        with _BUILD_LOCK:  # L2 jobs of several capacities ask at once: one dispatcher, compiled once
-            kernel = _KERNELS.get((loop, mode))
-            if kernel is None:
-                kernel = _KERNELS[loop, mode] = _build(loop, int(mode))
+    if kernel is None:  # (setdefault: L2 jobs asking at once all get the first dispatcher, compiled once)
+        kernel = _KERNELS.setdefault((loop, mode), _build(loop, int(mode)))
     return kernel
 
 
 _MAP, _SET = 0, 1
 _KERNELS: dict = {}
-_BUILD_LOCK = threading.Lock()
 
 
 def _build(LOOP, MODE):
-    # only ints in the closure, so that Numba's on-disk cache keys it by their values
+    # only ints in the closure, so that Numba's on-disk cache keys it by their values; REV ties the cached code
+    # to simd.py's intrinsics, which Numba does not track (as the lookup kernels do)
+    REV = simd_revision()
+
     @njit(cache=True, nogil=True)
     def kernel(a, b, c, d, e):
+        _ = REV
         if LOOP == _MAP:
             _map_as(a, MODE, b, c, d, e)
         else:

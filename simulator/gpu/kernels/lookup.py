@@ -58,9 +58,6 @@ sector miss that fills a sector of it) makes it age 0 too: ``lru`` yes, ``fifo``
 
 from __future__ import annotations
 
-import hashlib
-from pathlib import Path
-
 import numpy as np
 from llvmlite import ir
 from numba import njit, types
@@ -156,7 +153,7 @@ def get_kernels(sets: int, ways: int, line_shift: int, sector_shift: int, write_
 
 #: A hash of ``simd.py``'s source.  Numba keys its on-disk cache on the kernel's own file and its closure values
 #: only, so the kernels capture this: an edit to the intrinsics they call then recompiles them.
-SIMD_REVISION = int(hashlib.sha1(Path(simd.__file__).read_bytes()).hexdigest()[:12], 16)
+SIMD_REVISION = simd.simd_revision()
 
 
 def _build(WAYS, LSHIFT, SSHIFT, WB, WA, EMIT, MODE, PROMOTE, NAIVE):  # noqa: C901 - flat; LLVM folds them

@@ -13,6 +13,9 @@ processed in blocks of at most 64.
 
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
+
 import numpy as np
 from llvmlite import ir
 from numba import njit
@@ -219,3 +222,9 @@ def parity64(typingctx, x):
         return builder.and_(builder.ctpop(_cast(builder, args[0], i64, False)), ir.Constant(i64, 1))
 
     return types.uint64(x), codegen
+
+
+def simd_revision() -> int:
+    """A hash of this file's source, for kernels to capture: Numba keys its on-disk cache on a kernel's own file
+    and closure values only, so a kernel calling these intrinsics captures this and an edit here recompiles it."""
+    return int(hashlib.sha1(Path(__file__).read_bytes()).hexdigest()[:12], 16)

@@ -13,7 +13,7 @@ process that has drawn once draws again at no import cost).  Anything going wron
 start, dies, answers nonsense) makes the caller draw in its own process, which gives the same file or raises the
 drawing's own error.  ``NVMSIM_FIGURE_WORKER=0`` never starts one.
 
-Run as ``python -m simulator.figure_worker``: reads one pickled job from stdin (nothing, when the command ends
+Run as ``python -m simulator.studies.figure_worker``: reads one pickled job from stdin (nothing, when the command ends
 without a figure: then it exits quietly), answers ``ok`` or ``error: <reason>`` on stdout.
 """
 
@@ -25,7 +25,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-_ROOT = Path(__file__).resolve().parents[1]
+_ROOT = Path(__file__).resolve().parents[2]
 
 
 class Plot:
@@ -60,7 +60,7 @@ class FigureWorker:
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join([str(_ROOT), *filter(None, [env.get("PYTHONPATH")])])
         try:
-            proc = subprocess.Popen([sys.executable, "-m", "simulator.figure_worker"], stdin=subprocess.PIPE,
+            proc = subprocess.Popen([sys.executable, "-m", "simulator.studies.figure_worker"], stdin=subprocess.PIPE,
                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
         except OSError:
             return None
@@ -86,7 +86,7 @@ class FigureWorker:
         except (OSError, subprocess.TimeoutExpired):
             self.proc.kill()
             return False
-        return self.proc.returncode == 0 and out.strip() == b"ok"
+        return self.proc.returncode == 0 and out.strip().splitlines()[-1:] == [b"ok"]  # (whatever printed before)
 
     def close(self) -> None:
         """End the worker if it is still running.  One without a job has nothing to finish and is killed (a command
