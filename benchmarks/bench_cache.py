@@ -221,10 +221,10 @@ def branchy_rate(addr, capacity_B, reps):
 
     def run():
         stats = np.zeros(layout.N_STATS, dtype=np.int64)
-        fn(lookup.new_state(1, sets, 16), addr, False, stats, *none)
+        fn(lookup.new_state(1, sets, 16, sectors=1), addr, False, stats, *none)
         return int(stats[layout.ST_READ_HITS])
 
-    fn(lookup.new_state(1, sets, 16), addr[:1000], False, np.zeros(layout.N_STATS, dtype=np.int64), *none)
+    fn(lookup.new_state(1, sets, 16, sectors=1), addr[:1000], False, np.zeros(layout.N_STATS, dtype=np.int64), *none)
     return best_of(run, reps)
 
 

@@ -7,6 +7,9 @@ from tests import support
 from tests.cache_reference import REFERENCES
 
 os.environ.setdefault("NVMSIM_NO_PROGRESS", "1")
+# the figure worker only saves time (tests/test_figure_worker.py checks it, with the variable removed); elsewhere a
+# verb draws in-process, so that hundreds of CLI calls do not each start a process
+os.environ.setdefault("NVMSIM_FIGURE_WORKER", "0")
 
 
 @pytest.fixture

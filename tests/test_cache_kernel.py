@@ -33,7 +33,7 @@ def _banked(wb, wa, addr, w, bank, set_key, group, banks, groups, policy="lru"):
     """``wa`` is a bool or "naive"."""
     naive = wa == "naive"
     fn = _kernels(SETS, WAYS, LSHIFT, LSHIFT, wb, bool(wa), True, policy=policy, naive=naive)[1]
-    state = lookup.new_state(banks, SETS, WAYS)
+    state = lookup.new_state(banks, SETS, WAYS, sectors=1)
     stats = np.zeros(groups * banks * layout.N_STATS, dtype=np.int64)
     cap = lookup.out_capacity(len(addr), LSHIFT, LSHIFT)
     oa, ow, osrc = np.empty(cap, np.uint64), np.empty(cap, np.bool_), np.empty(cap, np.int64)
@@ -131,7 +131,7 @@ def test_banked_index_lists_match_one_pass(policy):
     group = np.zeros(n, dtype=np.int64)
     stats, out = _banked(True, True, addr, w, bank, key, group, banks, 1, policy)
     fn = _kernels(SETS, WAYS, LSHIFT, LSHIFT, True, True, True, policy=policy)[1]
-    state = lookup.new_state(banks, SETS, WAYS)
+    state = lookup.new_state(banks, SETS, WAYS, sectors=1)
     cap = lookup.out_capacity(n, LSHIFT, LSHIFT)
     g = bank * SETS + key % SETS
     owner = np.where(bank < 0, 0, g >= banks * SETS // 2)
@@ -174,7 +174,7 @@ def _phased_trace(n, lines, seed):
 
 def _single(mode, sets, ways, wb, wa, addr, w, chunk=2500, policy="lru", sshift=LSHIFT, naive=False):
     fn = _kernels(sets, ways, LSHIFT, sshift, wb, wa, True, mode, policy=policy, naive=naive)[0]
-    state = lookup.new_state(1, sets, ways)
+    state = lookup.new_state(1, sets, ways, sectors=1 << (LSHIFT - sshift))
     stats = np.zeros(layout.N_STATS, dtype=np.int64)
     cap = lookup.out_capacity(chunk, LSHIFT, sshift)
     oa, ow, osrc = np.empty(cap, np.uint64), np.empty(cap, np.bool_), np.empty(cap, np.int64)
@@ -318,7 +318,7 @@ def test_banked_loops_agree(wb, wa, policy):
     out = {}
     for mode in ("branches", "predicated"):
         fn = _kernels(SETS, WAYS, LSHIFT, LSHIFT, wb, wa, True, mode, policy=policy)[1]
-        state = lookup.new_state(banks, SETS, WAYS)
+        state = lookup.new_state(banks, SETS, WAYS, sectors=1)
         stats = np.zeros(groups * banks * layout.N_STATS, dtype=np.int64)
         cap = lookup.out_capacity(n, LSHIFT, LSHIFT)
         oa, ow, osrc = np.empty(cap, np.uint64), np.empty(cap, np.bool_), np.empty(cap, np.int64)
@@ -358,7 +358,7 @@ def test_tags_widen_when_a_line_needs_more_than_30_bits(ref_cache, mode, policy)
     assert state.tags.dtype == np.int64
     assert dict(zip(STAT_KEYS, stats[:6].tolist(), strict=True)) == ref.c
     assert stream == ref.stream
-    wide = lookup.new_state(1, SETS, WAYS, wide=True)
+    wide = lookup.new_state(1, SETS, WAYS, wide=True, sectors=1)
     fn = _kernels(SETS, WAYS, LSHIFT, LSHIFT, True, True, True, mode, policy=policy)[0]
     st2 = np.zeros(layout.N_STATS, dtype=np.int64)
     cap = lookup.out_capacity(len(addr), LSHIFT, LSHIFT)
@@ -392,7 +392,7 @@ def test_banked_tags_widen_like_a_wide_state():
     cap = lookup.out_capacity(n, LSHIFT, LSHIFT)
     runs = []
     for wide in (False, True):
-        state = lookup.new_state(banks, SETS, WAYS, wide=wide)
+        state = lookup.new_state(banks, SETS, WAYS, wide=wide, sectors=1)
         stats = np.zeros(banks * layout.N_STATS, dtype=np.int64)
         oa, ow, osrc = np.empty(cap, np.uint64), np.empty(cap, np.bool_), np.empty(cap, np.int64)
         k = fn(state, addr, w, bank, key, group, stats, oa, ow, osrc)
@@ -454,7 +454,7 @@ def test_banked_runs_of_one_line_in_two_banks(policy):
     bank = (rng.random(len(addr)) < 0.5).astype(np.int64)
     key = (addr >> np.uint64(LSHIFT)).astype(np.int64)
     fn = _kernels(SETS, WAYS, LSHIFT, 5, True, True, True, policy=policy)[1]
-    state = lookup.new_state(2, SETS, WAYS)
+    state = lookup.new_state(2, SETS, WAYS, sectors=1 << (LSHIFT - 5))
     stats = np.zeros(2 * layout.N_STATS, dtype=np.int64)
     cap = lookup.out_capacity(len(addr), LSHIFT, 5)
     oa, ow, osrc = np.empty(cap, np.uint64), np.empty(cap, np.bool_), np.empty(cap, np.int64)

@@ -103,7 +103,7 @@ def test_banked_wide_set_keys_equal_reduced_keys():
     fn = lookup.get_kernels(sets, ways, 7, 7, True, True, True)[1]
     results = []
     for k in (key, key % sets):
-        state = lookup.new_state(banks, sets, ways)
+        state = lookup.new_state(banks, sets, ways, sectors=1)
         stats = np.zeros(banks * 8, dtype=np.int64)
         cap = lookup.out_capacity(n, 7, 7)
         out = np.empty(cap, np.uint64), np.empty(cap, np.bool_), np.empty(cap, np.int64)

@@ -10,6 +10,11 @@ from simulator.output import save_figure
 from simulator.studies.figure_worker import FigureWorker, Plot
 
 
+@pytest.fixture(autouse=True)
+def _workers_allowed(monkeypatch):
+    monkeypatch.delenv("NVMSIM_FIGURE_WORKER", raising=False)  # the test session turns them off (conftest)
+
+
 def _sweep() -> pd.DataFrame:
     rows = [{"network": "lenet5", "phase": "inference", "batch": 1, "technology": t, "l2_MB": mb,
              "dram_reduction_pct": r, "edp_Js_norm": e, "edp_Js": e, "total_energy_nJ": 1e9 * e}

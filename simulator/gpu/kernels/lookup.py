@@ -597,7 +597,7 @@ class CacheState:
 
     __slots__ = ("tags", "dirty", "valid", "ages")
 
-    def __init__(self, banks: int, sets: int, ways: int, wide: bool = False, sectors: int = 32):
+    def __init__(self, banks: int, sets: int, ways: int, wide: bool = False, *, sectors: int):
         n = banks * sets * ways
         age_t = np.uint8 if ways < 256 else np.uint16 if ways < 65536 else np.uint32
         self.ages = _aligned_full(n, 0, age_t)
@@ -635,10 +635,11 @@ def mask_dtype(sectors: int) -> type:
     return np.uint8 if sectors <= 8 else np.uint16 if sectors <= 16 else np.uint32
 
 
-def new_state(banks: int, sets: int, ways: int, wide: bool = False, sectors: int = 32) -> CacheState:
+def new_state(banks: int, sets: int, ways: int, wide: bool = False, *, sectors: int) -> CacheState:
     """Empty cache state for ``banks`` caches of ``sets`` x ``ways`` (32-bit tags unless ``wide``; sector masks
-    as narrow as ``sectors`` per line allows)."""
-    return CacheState(banks, sets, ways, wide, sectors)
+    as narrow as ``sectors`` per line allows: required, since masks too narrow for the kernel's sectors would lose
+    bits, and a wider type than the callers use compiles the kernels once more)."""
+    return CacheState(banks, sets, ways, wide, sectors=sectors)
 
 
 def out_capacity(n_access: int, line_shift: int, sector_shift: int) -> int:
