@@ -138,8 +138,8 @@ def test_gathered_requests_are_those_of_the_sampled_sets_with_their_first_touche
     """The one-pass gather against the same selection written out in NumPy: the sampled (slice, set) pairs, each
     request's statistics row, and the first touches per (kernel, slice) and per (kernel, replicate); keys at and
     above 2**32 take the division the fast modulo does not cover."""
-    from simulator.gpu.kernels.lookup import reciprocal
     from simulator.gpu.kernels.sampling import gather_sampled
+    from simulator.gpu.kernels.simd import reciprocal
     from simulator.gpu.l2map import set_key_params, set_keys_for
 
     rng = np.random.default_rng(5)

@@ -28,8 +28,8 @@ from models.tech_row import TechRow
 from simulator.gpu.chip import GpuChip
 from simulator.gpu.counts import count_columns, dram_requests
 from simulator.gpu.kernels.first_touch import FirstTouch
-from simulator.gpu.kernels.lookup import reciprocal
 from simulator.gpu.kernels.sampling import gather_sampled
+from simulator.gpu.kernels.simd import reciprocal
 from simulator.gpu.kernels.stats import (
     N_STATS,
     ST_READ_HITS,

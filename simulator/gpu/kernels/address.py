@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from simulator.gpu.kernels.simd import divmod_by, mod_by, parity64, simd_revision
+from simulator.gpu.kernels.simd import divmod_by, mod_by, parity64, reciprocal, simd_revision
 
 #: ``l2.channel_hash`` codes (GPGPU-Sim's ``-gpgpu_memory_partition_indexing`` 0, 1, 2 and 4, and nvmsim's fold).
 HASH_LINEAR, HASH_XOR, HASH_IPOLY, HASH_RANDOM, HASH_FOLD = 0, 1, 2, 3, 4
@@ -79,7 +79,9 @@ def map_addresses(addr, n_channels, n_sub, chunk_shift, line_shift, mode, seed, 
     ``n_sub`` is a power of two (at most 16); ``mode`` a ``HASH_*`` code; ``seed`` the random hash's seed;
     ``ipoly_masks`` the IPOLY masks for ``next_pow2(n_channels) * n_sub`` slices (only read by ``HASH_IPOLY``).
     """
-    _per_mode(_MAP, mode)(addr, (n_channels, n_sub, chunk_shift, line_shift, seed), ipoly_masks, slice_out, key_out)
+    recips = (reciprocal(n_channels), reciprocal(n_channels * n_sub))  # of the channel and slice counts
+    geometry = (n_channels, n_sub, chunk_shift, line_shift, seed, *recips)
+    _per_mode(_MAP, mode)(addr, geometry, ipoly_masks, slice_out, key_out)
 
 
 def _per_mode(loop: int, mode: int):
@@ -115,7 +117,7 @@ def _build(LOOP, MODE):
 
 @njit(inline="always")
 def _map_as(addr, mode, geometry, ipoly_masks, slice_out, key_out):
-    n_channels, n_sub, chunk_shift, line_shift, seed = geometry
+    n_channels, n_sub, chunk_shift, line_shift, seed, recip_ch, recip_sl = geometry  # (reciprocals: simd.mod_by)
     nch = np.uint64(n_channels)
     nsub = np.uint64(n_sub)
     sub_bits = 0
@@ -134,11 +136,6 @@ def _map_as(addr, mode, geometry, ipoly_masks, slice_out, key_out):
     sub_pos = np.empty(len(SUB_BIT_OFFSETS), dtype=np.uint64)  # the sub-partition bits' positions
     for k in range(sub_pos.shape[0]):
         sub_pos[k] = ls + np.uint64(SUB_BIT_OFFSETS[k])
-    # reciprocals for the divisions by the (runtime) channel and slice counts; they wrap to 0 for a count of 1,
-    # which divmod_by and mod_by handle
-    full = np.uint64(0xFFFFFFFFFFFFFFFF)
-    recip_ch = full // nch + np.uint64(1)
-    recip_sl = full // n_slices + np.uint64(1)
     for i in range(addr.shape[0]):
         a = addr[i]
         rest, ch = divmod_by(a >> cs, nch, recip_ch)

@@ -64,7 +64,7 @@ from numba import njit, types
 from numba.core.extending import intrinsic
 
 from simulator.gpu.kernels import simd
-from simulator.gpu.kernels.simd import cttz32, first_equal, hit_or_victim, increment_below, mod_by
+from simulator.gpu.kernels.simd import cttz32, first_equal, hit_or_victim, increment_below, mod_by, reciprocal
 from simulator.gpu.kernels.stats import (
     N_STATS,
     ST_EVICTIONS,
@@ -81,12 +81,6 @@ _KERNELS: dict[tuple, tuple] = {}
 _COMPILED: dict[tuple, dict] = {}
 #: Sets must stay below this (the reciprocal modulo's divisor range; a cache that large would not fit in memory).
 MAX_SETS = 1 << 32
-
-
-def reciprocal(sets: int) -> np.uint64:
-    """``ceil(2**64 / sets)`` modulo ``2**64``: with it ``line % sets == mul_high(M * line, sets)`` for every
-    ``line < 2**32`` (Lemire et al. 2019; ``sets == 1`` gives 0, which is right)."""
-    return np.uint64(((2**64 - 1) // sets + 1) & (2**64 - 1))
 
 
 @intrinsic

@@ -25,7 +25,7 @@ def gather_sampled(slice_, key, set_index, sets, recip, table, replicates, addr,
     """Copy the requests whose (slice, set) pair is sampled (``table[slice x sets + set key mod sets] >= 0``), in
     order, to the ``*_out`` arrays, each with its set key (``key`` hashed by ``set_index``, the arguments of
     :func:`~simulator.gpu.kernels.address.set_key_of` after the key) and its statistics row ``group x replicates +
-    table[pair]``; return how many.  ``recip``: :func:`~simulator.gpu.kernels.lookup.reciprocal` of ``sets``, for
+    table[pair]``; return how many.  ``recip``: :func:`~simulator.gpu.kernels.simd.reciprocal` of ``sets``, for
     the modulo the cache kernels take (a division per request took this loop three times as long).
 
     Of those, the first touches (``first``) are counted as reads / writes in ``first_by_slice[group, slice,

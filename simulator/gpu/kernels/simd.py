@@ -168,9 +168,15 @@ def mul_high(typingctx, a, b):
     return types.uint64(a, b), codegen
 
 
+def reciprocal(d: int) -> np.uint64:
+    """``ceil(2**64 / d)`` modulo ``2**64``, the multiplier of :func:`mod_by` and :func:`divmod_by`: with it ``x % d
+    == mul_high(M * x, d)`` for every ``x < 2**32`` (Lemire et al. 2019; ``d == 1`` gives 0, which is right)."""
+    return np.uint64(((2**64 - 1) // d + 1) & (2**64 - 1))
+
+
 @njit(inline="always")
 def mod_by(x, d, recip):
-    """``x % d`` for uint64 ``x`` and ``d``, ``recip`` = :func:`simulator.gpu.kernels.lookup.reciprocal` of ``d``: a
+    """``x % d`` for uint64 ``x`` and ``d``, ``recip`` = :func:`reciprocal` of ``d``: a
     multiply below 2**32, where the reciprocal is exact (Lemire et al. 2019), the division above."""
     return mul_high(recip * x, d) if x < np.uint64(1 << 32) else x % d
 
