@@ -171,3 +171,21 @@ def test_gathered_requests_are_those_of_the_sampled_sets_with_their_first_touche
     for got, want in zip(outs, (addr, w, slice_, hashed, row), strict=True):
         assert np.array_equal(got[:k], want[take])
     assert np.array_equal(xs, xs_ref) and np.array_equal(xrep, xrep_ref)
+
+
+def test_gather_kernel_is_keyed_on_the_helpers_it_inlines(tmp_path):
+    """Numba keys a cached kernel on its own file and closure values only: the gather captures the revision of
+    address.py and simd.py (whose helpers it inlines), so an edit there compiles it again instead of loading
+    stale code."""
+    from simulator.gpu.kernels import address, sampling, simd
+
+    kernel = sampling._build()
+    captured = [c.cell_contents for c in kernel.py_func.__closure__]
+    assert simd.source_revision(address.__file__, simd.__file__) in captured
+    a, b = tmp_path / "a.py", tmp_path / "b.py"
+    a.write_text("x = 1\n")
+    b.write_text("y = 2\n")
+    before = simd.source_revision(a, b)
+    b.write_text("y = 3\n")
+    assert simd.source_revision(a, b) != before
+    assert simd.source_revision(a) != simd.source_revision(b)

@@ -230,7 +230,16 @@ def parity64(typingctx, x):
     return types.uint64(x), codegen
 
 
+def source_revision(*paths) -> int:
+    """A hash of these source files, for kernels to capture: Numba keys its on-disk cache on a kernel's own file
+    and closure values only, so a kernel calling compiled helpers from other files captures their revision and
+    an edit there recompiles it."""
+    h = hashlib.sha1()
+    for p in paths:
+        h.update(Path(p).read_bytes())
+    return int(h.hexdigest()[:12], 16)
+
+
 def simd_revision() -> int:
-    """A hash of this file's source, for kernels to capture: Numba keys its on-disk cache on a kernel's own file
-    and closure values only, so a kernel calling these intrinsics captures this and an edit here recompiles it."""
-    return int(hashlib.sha1(Path(__file__).read_bytes()).hexdigest()[:12], 16)
+    """:func:`source_revision` of this file (the intrinsics)."""
+    return source_revision(__file__)
