@@ -10,6 +10,8 @@ os.environ.setdefault("NVMSIM_NO_PROGRESS", "1")
 # the figure worker only saves time (tests/test_figure_worker.py checks it, with the variable removed); elsewhere a
 # verb draws in-process, so that hundreds of CLI calls do not each start a process
 os.environ.setdefault("NVMSIM_FIGURE_WORKER", "0")
+# likewise the kernel warm-up helper (tests/test_warmup.py checks it)
+os.environ.setdefault("NVMSIM_WARMUP", "0")
 
 
 @pytest.fixture

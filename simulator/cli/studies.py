@@ -89,19 +89,39 @@ def _capacities(text: str, field: str = "--l2") -> list[float]:
     return parse_float_list(text, field, unit="MB", sizes=True)
 
 
-def _with_figure_worker(verb):
-    """``verb`` with a figure worker (:mod:`simulator.studies.figure_worker`) started first when it writes a PNG,
-    so that matplotlib loads while the study runs; a worker not handed a figure is ended with the verb."""
+def _warm_kernels(args):
+    """A helper compiling the chip's cache kernels beside the study (:mod:`simulator.gpu.warmup`), in fast mode;
+    None where it would not gain or the chip does not load (the study then says why)."""
+    if args.mode != "fast":
+        return None
+    from simulator.gpu import warmup
+
+    try:
+        from simulator.gpu.chip import load_chip
+
+        chip = load_chip(args.chip)
+    except Exception:  # noqa: BLE001 - the study reports a bad chip with its own error
+        return None
+    return warmup.start(chip, args.sample_sets)
+
+
+def _with_helpers(verb):
+    """``verb`` with its helpers started first: a figure worker (:mod:`simulator.studies.figure_worker`) when it
+    writes a PNG, so that matplotlib loads while the study runs (a worker not handed a figure is ended with the
+    verb), and, on a cold kernel cache, the kernel warm-up (:mod:`simulator.gpu.warmup`)."""
 
     def run(args) -> int:
+        from simulator.gpu import warmup
         from simulator.studies.figure_worker import FigureWorker
 
+        warming = _warm_kernels(args)
         args.figure_worker = FigureWorker.start() if args.out is not None else None
         try:
             return verb(args)
         finally:
             if args.figure_worker is not None:
                 args.figure_worker.close()
+            warmup.stop(warming)
 
     run.__name__ = verb.__name__
     return run
@@ -244,13 +264,13 @@ def register(subparsers) -> None:
     p.add_argument("--from-profile", type=Path, default=None,
                    help="Nsight Compute / nvprof CSV export: use its measured counts instead of simulating")
     _common(p, "sweep_l2")
-    p.set_defaults(func=_with_figure_worker(_sweep_l2))
+    p.set_defaults(func=_with_helpers(_sweep_l2))
 
     p = subparsers.add_parser("iso-capacity", help="DeepNVM++ Fig. 3-4: technologies at the same L2 capacity")
     _networks(p)
     p.add_argument("--l2", type=size("MB"), default=3.0, help="capacity in MB (default 3; 512KB, 1GB also work)")
     _common(p, "iso_capacity")
-    p.set_defaults(func=_with_figure_worker(_iso_capacity))
+    p.set_defaults(func=_with_helpers(_iso_capacity))
 
     p = subparsers.add_parser("batch-size", help="DeepNVM++ Fig. 5: iso-capacity EDP across batch sizes")
     p.add_argument("--network", default="alexnet")
@@ -258,7 +278,7 @@ def register(subparsers) -> None:
     p.add_argument("--phases", default="inference,training")
     p.add_argument("--l2", type=size("MB"), default=3.0, help="capacity in MB (default 3; 512KB, 1GB also work)")
     _common(p, "batch_size")
-    p.set_defaults(func=_with_figure_worker(_batch_size))
+    p.set_defaults(func=_with_helpers(_batch_size))
 
     p = subparsers.add_parser("iso-area", help="DeepNVM++ Fig. 6-8: MRAM at the capacity fitting the SRAM's area")
     _networks(p)
@@ -268,10 +288,10 @@ def register(subparsers) -> None:
                    help="override the circuit model's iso-area solver: one TECH:MB per technology compared, "
                         "e.g. stt:7,sot:10")
     _common(p, "iso_area", tech_default="stt,sot")
-    p.set_defaults(func=_with_figure_worker(_iso_area))
+    p.set_defaults(func=_with_helpers(_iso_area))
 
     p = subparsers.add_parser("scalability", help="DeepNVM++ Fig. 10: normalised energy/latency/EDP 1-32 MB")
     _networks(p)
     p.add_argument("--l2", default="1,2,4,8,16,32", help="capacities in MB (default 1,2,4,8,16,32)")
     _common(p, "scalability")
-    p.set_defaults(func=_with_figure_worker(_scalability))
+    p.set_defaults(func=_with_helpers(_scalability))

@@ -1,0 +1,76 @@
+"""The kernel warm-up helper (simulator.gpu.warmup): a helper run leaves every kernel a fast run of its chip needs
+in Numba's cache (a later run compiles none of them), stamps it so that a warm command starts no helper, and is
+never started where it cannot gain or is turned off."""
+
+import os
+import pickle
+import subprocess
+import sys
+import types
+from pathlib import Path
+
+import pytest
+
+from simulator.cli.studies import _warm_kernels
+from simulator.gpu import warmup
+from tests.support import small_chip
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    """A fresh, empty Numba cache of this test's own, with helpers allowed (the session turns them off)."""
+    monkeypatch.delenv("NVMSIM_WARMUP", raising=False)
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path / "numba"))
+    return tmp_path / "numba"
+
+
+def test_helper_caches_every_kernel_of_a_fast_run_and_stamps_it(cache):
+    chip = small_chip()
+    proc = warmup.start(chip, force=True)
+    assert proc is not None and proc.wait(timeout=600) == 0
+    stamp = warmup.stamp_path(chip)
+    assert stamp.exists() and stamp.parent == cache
+    assert warmup.start(chip) is None  # warmed: a command of this chip starts no helper
+    # another fast run of this chip (another trace, two other capacities) in a new process compiles nothing
+    code = ("import pickle, sys; from simulator.gpu import simulate_gpu; from tests.support import trace; "
+            "chip = pickle.loads(sys.stdin.buffer.read()); mb = chip.l2.capacity_B / 2**20; "
+            "simulate_gpu(trace(kernels=3), chip, l2_MB=[mb / 2, 2 * mb])")
+    env = {**os.environ, "NUMBA_DEBUG_CACHE": "1"}
+    out = subprocess.run([sys.executable, "-c", code], input=pickle.dumps(chip), capture_output=True, env=env,
+                         timeout=600, check=True, cwd=ROOT).stdout.decode()
+    assert "data loaded from" in out
+    assert "data saved to" not in out, [line for line in out.splitlines() if "saved" in line]
+
+
+def test_stamp_follows_the_chip_and_the_sampling(cache):
+    a = warmup.stamp_path(small_chip())
+    assert a == warmup.stamp_path(small_chip())
+    assert a != warmup.stamp_path(small_chip(l2={"ways": 8}))
+    assert a != warmup.stamp_path(small_chip(), sample_sets=8)
+
+
+def test_no_helper_where_turned_off_or_the_cache_cannot_be_written(cache, monkeypatch, tmp_path):
+    chip = small_chip()
+    monkeypatch.setenv("NVMSIM_WARMUP", "0")
+    assert warmup.start(chip, force=True) is None
+    monkeypatch.delenv("NVMSIM_WARMUP")
+    blocker = tmp_path / "a_file"
+    blocker.write_text("")
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(blocker / "numba"))  # below a file: no folder can be made there
+    assert warmup.stamp_path(chip) is None and warmup.start(chip, force=True) is None
+
+
+def test_stop_ends_a_running_helper(cache):
+    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    warmup.stop(proc)
+    assert proc.poll() is not None
+    warmup.stop(None)  # nothing started: nothing to do
+
+
+def test_studies_start_none_in_timed_mode_or_for_a_chip_that_does_not_load(cache):
+    args = types.SimpleNamespace(mode="timed", chip="gtx1080ti-deepnvm", sample_sets=1)
+    assert _warm_kernels(args) is None
+    args = types.SimpleNamespace(mode="fast", chip="no-such-chip", sample_sets=1)
+    assert _warm_kernels(args) is None
