@@ -74,3 +74,21 @@ def test_studies_start_none_in_timed_mode_or_for_a_chip_that_does_not_load(cache
     assert _warm_kernels(args) is None
     args = types.SimpleNamespace(mode="fast", chip="no-such-chip", sample_sets=1)
     assert _warm_kernels(args) is None
+
+
+@pytest.mark.parametrize("argv, warms", [
+    (["simulate", "--network", "lenet5", "--batch", "1", "--l2", "3"], True),
+    (["simulate", "--network", "lenet5", "--batch", "1", "--l2", "3", "--mode", "timed"], False),
+    (["simulate", "--pattern", "random", "--accesses", "2000", "--l2", "3"], False),
+    (["sweep-l2", "--network", "lenet5", "--batch", "1", "--l2", "3,6", "--tech", "sram"], True),
+    (["sweep-l2", "--network", "lenet5", "--batch", "1", "--l2", "3,6", "--tech", "sram", "--mode", "timed"], False),
+])
+def test_verbs_warm_a_network_trace_in_fast_mode_only(monkeypatch, capsys, argv, warms):
+    """A network's trace compiles its generators first, beside which the helper gains; a timed run's kernels are
+    others, and a pattern or file reaches the L2 kernels at once."""
+    from simulator.cli import main
+
+    started = []
+    monkeypatch.setattr(warmup, "start", lambda chip, sample_sets=1, **kw: started.append(chip.name))
+    assert main([*argv, "--quiet"]) == 0
+    assert started == (["gtx1080ti-deepnvm"] if warms else [])
