@@ -28,8 +28,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from simulator import helper_process
+
 _GPU = Path(__file__).resolve().parent
-_ROOT = _GPU.parents[1]
 WARM_REQUESTS = 1 << 15
 """Requests of the synthetic trace: enough for every code path of the lookups, a few milliseconds once compiled."""
 
@@ -63,21 +64,19 @@ def stamp_path(chip, sample_sets: int = 1) -> Path | None:
 def start(chip, sample_sets: int = 1, *, force: bool = False) -> subprocess.Popen | None:
     """A helper process warming ``chip``'s kernels, or None where it would not gain (see the module docstring;
     ``force``: whatever the CPUs and the stamp say) or cannot start."""
-    if os.environ.get("NVMSIM_WARMUP", "1") in ("", "0"):
-        return None
-    if not force and (os.cpu_count() or 1) < 2:
+    if not helper_process.allowed("NVMSIM_WARMUP", force):
         return None
     stamp = stamp_path(chip, sample_sets)
     if stamp is None or (stamp.exists() and not force):
         return None
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(_ROOT), *filter(None, [env.get("PYTHONPATH")])])
+    proc = helper_process.start_module("simulator.gpu.warmup")
+    if proc is None:
+        return None
     try:
-        proc = subprocess.Popen([sys.executable, "-m", "simulator.gpu.warmup"], stdin=subprocess.PIPE,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
         proc.stdin.write(pickle.dumps((chip, int(sample_sets)), protocol=pickle.HIGHEST_PROTOCOL))
         proc.stdin.close()
     except (OSError, pickle.PicklingError):
+        stop(proc)
         return None
     return proc
 

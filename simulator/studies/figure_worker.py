@@ -19,13 +19,12 @@ without a figure: then it exits quietly), answers ``ok`` or ``error: <reason>`` 
 
 from __future__ import annotations
 
-import os
 import pickle
 import subprocess
 import sys
 from pathlib import Path
 
-_ROOT = Path(__file__).resolve().parents[2]
+from simulator import helper_process
 
 
 class Plot:
@@ -53,18 +52,12 @@ class FigureWorker:
     def start(cls, force: bool = False) -> FigureWorker | None:
         """A worker, or None where one would not gain (see the module docstring; ``force``: start one anyway) or
         cannot start."""
-        if os.environ.get("NVMSIM_FIGURE_WORKER", "1") in ("", "0"):
+        if not helper_process.allowed("NVMSIM_FIGURE_WORKER", force):
             return None
-        if not force and ((os.cpu_count() or 1) < 2 or "matplotlib.pyplot" in sys.modules):
+        if not force and "matplotlib.pyplot" in sys.modules:
             return None
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join([str(_ROOT), *filter(None, [env.get("PYTHONPATH")])])
-        try:
-            proc = subprocess.Popen([sys.executable, "-m", "simulator.studies.figure_worker"], stdin=subprocess.PIPE,
-                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
-        except OSError:
-            return None
-        return cls(proc)
+        proc = helper_process.start_module("simulator.studies.figure_worker", stdout=subprocess.PIPE)
+        return cls(proc) if proc is not None else None
 
     def submit(self, figure, df, path: Path) -> bool:
         """Hand the worker ``figure(df)`` to save as ``path``; False where it cannot take it (then it is closed)."""
