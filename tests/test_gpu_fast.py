@@ -18,7 +18,7 @@ from models.tech_row import TechRow
 from simulator.gpu import COUNT_COLUMNS, simulate_gpu
 from simulator.gpu.fast import fast_rows, run_fast
 from simulator.gpu.kernels.stats import issue_counts
-from tests.support import STT, small_chip, trace
+from tests.support import SMALL, STT, small_chip, trace
 
 CAPS = [0.125, 0.25]
 
@@ -137,3 +137,22 @@ def test_issue_counts_equal_numpys_bincount(dtype):
     folded = np.where(sm < 0, n_sms, sm.astype(np.int64) % n_sms)
     want = np.bincount(group * (n_sms + 1) + folded, minlength=n_groups * (n_sms + 1)).reshape(n_groups, n_sms + 1)
     np.testing.assert_array_equal(issue_counts(group, sm, n_sms, n_groups), want)
+
+
+def test_capacities_sharing_a_set_hash_count_as_when_run_alone():
+    """The fold index hashes by the set bits only: capacities whose sets need the same bits share one hash pass
+    per chunk (fast.ChunkKeys); each still counts exactly what it counts alone."""
+    from simulator.gpu.fast import key_groups
+    from simulator.gpu.simulate import _capacities
+
+    chip = small_chip(l2={**SMALL["l2"], "set_index": "fold"})
+    per_set_MB = chip.l2.slices * chip.l2.ways * chip.l2.line_B / 2**20
+    caps = [s * per_set_MB for s in (8, 12, 16, 24, 32)]  # set bits 3, 4, 4, 5, 5
+    chips = [c for _, c in _capacities(chip, caps)]
+    assert [c.l2.sets_per_slice for c in chips] == [8, 12, 16, 24, 32]
+    assert key_groups(chips) == [0, 1, 1, 3, 3]
+    together = simulate_gpu(_chunks(), chip, l2_MB=caps).totals
+    for i, mb in enumerate(caps):
+        alone = simulate_gpu(_chunks(), chip, l2_MB=[mb]).totals
+        for col in COUNT_COLUMNS:
+            assert together[col].iloc[i] == alone[col].iloc[0], (mb, col)
