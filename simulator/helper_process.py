@@ -15,7 +15,7 @@ from pathlib import Path
 _ROOT = Path(__file__).resolve().parents[1]
 
 
-def allowed(variable: str, force: bool = False) -> bool:
+def helper_allowed(variable: str, force: bool = False) -> bool:
     """Whether a helper turned off by ``variable=0`` may start: not turned off, and (unless ``force``) at least
     two CPUs to run it beside the command."""
     if os.environ.get(variable, "1") in ("", "0"):
@@ -23,7 +23,7 @@ def allowed(variable: str, force: bool = False) -> bool:
     return force or (os.cpu_count() or 1) >= 2
 
 
-def start_module(module: str, *, stdout=subprocess.DEVNULL) -> subprocess.Popen | None:
+def start_helper(module: str, *, stdout=subprocess.DEVNULL) -> subprocess.Popen | None:
     """``python -m module`` with a pipe on its stdin (and ``stdout`` as given); None where it cannot start."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(_ROOT), *filter(None, [env.get("PYTHONPATH")])])

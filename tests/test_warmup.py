@@ -96,11 +96,12 @@ def test_verbs_warm_a_network_trace_in_fast_mode_only(monkeypatch, capsys, argv,
 
 def test_helpers_need_two_cpus_unless_forced_and_stay_off_when_turned_off(monkeypatch):
     from simulator import helper_process
+    from simulator.helper_process import helper_allowed
 
     monkeypatch.setenv("NVMSIM_SOME_HELPER", "1")
     monkeypatch.setattr(helper_process.os, "cpu_count", lambda: 1)
-    assert not helper_process.allowed("NVMSIM_SOME_HELPER") and helper_process.allowed("NVMSIM_SOME_HELPER", True)
+    assert not helper_allowed("NVMSIM_SOME_HELPER") and helper_allowed("NVMSIM_SOME_HELPER", True)
     monkeypatch.setattr(helper_process.os, "cpu_count", lambda: 2)
-    assert helper_process.allowed("NVMSIM_SOME_HELPER")
+    assert helper_allowed("NVMSIM_SOME_HELPER")
     monkeypatch.setenv("NVMSIM_SOME_HELPER", "0")
-    assert not helper_process.allowed("NVMSIM_SOME_HELPER", True)
+    assert not helper_allowed("NVMSIM_SOME_HELPER", True)

@@ -28,7 +28,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from simulator import helper_process
+from simulator.helper_process import helper_allowed, start_helper
 
 _GPU = Path(__file__).resolve().parent
 WARM_REQUESTS = 1 << 15
@@ -64,12 +64,12 @@ def stamp_path(chip, sample_sets: int = 1) -> Path | None:
 def start(chip, sample_sets: int = 1, *, force: bool = False) -> subprocess.Popen | None:
     """A helper process warming ``chip``'s kernels, or None where it would not gain (see the module docstring;
     ``force``: whatever the CPUs and the stamp say) or cannot start."""
-    if not helper_process.allowed("NVMSIM_WARMUP", force):
+    if not helper_allowed("NVMSIM_WARMUP", force):
         return None
     stamp = stamp_path(chip, sample_sets)
     if stamp is None or (stamp.exists() and not force):
         return None
-    proc = helper_process.start_module("simulator.gpu.warmup")
+    proc = start_helper("simulator.gpu.warmup")
     if proc is None:
         return None
     try:

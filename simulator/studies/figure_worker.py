@@ -24,7 +24,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from simulator import helper_process
+from simulator.helper_process import helper_allowed, start_helper
 
 
 class Plot:
@@ -52,11 +52,11 @@ class FigureWorker:
     def start(cls, force: bool = False) -> FigureWorker | None:
         """A worker, or None where one would not gain (see the module docstring; ``force``: start one anyway) or
         cannot start."""
-        if not helper_process.allowed("NVMSIM_FIGURE_WORKER", force):
+        if not helper_allowed("NVMSIM_FIGURE_WORKER", force):
             return None
         if not force and "matplotlib.pyplot" in sys.modules:
             return None
-        proc = helper_process.start_module("simulator.studies.figure_worker", stdout=subprocess.PIPE)
+        proc = start_helper("simulator.studies.figure_worker", stdout=subprocess.PIPE)
         return cls(proc) if proc is not None else None
 
     def submit(self, figure, df, path: Path) -> bool:
