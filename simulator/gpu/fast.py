@@ -139,11 +139,8 @@ def key_groups(chips: list[GpuChip]) -> list[int]:
     """Per capacity, the first capacity whose set index hashes keys alike (the same :func:`set_key_params`): the
     ``fold`` index depends on the set bits only, so 149, 171, 213 and 256 sets share one hash."""
     params = [set_key_params(c.l2) for c in chips]
-
-    def same(a, b):
-        return a[0] == b[0] and a[1] == b[1] and a[3] == b[3] and np.array_equal(a[2], b[2])
-
-    return [next(j for j in range(i + 1) if same(params[j], p)) for i, p in enumerate(params)]
+    keys = [(mode, bits, masks.tobytes(), shift) for mode, bits, masks, shift in params]  # (masks: an array)
+    return [keys.index(k) for k in keys]
 
 
 class ChunkKeys:

@@ -51,12 +51,12 @@ def stamp_path(chip, sample_sets: int = 1) -> Path | None:
     d = _cache_dir()
     if d is None:
         return None
-    from importlib.metadata import version
+    import numba
 
     from simulator.gpu.kernels.simd import source_revision
 
     sources = sorted(_GPU.rglob("*.py"))
-    text = repr((chip.l1, chip.l2, chip.sector_B, chip.l1_bypassed, chip.n_sms, sample_sets > 1, version("numba"),
+    text = repr((chip.l1, chip.l2, chip.sector_B, chip.l1_bypassed, chip.n_sms, sample_sets > 1, numba.__version__,
                  source_revision(*sources)))
     return d / f"nvmsim-warm-{hashlib.sha256(text.encode()).hexdigest()[:20]}"
 
