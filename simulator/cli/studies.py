@@ -111,17 +111,21 @@ def _with_helpers(verb):
     verb), and, on a cold kernel cache, the kernel warm-up (:mod:`simulator.gpu.warmup`)."""
 
     def run(args) -> int:
-        from simulator.gpu import warmup
         from simulator.studies.figure_worker import FigureWorker
 
-        warming = _warm_kernels(args)
+        # the figure worker first: it is a warm run's longest path (its imports and the drawing), and anything of
+        # simulator.gpu (the warm-up check) imports numpy, pandas and Numba first, about a second
         args.figure_worker = FigureWorker.start() if args.out is not None else None
+        warming = _warm_kernels(args)
         try:
             return verb(args)
         finally:
             if args.figure_worker is not None:
                 args.figure_worker.close()
-            warmup.stop(warming)
+            if warming is not None:
+                from simulator.gpu.warmup import stop
+
+                stop(warming)
 
     run.__name__ = verb.__name__
     return run
