@@ -7,6 +7,7 @@ writes next to the target and renames over it.
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -78,7 +79,9 @@ def save_figure(fig, path: str | Path) -> Path:
 
     crop = {} if isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine) else {"bbox_inches": "tight"}
     out = atomic_write(path, lambda p: fig.savefig(p, format="png", dpi=120, **crop))
-    pyplot().close(fig)
+    plt = sys.modules.get("matplotlib.pyplot")  # a figure made through pyplot is released by it; others need not
+    if plt is not None:
+        plt.close(fig)
     return out
 
 

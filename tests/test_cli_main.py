@@ -17,7 +17,17 @@ def test_version_prints_and_exits_zero(capsys):
     with pytest.raises(SystemExit) as exc:
         main(["--version"])
     assert exc.value.code == 0
-    assert "nvmsim" in capsys.readouterr().out
+    from importlib.metadata import version
+
+    assert capsys.readouterr().out == f"nvmsim {version('nvmsim')}\n"
+
+
+def test_building_the_parser_loads_no_package_metadata():
+    """The version is looked up by --version only (importlib.metadata costs every command about 50 ms)."""
+    code = ("import sys; from simulator.cli import build_parser; build_parser(); "
+            "print('importlib.metadata' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert out.stdout.strip() == "False", out.stderr
 
 
 def test_no_command_prints_help_and_fails(capsys):

@@ -2,12 +2,17 @@
 drawn in this process; whatever the worker cannot do falls back to drawing here; a verb's unused worker is ended."""
 
 import pickle
+import subprocess
+import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from simulator.output import save_figure
 from simulator.studies.figure_worker import FigureWorker, Plot
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(autouse=True)
@@ -27,9 +32,38 @@ def test_plot_is_a_picklable_reference_to_the_plots_function():
 
     p = pickle.loads(pickle.dumps(Plot("normalised_bars", panels={"EDP": "edp_Js_norm"}, title="t", log=True)))
     assert p.name == "normalised_bars" and p.kwargs == {"panels": {"EDP": "edp_Js_norm"}, "title": "t", "log": True}
-    with pytest.raises(AttributeError):
-        Plot("no_such_figure")(_sweep())
+    with pytest.raises(ValueError, match="unknown figure 'no_such_figure'"):
+        Plot("no_such_figure")
     assert callable(plots.dram_reduction)
+
+
+def test_plot_data_is_plain_and_draws_the_same_figure_as_the_table(tmp_path):
+    """What a worker receives is plain Python (no pandas, no numpy: a worker that never imports pandas unpickles
+    it), and drawn it is the same PNG as the public function drawing the table."""
+    from simulator.studies import plots
+
+    def plain(x):
+        if isinstance(x, dict):
+            return all(isinstance(k, str) and plain(v) for k, v in x.items())
+        if isinstance(x, list):
+            return all(plain(v) for v in x)
+        return type(x) in (str, float, int, bool)
+
+    df = _sweep()
+    data = Plot("dram_reduction").data(df)
+    assert plain(data)
+    save_figure(plots.draw("dram_reduction", data), tmp_path / "data.png")
+    save_figure(plots.dram_reduction(df), tmp_path / "table.png")
+    assert (tmp_path / "data.png").read_bytes() == (tmp_path / "table.png").read_bytes()
+
+
+def test_worker_draws_without_pandas_or_pyplot(tmp_path):
+    job = pickle.dumps(("dram_reduction", Plot("dram_reduction").data(_sweep()), str(tmp_path / "w.png")))
+    code = ("import sys; import simulator.studies.figure_worker as w; rc = w._serve(); "
+            "print(rc, 'pandas' in sys.modules, 'matplotlib.pyplot' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], input=job, capture_output=True, cwd=ROOT, timeout=120)
+    assert out.stdout.decode().split() == ["ok", "0", "False", "False"], out.stderr.decode()
+    assert (tmp_path / "w.png").stat().st_size > 1000
 
 
 def test_worker_draws_the_same_png_as_this_process(tmp_path):
@@ -47,18 +81,26 @@ def test_worker_draws_the_same_png_as_this_process(tmp_path):
 
 def test_worker_failures_leave_the_drawing_to_the_caller(tmp_path):
     df = _sweep()
+    class Odd(Plot):
+        def __init__(self, data):
+            super().__init__("dram_reduction")
+            self.odd = data
+
+        def data(self, df):
+            return self.odd
+
     w = FigureWorker.start(force=True)
-    assert not w.submit(lambda d: None, df, tmp_path / "x.png")  # not picklable: refused, worker ended
+    assert not w.submit(Odd({"f": lambda: 0}), df, tmp_path / "x.png")  # not picklable: refused, worker ended
     assert w.proc.poll() is not None
     w = FigureWorker.start(force=True)
-    assert w.submit(Plot("no_such_figure"), df, tmp_path / "y.png")
+    assert w.submit(Odd({"bars": "nonsense"}), df, tmp_path / "y.png")
     assert not w.wait()  # the worker's error: the caller draws (and raises the drawing's own error)
     w.close()
     assert not (tmp_path / "y.png").exists()
 
 
 def test_no_worker_when_disabled_or_when_matplotlib_is_loaded(monkeypatch):
-    import matplotlib.pyplot  # noqa: F401 - loaded: drawing here costs no import
+    import simulator.studies.plots  # noqa: F401 - loaded (with matplotlib): drawing here costs no import
 
     assert FigureWorker.start() is None
     monkeypatch.setenv("NVMSIM_FIGURE_WORKER", "0")

@@ -21,12 +21,22 @@ import sys
 
 from models.errors import NvmsimError
 
-try:
-    from importlib.metadata import version as _dist_version
 
-    __version__ = _dist_version("nvmsim")
-except Exception:  # pragma: no cover - running from a source tree without install
-    __version__ = "0.1.0"
+def _version() -> str:
+    """The installed distribution's version, asked only by ``--version``: ``importlib.metadata`` takes about 50 ms
+    to load and search, which every command would otherwise pay."""
+    try:
+        from importlib.metadata import version
+
+        return version("nvmsim")
+    except Exception:  # noqa: BLE001 - running from a source tree without install
+        return "0.1.0"
+
+
+def __getattr__(name: str):
+    if name == "__version__":
+        return _version()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _command_modules():
@@ -48,12 +58,24 @@ class Parser(argparse.ArgumentParser):
         raise UsageError(f"{' '.join(message.split())} (see {self.prog} --help)")  # one line, whatever was typed
 
 
+class _VersionAction(argparse.Action):
+    """``--version``: prints ``nvmsim <version>`` and exits, looking the version up only then."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0,
+                         help=help or "show the program's version number and exit")
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        sys.stdout.write(f"nvmsim {_version()}\n")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(
         prog="nvmsim",
         description="Simulate SRAM / STT-MRAM / SOT-MRAM on-chip memories under deep-learning workloads.",
     )
-    parser.add_argument("--version", action="version", version=f"nvmsim {__version__}")
+    parser.add_argument("--version", action=_VersionAction)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in _command_modules():
         module.register(sub)
@@ -86,26 +108,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def entry() -> None:
-    """The ``nvmsim`` command: :func:`main`, then leave without the interpreter's teardown.
+    """The ``nvmsim`` command: :func:`main`, then leave without the interpreter's teardown
+    (:func:`simulator.quick_exit.exit_now`: the exit handlers run and the streams are flushed, the 0.5-0.7 s of
+    module teardown after the main job's files are written is skipped; ``NVMSIM_FULL_EXIT=1`` exits the ordinary
+    way)."""
+    from simulator.quick_exit import exit_now
 
-    The exit handlers run and the standard streams are flushed as at a normal exit; what is skipped is the
-    interpreter tearing down every module, collecting the garbage of the run and LLVM's destructors, which took
-    0.5-0.7 s after the main job had written its files (a tenth of its warm run on the project's 2-core machine)
-    and change nothing on disk: every file nvmsim writes is closed (and renamed into place) before ``main``
-    returns.  ``NVMSIM_FULL_EXIT=1`` exits the ordinary way (to check that nothing depends on the teardown).
-    """
-    code = main()
-    if os.environ.get("NVMSIM_FULL_EXIT", "0") not in ("", "0"):
-        sys.exit(code)
-    import atexit
-
-    atexit._run_exitfuncs()  # logging's shutdown, weakref finalizers, concurrent.futures' joins, coverage, ...
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):  # a closed pipe (`nvmsim ... | head`) or a closed stream: nothing to keep
-            pass
-    os._exit(code)
+    exit_now(main())
 
 
 def _one_line_warnings() -> None:

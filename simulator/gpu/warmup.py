@@ -118,4 +118,6 @@ def _serve() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(_serve())
+    from simulator.quick_exit import exit_now
+
+    exit_now(_serve())  # the caller waits for this process to end: no module teardown

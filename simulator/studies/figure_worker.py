@@ -3,15 +3,16 @@ drawing overlap the command's own work instead of following it.
 
 Why: the main job (``nvmsim sweep-l2 ... --out DIR``) spent about 0.4 s importing pyplot and 0.3 s drawing and
 saving its PNG, all on one core after the simulation, while the machine's other core idled through the imports
-and the circuit model before the simulation.  A worker process imports matplotlib, pandas and the plotting module
-while the command runs, then receives one job -- the figure function (a module-level function or a
-``functools.partial`` of one), the DataFrame and the PNG path, pickled -- draws it and saves it atomically
-(:func:`simulator.output.save_figure`).
+and the circuit model before the simulation.  A worker process imports matplotlib and the drawing module while the
+command runs, then receives one job -- the figure's name, its plain data (:meth:`Plot.data`: lists of labels,
+colours and values, taken out of the study's table by the command) and the PNG path, pickled -- draws it and saves
+it atomically (:func:`simulator.output.save_figure`).  Given plain data, the worker needs no pandas: its imports
+(matplotlib alone) end before the command hands it the figure, and the drawing is all that follows the command.
 
-A worker is started only where it can gain: at least two CPUs and matplotlib not yet imported by this process (a
-process that has drawn once draws again at no import cost).  Anything going wrong with the worker (it cannot
-start, dies, answers nonsense) makes the caller draw in its own process, which gives the same file or raises the
-drawing's own error.  ``NVMSIM_FIGURE_WORKER=0`` never starts one.
+A worker is started only where it can gain: at least two CPUs and the figure functions (with matplotlib) not yet
+imported by this process (a process that has drawn once draws again at no import cost).  Anything going wrong
+with the worker (it cannot start, dies, answers nonsense) makes the caller draw in its own process, which gives
+the same file or raises the drawing's own error.  ``NVMSIM_FIGURE_WORKER=0`` never starts one.
 
 Run as ``python -m simulator.studies.figure_worker``: reads one pickled job from stdin (nothing, when the command ends
 without a figure: then it exits quietly), answers ``ok`` or ``error: <reason>`` on stdout.
@@ -28,16 +29,26 @@ from simulator.helper_process import helper_allowed, start_helper
 
 
 class Plot:
-    """A figure function of :mod:`simulator.studies.plots` by name, with its keyword arguments: picklable, and
-    calling it imports matplotlib only then (a command that hands its figure to a worker never does)."""
+    """A figure of :mod:`simulator.studies.plots` by name, with its keyword arguments: what it shows is taken out of
+    a table by :meth:`data` (pandas, no matplotlib), and calling it draws the figure in this process."""
 
     def __init__(self, name: str, **kwargs):
+        from simulator.studies.figure_data import FIGURES
+
+        if name not in FIGURES:
+            raise ValueError(f"unknown figure {name!r} (known: {', '.join(sorted(FIGURES))})")
         self.name, self.kwargs = name, kwargs
 
-    def __call__(self, df):
-        from simulator.studies import plots
+    def data(self, df) -> dict:
+        """The figure's plain data (lists of labels, colours, values): all a worker needs to draw it."""
+        from simulator.studies.figure_data import FIGURES
 
-        return getattr(plots, self.name)(df, **self.kwargs)
+        return FIGURES[self.name](df, **self.kwargs)
+
+    def __call__(self, df):
+        from simulator.studies.plots import draw
+
+        return draw(self.name, self.data(df))
 
 
 class FigureWorker:
@@ -54,15 +65,16 @@ class FigureWorker:
         cannot start."""
         if not helper_allowed("NVMSIM_FIGURE_WORKER", force):
             return None
-        if not force and "matplotlib.pyplot" in sys.modules:
+        if not force and "simulator.studies.plots" in sys.modules:
             return None
         proc = start_helper("simulator.studies.figure_worker", stdout=subprocess.PIPE)
         return cls(proc) if proc is not None else None
 
-    def submit(self, figure, df, path: Path) -> bool:
-        """Hand the worker ``figure(df)`` to save as ``path``; False where it cannot take it (then it is closed)."""
+    def submit(self, figure: Plot, df, path: Path) -> bool:
+        """Hand the worker ``figure`` of ``df`` to save as ``path`` (its plain data, taken out here); False where it
+        cannot take it (then it is closed)."""
         try:
-            job = pickle.dumps((figure, df, str(path)), protocol=pickle.HIGHEST_PROTOCOL)
+            job = pickle.dumps((figure.name, figure.data(df), str(path)), protocol=pickle.HIGHEST_PROTOCOL)
             self.proc.stdin.write(job)
             self.proc.stdin.close()
         except Exception:  # noqa: BLE001 - unpicklable, or the worker is gone: the caller draws
@@ -101,19 +113,15 @@ class FigureWorker:
 
 
 def _serve() -> int:
-    from simulator.output import pyplot, save_figure
+    from simulator.output import save_figure
+    from simulator.studies.plots import draw  # matplotlib, without pyplot or pandas: the imports this worker is for
 
-    pyplot()  # the imports this worker exists to do early
-    import pandas  # noqa: F401 - unpickling the DataFrame needs it
-
-    import simulator.studies.plots  # noqa: F401 - the figure functions
-
-    data = sys.stdin.buffer.read()
-    if not data:  # the command ended without a figure
+    job = sys.stdin.buffer.read()
+    if not job:  # the command ended without a figure
         return 0
     try:
-        figure, df, path = pickle.loads(data)
-        save_figure(figure(df), Path(path))
+        name, data, path = pickle.loads(job)
+        save_figure(draw(name, data), Path(path))
     except Exception as exc:  # noqa: BLE001 - reported; the caller draws in its own process
         print(f"error: {' '.join(str(exc).split())}", flush=True)
         return 1
@@ -122,4 +130,6 @@ def _serve() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(_serve())
+    from simulator.quick_exit import exit_now
+
+    exit_now(_serve())  # the caller waits for this process to end: no module teardown
