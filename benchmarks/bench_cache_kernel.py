@@ -248,13 +248,17 @@ there, 0.2 s)."""
 
 
 def main_job(tree: Path, numba_dir: Path, out_dir: Path, first: bool = False) -> tuple[float, float]:
-    """(wall s, CPU s: user + system of the process and its threads).
+    """(wall s, CPU s: user + system of the process and its threads), with ``numba_dir`` holding Numba's cache and
+    nvmsim's (``NVMSIM_CACHE_DIR``).
 
     Python keeps the project's bytecode as on a user's machine (``PYTHONDONTWRITEBYTECODE`` is dropped from the
     environment: a machine that sets it recompiles about 80 modules, 0.2 s, on every run); a ``first`` run starts
     with none, as after a fresh install (pip precompiles the dependencies, not an editable project).
     """
-    env = dict(os.environ, PYTHONPATH=str(tree), NUMBA_CACHE_DIR=str(numba_dir), NVMSIM_NO_PROGRESS="1")
+    # nvmsim's own cache (the circuit model's stored searches) beside Numba's: empty for a first run, kept warm
+    env = dict(os.environ, PYTHONPATH=str(tree), NUMBA_CACHE_DIR=str(numba_dir), NVMSIM_NO_PROGRESS="1",
+               NVMSIM_CACHE_DIR=str(numba_dir / "nvmsim"))
+    env.pop("NVMSIM_DESIGN_CACHE", None)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.pop("PYTHONPYCACHEPREFIX", None)
     if first:  # the project's bytecode only (Numba's own cache files may sit in the same folders)

@@ -24,6 +24,7 @@ from models.cells import Cell, load_cell
 from models.circuit.calibration import DEFAULT, Calibration, nvsim_stock
 from models.circuit.search import ACCESS_TYPES, TARGETS, WRITE_CONVENTIONS, Design, candidates, choose
 from models.config import as_choice, as_positive, number_list
+from models.design_cache import load_search, store_search
 from models.errors import ConfigError, FileFormatError
 from models.nvsim_io import cell_contradictions, read_nvsim_report, report_cell
 from models.tech_row import COST_FIELDS, TECH_COLUMNS
@@ -87,10 +88,17 @@ def _check(node_nm, assoc, line_B, access_types, targets, mode, temperature_K, w
 @lru_cache(maxsize=4096)
 def _candidates_cached(cell: Cell, node_nm, roadmap, temperature_K, capacity_B, assoc, line_B, access_types, mode,
                        write_convention, cal: Calibration) -> tuple[tuple[Design, ...], int]:
-    """Every target's design in every access type of one (cell, capacity): one search serves them all."""
+    """Every target's design in every access type of one (cell, capacity): one search serves them all, read from
+    the on-disk store where an earlier command made the same search (:mod:`models.design_cache`)."""
+    key = repr((cell, node_nm, roadmap, temperature_K, capacity_B, assoc, line_B, access_types, mode, write_convention,
+                cal, TARGETS))
+    stored = load_search(key, Design)
+    if stored is not None:
+        return stored
     tech = tech_node(node_nm, roadmap, temperature_K)
     cands, n = candidates(cell, tech, capacity_B, assoc=assoc, line_B=line_B, access_types=access_types,
                           targets=TARGETS, mode=mode, write_convention=write_convention, cal=cal)
+    store_search(key, cands, n)
     return tuple(cands), n
 
 

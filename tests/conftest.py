@@ -12,6 +12,9 @@ os.environ.setdefault("NVMSIM_NO_PROGRESS", "1")
 os.environ.setdefault("NVMSIM_FIGURE_WORKER", "0")
 # likewise the kernel warm-up helper (tests/test_warmup.py checks it)
 os.environ.setdefault("NVMSIM_WARMUP", "0")
+# and the circuit model's on-disk store of searches (tests/test_design_cache.py checks it): every test searches, and
+# none writes into the user's cache directory
+os.environ.setdefault("NVMSIM_DESIGN_CACHE", "0")
 
 
 @pytest.fixture
