@@ -23,6 +23,7 @@ LAYERS = {
     "simulator/progress.py": 3,
     "simulator/memory.py": 3,
     "simulator/helper_process.py": 3,  # starts a helper process (figure worker, kernel warm-up): nothing above
+    "simulator/startup.py": 3,  # imports a command's modules out of the collector's way: nothing above
     "simulator/quick_exit.py": 3,  # ends the command and its helpers without the teardown: nothing above
     "simulator/gpu": 4,
     "simulator/systolic": 4,

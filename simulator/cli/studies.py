@@ -23,6 +23,7 @@ from simulator.cli._common import (
     positive_int,
     size,
 )
+from simulator.startup import import_settled
 from simulator.studies.figure_worker import Plot
 
 SWEEP_SHOWN = ["network", "phase", "batch", "technology", "l2_MB", "mode", "dram_reads", "dram_writes",
@@ -116,6 +117,7 @@ def _with_helpers(verb):
         # the figure worker first: it is a warm run's longest path (its imports and the drawing), and anything of
         # simulator.gpu (the warm-up check) imports numpy, pandas and Numba first, about a second
         args.figure_worker = FigureWorker.start() if args.out is not None else None
+        import_settled("simulator.studies.deepnvm")  # numpy, pandas, Numba, the engine: out of the collector's way
         warming = _warm_kernels(args)
         try:
             return verb(args)
