@@ -39,7 +39,8 @@ def test_imports_without_collections_freezes_and_restores(tmp_path, collector):
     assert enabled == ("True" if collector == "on" else "False")
 
 
-def test_study_verbs_settle_their_imports():
-    """The study verbs (the main job) import their engine through import_settled, before any work."""
-    source = (ROOT / "simulator" / "cli" / "studies.py").read_text()
-    assert 'import_settled("simulator.studies.deepnvm")' in source
+@pytest.mark.parametrize(("verb", "module"), [("studies", "simulator.studies.deepnvm"), ("simulate", "simulator.gpu")])
+def test_verbs_settle_their_imports(verb, module):
+    """The study verbs (the main job) and simulate import their engine through import_settled, before any work."""
+    source = (ROOT / "simulator" / "cli" / f"{verb}.py").read_text()
+    assert f'import_settled("{module}")' in source

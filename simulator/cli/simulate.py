@@ -106,6 +106,9 @@ def chunk_source(args, chip):
 
 
 def _simulate(args) -> int:
+    from simulator.startup import import_settled
+
+    import_settled("simulator.gpu")  # numpy, pandas, Numba and the engine, out of the collector's way
     from simulator.gpu import warmup
     from simulator.gpu.chip import load_chip
 
