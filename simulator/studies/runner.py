@@ -85,17 +85,20 @@ def source_fingerprint() -> str:
     h = hashlib.sha256()
     for rel in FINGERPRINT_PATHS:
         base = root / rel
-        files = [base] if base.is_file() else sorted(base.rglob("*")) if base.is_dir() else []
+        # by suffix, not every file: Numba's cache files (hundreds, beside the kernels) need not be listed
+        files = [base] if base.is_file() else sorted(
+            f for suffix in ("py", "toml") for f in base.rglob(f"*.{suffix}")) if base.is_dir() else []
         for f in files:
-            if f.is_file() and f.suffix in (".py", ".toml"):
+            if f.is_file():
                 h.update(str(f.relative_to(root)).encode())
                 h.update(f.read_bytes())
     return h.hexdigest()[:12]
 
 
+@functools.lru_cache(maxsize=1)
 def code_version() -> str:
-    """Version string of everything that shapes a point's result (package, studies, energy model, source)."""
-
+    """Version string of everything that shapes a point's result (package, studies, energy model, source); asked
+    twice per point, computed once per process (the installed version's lookup alone is about a millisecond)."""
     try:
         pkg = version("nvmsim")
     except Exception:  # pragma: no cover - source tree without install
