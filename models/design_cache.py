@@ -36,7 +36,10 @@ def cache_dir() -> Path | None:
     root = os.environ.get("NVMSIM_CACHE_DIR")
     if not root:
         xdg = os.environ.get("XDG_CACHE_HOME")
-        root = Path(xdg) / "nvmsim" if xdg else Path.home() / ".cache" / "nvmsim"
+        try:
+            root = Path(xdg) / "nvmsim" if xdg else Path.home() / ".cache" / "nvmsim"
+        except RuntimeError:  # no home directory to be found: nothing is kept
+            return None
     return Path(root) / "designs"
 
 
