@@ -197,3 +197,22 @@ def test_checkpoint_arrays_round_trip(tmp_path):
     got = ck.load("id")
     assert got["done"] == 7 and list(got["a"]) == [0, 1, 2]
     assert ck.load("other") is None  # another computation's checkpoint is not resumed
+
+
+def test_a_point_computed_here_equals_its_stored_copy(tmp_path, monkeypatch):
+    """run_grid returns the points it computes as computed and the others as read from the store: for the GPU
+    counts of a real (small) simulation both give the same table, dtypes and bits."""
+    from simulator.studies import gpu_counts
+    from simulator.studies.deepnvm import sweep_l2
+
+    kw = dict(l2_MB=[3, 6], cells=["sram", "stt"], dataset="mnist", store=tmp_path / "points")
+    fresh = sweep_l2("lenet5", "training", 2, **kw)  # computed in this call
+    assert len(stored_points(tmp_path / "points")) == 4
+
+    def refuse(points, **kw):
+        raise AssertionError("a stored point was computed again")
+
+    monkeypatch.setattr(gpu_counts, "simulate_points", refuse)
+    stored = sweep_l2("lenet5", "training", 2, **kw)  # every point read back
+    pd.testing.assert_frame_equal(fresh, stored, check_exact=True)
+    assert list(fresh.dtypes) == list(stored.dtypes)

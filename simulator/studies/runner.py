@@ -475,8 +475,7 @@ def run_grid(
         for i, df in zip(task, dfs, strict=True):
             if store_dir is not None:
                 _save(store_dir, keys[i], points[i].config(), df)
-            else:
-                results[i] = df
+            results[i] = df
 
     if scheduler is not None:
         backend = _Dask(scheduler)
@@ -550,10 +549,9 @@ def run_grid(
     if errors:
         raise errors[0]
 
-    if store_dir is not None:
-        frames = [pd.read_parquet(_store_path(store_dir, k)) for k in keys]
-    else:
-        frames = [results[i] for i in range(len(points))]
+    # a point computed here is returned as computed (the same frame its stored copy reads back as: checked by the
+    # resume tests), the others as stored: reading back every point was 0.1 s of the main job's 12
+    frames = [results[i] if i in results else pd.read_parquet(_store_path(store_dir, k)) for i, k in enumerate(keys)]
     frames = [f for f in frames if len(f)]
     if not frames:
         return pd.DataFrame()
