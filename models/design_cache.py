@@ -24,6 +24,8 @@ import tempfile
 from functools import lru_cache
 from pathlib import Path
 
+from models.source_digest import source_digest
+
 _MODELS = Path(__file__).resolve().parent
 VERSION = 1
 """The entry layout: a change of it (not of the model, which the source hash covers) makes old entries unread."""
@@ -45,15 +47,9 @@ def cache_dir() -> Path | None:
 
 @lru_cache(maxsize=1)
 def models_revision() -> str:
-    """A hash of every Python source of the ``models`` package (names and contents): the circuit model, the
-    cells, the technology constants and whatever they use."""
-    h = hashlib.sha256()
-    for path in sorted(_MODELS.rglob("*.py")):
-        h.update(str(path.relative_to(_MODELS)).encode())
-        h.update(b"\0")
-        h.update(path.read_bytes())
-        h.update(b"\0")
-    return h.hexdigest()
+    """A digest of every Python source of the ``models`` package: the circuit model, the cells, the technology
+    constants and whatever they use."""
+    return source_digest(_MODELS.parent, [_MODELS.name])
 
 
 def _entry(key: str) -> tuple[Path, str] | None:

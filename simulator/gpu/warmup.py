@@ -53,11 +53,10 @@ def stamp_path(chip, sample_sets: int = 1) -> Path | None:
         return None
     import numba
 
-    from simulator.gpu.kernels.simd import source_revision
+    from models.source_digest import source_digest
 
-    sources = sorted(_GPU.rglob("*.py"))
     text = repr((chip.l1, chip.l2, chip.sector_B, chip.l1_bypassed, chip.n_sms, sample_sets > 1, numba.__version__,
-                 source_revision(*sources)))
+                 source_digest(_GPU.parent, [_GPU.name])))
     return d / f"nvmsim-warm-{hashlib.sha256(text.encode()).hexdigest()[:20]}"
 
 

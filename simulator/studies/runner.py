@@ -57,6 +57,7 @@ import pandas as pd
 from models.config import as_positive, parse_number
 from models.energy import ENERGY_MODEL_VERSION
 from models.errors import ConfigError
+from models.source_digest import source_digest
 from simulator.output import Checkpoint, atomic_write, write_table
 from simulator.progress import progress
 
@@ -81,18 +82,7 @@ FINGERPRINT_PATHS = ("simulator/gpu", "models/tech_row.py",
 @functools.lru_cache(maxsize=1)
 def source_fingerprint() -> str:
     """Hash of the source files in :data:`FINGERPRINT_PATHS` (12 hex chars)."""
-    root = Path(__file__).resolve().parents[2]
-    h = hashlib.sha256()
-    for rel in FINGERPRINT_PATHS:
-        base = root / rel
-        # by suffix, not every file: Numba's cache files (hundreds, beside the kernels) need not be listed
-        files = [base] if base.is_file() else sorted(
-            f for suffix in ("py", "toml") for f in base.rglob(f"*.{suffix}")) if base.is_dir() else []
-        for f in files:
-            if f.is_file():
-                h.update(str(f.relative_to(root)).encode())
-                h.update(f.read_bytes())
-    return h.hexdigest()[:12]
+    return source_digest(Path(__file__).resolve().parents[2], FINGERPRINT_PATHS, (".py", ".toml"))[:12]
 
 
 @functools.lru_cache(maxsize=1)
