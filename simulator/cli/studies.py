@@ -124,10 +124,9 @@ def _with_helpers(verb):
         finally:
             if args.figure_worker is not None:
                 args.figure_worker.close()
-            if warming is not None:
-                from simulator.gpu.warmup import stop
+            from simulator.gpu.warmup import stop  # (imported already, with the engine)
 
-                stop(warming)
+            stop(warming)
 
     run.__name__ = verb.__name__
     return run
