@@ -76,6 +76,23 @@ def test_sgemm_requests_match_tile_closed_form():
         assert row["name"] == "sgemm_128x128x8_nn"
 
 
+def test_sgemm_row_helpers_compile_once_for_every_operand():
+    # The A and B tiles and the C store share one compiled _emit_rows / _emit_tile: a constant operand index or
+    # read/write flag at a call site would make Numba compile them once per constant (five compilations instead of
+    # two, 1.3 s of a fresh install's first sweep-l2).
+    # A fresh (uncached) copy of sgemm_fill is typed here, so that its calls resolve the helpers' signatures in
+    # this process (the cached sgemm_fill carries their code without asking).
+    from numba import njit
+
+    from traces import _kernels
+
+    a, b, c = Tensor("A", (64, 32)), Tensor("B", (32, 48), kind="weight"), Tensor("C", (64, 48))
+    _collect(gpu_trace([Gemm("g", "l", "forward", 64, 48, 32, a, b, c)]))
+    njit(_kernels.sgemm_fill.py_func).compile(_kernels.sgemm_fill.signatures[0])
+    assert len(_kernels._emit_rows.signatures) == 1
+    assert len(_kernels._emit_tile.signatures) == 1
+
+
 @dataclass(frozen=True)
 class _TGemm(Gemm):
     """A Gemm whose operands may be stored transposed (the generator reads these fields duck-typed)."""

@@ -78,6 +78,9 @@ def _operand_range(p, op, g, off_B, len_B):
 # requests at the same rate (VGG-16 inference b4, 130 M requests: 184-251 M/s either way, alternating runs).
 # Helpers that only compiled code calls are compiled without a CPython wrapper (no_cpython_wrapper): it is never
 # used and its compilation cost ~0.5 s of a fresh install's first trace (AlexNet inference b4, alternating runs).
+# Their callers pass the operand index and the read/write flag as typed values (np.int64(G_A), np.bool_(False)), not
+# bare constants: Numba types a constant argument as a literal and compiles the callee once per value (five
+# compilations instead of two: 1.3 s more of the same first run).
 @njit(cache=True, no_cpython_wrapper=True)
 def _emit_rows(p, op, g, off_B, pitch_B, count, len_B, sh, is_w, sm, out_addr, out_w, out_sm, n):
     """``count`` segments of ``len_B`` bytes, ``pitch_B`` apart, from ``off_B`` in group ``g`` of operand ``op``.
@@ -112,10 +115,10 @@ def _emit_tile(p, op, g, R, C, r0, c0, nr, nc, trans, isz, sh, sm, out_addr, out
     ``isz``-byte elements stored row-major, or transposed (``C`` x ``R``) when ``trans``: one segment per stored row.
     """
     if trans:
-        return _emit_rows(p, op, g, (c0 * R + r0) * isz, R * isz, nc, nr * isz, sh, False, sm, out_addr, out_w,
-                          out_sm, n)
-    return _emit_rows(p, op, g, (r0 * C + c0) * isz, C * isz, nr, nc * isz, sh, False, sm, out_addr, out_w,
-                      out_sm, n)
+        return _emit_rows(p, op, g, (c0 * R + r0) * isz, R * isz, nc, nr * isz, sh, np.bool_(False), sm,
+                          out_addr, out_w, out_sm, n)
+    return _emit_rows(p, op, g, (r0 * C + c0) * isz, C * isz, nr, nc * isz, sh, np.bool_(False), sm,
+                      out_addr, out_w, out_sm, n)
 
 
 @njit(cache=True, inline="always")
@@ -178,16 +181,16 @@ def sgemm_fill(p, state, out_addr, out_w, out_sm, n, stop_at):
         if step < nk:
             k0 = step * TK
             kk = min(TK, K - k0)
-            n = _emit_tile(p, G_A, g, M, K, m0, k0, rows, kk, ta, isa, sh, sm, out_addr, out_w, out_sm, n)
-            n = _emit_tile(p, G_B, g, K, N, k0, n0, kk, cols, tb, isb, sh, sm, out_addr, out_w, out_sm, n)
+            n = _emit_tile(p, np.int64(G_A), g, M, K, m0, k0, rows, kk, ta, isa, sh, sm, out_addr, out_w, out_sm, n)
+            n = _emit_tile(p, np.int64(G_B), g, K, N, k0, n0, kk, cols, tb, isb, sh, sm, out_addr, out_w, out_sm, n)
         elif acc:
             for i in range(rows):
                 s, e = _operand_range(p, G_C, g, ((m0 + i) * N + n0) * isc, cols * isc)
                 n = _emit(s, e, sh, False, sm, out_addr, out_w, out_sm, n)
                 n = _emit(s, e, sh, True, sm, out_addr, out_w, out_sm, n)
         else:
-            n = _emit_rows(p, G_C, g, (m0 * N + n0) * isc, N * isc, rows, cols * isc, sh, True, sm,
-                           out_addr, out_w, out_sm, n)
+            n = _emit_rows(p, np.int64(G_C), g, (m0 * N + n0) * isc, N * isc, rows, cols * isc, sh,
+                           np.bool_(True), sm, out_addr, out_w, out_sm, n)
     state[0], state[1], state[2] = pw, ps, pl
     return n
 
