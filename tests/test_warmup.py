@@ -44,6 +44,30 @@ def test_helper_caches_every_kernel_of_a_fast_run_and_stamps_it(cache):
     assert "data saved to" not in out, [line for line in out.splitlines() if "saved" in line]
 
 
+def test_a_command_waits_for_its_helper_instead_of_compiling_the_same_kernels(cache):
+    # The command reaches its lookups at once (a trace of arrays: no generator to compile first) while its helper
+    # compiles them: it waits and loads them, compiling none itself (the helper's own output is not captured here).
+    code = ("import pickle, sys; from simulator.gpu import simulate_gpu, warmup; from tests.support import trace; "
+            "chip = pickle.loads(sys.stdin.buffer.read()); assert warmup.start(chip, force=True) is not None; "
+            "simulate_gpu(trace(kernels=2), chip, l2_MB=[chip.l2.capacity_B / 2**20]); "
+            "assert not warmup._RUNNING")
+    env = {**os.environ, "NUMBA_DEBUG_CACHE": "1"}
+    out = subprocess.run([sys.executable, "-c", code], input=pickle.dumps(small_chip()), capture_output=True,
+                         env=env, timeout=600, check=True, cwd=ROOT).stdout.decode()
+    assert "data loaded from" in out
+    assert "data saved to" not in out, [line for line in out.splitlines() if "saved" in line]
+
+
+def test_waiting_for_a_helper_is_bounded(cache, monkeypatch):
+    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    monkeypatch.setattr(warmup, "_RUNNING", [proc])
+    try:
+        warmup.await_helpers(timeout_s=0.2)  # a helper that hangs: the command goes on (and compiles for itself)
+        assert proc.poll() is None and warmup._RUNNING == []
+    finally:
+        warmup.stop(proc)
+
+
 def test_stamp_follows_the_chip_and_the_sampling(cache):
     a = warmup.stamp_path(small_chip())
     assert a == warmup.stamp_path(small_chip())

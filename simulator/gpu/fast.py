@@ -27,6 +27,7 @@ import numpy as np
 
 from models.errors import ConfigError
 from models.tech_row import TechRow
+from simulator.gpu import warmup
 from simulator.gpu.chip import GpuChip
 from simulator.gpu.counts import count_columns, dram_requests
 from simulator.gpu.kernels.first_touch import FirstTouch
@@ -271,6 +272,8 @@ def run_fast(chunks, chip: GpuChip, chips: list[GpuChip], show: bool, checkpoint
             done += 1
             if len(ch) == 0:
                 continue
+            if pending is None:  # the first chunk's lookups: a kernel warm-up helper compiling them is waited for
+                warmup.await_helpers()
             st = _l1_stage(ch, chip, l1, first_touch)  # overlaps the previous chunk's L2 jobs
             if sample_sets == 1:
                 st["keys"] = ChunkKeys(st["key"], chips, groups)

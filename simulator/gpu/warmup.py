@@ -5,7 +5,8 @@ core -- first the trace generators (SGEMM and element-wise fills and counts), th
 counts, the address map, the set keys, the lookups) -- while the machine's other core idles.  A helper process
 started with the command runs the fast engine on a small synthetic trace of the same chip: it compiles the L1 and L2
 kernels (Numba writes them to its on-disk cache) while the command itself imports, runs the circuit model and
-compiles the generators; when the command reaches its first L1 and L2 lookups it loads them from the cache.
+compiles the generators; when the command reaches its first L1 and L2 lookups it loads them from the cache,
+after waiting for the helper where it is still compiling them (:func:`await_helpers`).
 
 A helper is started only where it can gain: at least two CPUs, fast mode, and no stamp saying this chip's kernels
 were warmed already.  The stamp (``nvmsim-warm-<key>`` beside Numba's cache files) is written by a helper that
@@ -60,6 +61,12 @@ def stamp_path(chip, sample_sets: int = 1) -> Path | None:
     return d / f"nvmsim-warm-{hashlib.sha256(text.encode()).hexdigest()[:20]}"
 
 
+WAIT_S = 60.0
+"""The longest a command waits for a running helper before it compiles the kernels itself (a helper compiles them in
+a few seconds; one that hangs must not hold the command up)."""
+_RUNNING: list[subprocess.Popen] = []  # helpers started by this process and not yet waited for or stopped
+
+
 def start(chip, sample_sets: int = 1, *, force: bool = False) -> subprocess.Popen | None:
     """A helper process warming ``chip``'s kernels, or None where it would not gain (see the module docstring;
     ``force``: whatever the CPUs and the stamp say) or cannot start."""
@@ -77,11 +84,31 @@ def start(chip, sample_sets: int = 1, *, force: bool = False) -> subprocess.Pope
     except (OSError, pickle.PicklingError):
         stop(proc)
         return None
+    _RUNNING.append(proc)
     return proc
+
+
+def await_helpers(timeout_s: float = WAIT_S) -> None:
+    """Let the helpers this process started finish before it needs their kernels.
+
+    Why: a command reaching its first lookups while its helper still compiles them would compile the same kernels
+    itself -- the whole compilation again, on a core the helper is using -- and only then load nothing; waiting for
+    the rest of the helper's compilation and loading its kernels from the cache is shorter (a fresh install's first
+    ``sweep-l2``: the lookups were compiled twice, 2.5 s of its path).  A helper that has ended, or that does not end
+    within ``timeout_s``, is not waited for (the command then compiles what it lacks, as without a helper).
+    """
+    while _RUNNING:
+        proc = _RUNNING.pop()
+        try:
+            proc.wait(timeout_s)
+        except subprocess.TimeoutExpired:
+            pass
 
 
 def stop(proc: subprocess.Popen | None) -> None:
     """End a helper still running when its command is done (a command that failed early, or a warm one)."""
+    if proc in _RUNNING:
+        _RUNNING.remove(proc)
     if proc is not None and proc.poll() is None:
         proc.kill()
         proc.wait()
