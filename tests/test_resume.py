@@ -216,3 +216,55 @@ def test_a_point_computed_here_equals_its_stored_copy(tmp_path, monkeypatch):
     stored = sweep_l2("lenet5", "training", 2, **kw)  # every point read back
     pd.testing.assert_frame_equal(fresh, stored, check_exact=True)
     assert list(fresh.dtypes) == list(stored.dtypes)
+
+
+def _claimed(store, key) -> bool:
+    from simulator.studies.runner import _claim_is_free
+
+    return not _claim_is_free(Path(store), key)
+
+
+def test_deferred_writes_hold_back_only_the_last_task_until_flushed(tmp_path):
+    from simulator.studies.runner import deferred_store_writes, flush_store_writes, point_key
+
+    calls = []
+
+    def counting(points):
+        calls.extend(points)
+        return _rows(points)
+
+    by_net = lambda p: p.net  # noqa: E731 - three tasks, one per network
+    with deferred_store_writes():
+        got = run_grid(GRID, counting, store=tmp_path, group=by_net, workers=1)
+        assert len(got) == len(GRID) and len(calls) == len(GRID)
+        stored = set(stored_points(tmp_path))
+        last = [point_key(p.config()) for p in GRID if p.net == "c"]
+        assert stored == {point_key(p.config()) for p in GRID if p.net != "c"}  # the earlier tasks at once
+        assert all(_claimed(tmp_path, k) for k in last)  # the held-back points keep their claims
+        flush_store_writes()
+        assert set(stored_points(tmp_path)) == stored | set(last)
+        assert not any(_claimed(tmp_path, k) for k in last)
+        flush_store_writes()  # nothing left: nothing happens
+    calls.clear()
+    pd.testing.assert_frame_equal(run_grid(GRID, counting, store=tmp_path, group=by_net), got)
+    assert calls == []  # every point stored whole
+
+
+def test_deferred_writes_are_stored_by_the_next_grid_and_at_the_end_even_on_error(tmp_path):
+    from simulator.studies.runner import deferred_store_writes
+
+    first, second = GRID[:4], GRID[4:8]  # one network each: one task each
+    by_net = lambda p: p.net  # noqa: E731
+    with pytest.raises(RuntimeError, match="boom"):
+        with deferred_store_writes():
+            run_grid(first, _rows, store=tmp_path, group=by_net)
+            assert stored_points(tmp_path) == []
+            run_grid(second, _rows, store=tmp_path, group=by_net)  # stores the first grid's before it looks
+            assert len(stored_points(tmp_path)) == 4
+            raise RuntimeError("boom")
+    assert len(stored_points(tmp_path)) == 8  # the second grid's, when the context ended
+
+
+def test_without_deferral_run_grid_returns_with_its_points_stored(tmp_path):
+    run_grid(GRID[:4], _rows, store=tmp_path)
+    assert len(stored_points(tmp_path)) == 4

@@ -118,9 +118,12 @@ def _with_helpers(verb):
         # simulator.gpu (the warm-up check) imports numpy, pandas and Numba first, about a second
         args.figure_worker = FigureWorker.start() if args.out is not None else None
         import_settled("simulator.studies.deepnvm")  # numpy, pandas, Numba, the engine: out of the collector's way
+        from simulator.studies.runner import deferred_store_writes  # (imported already, with the studies)
+
         warming = _warm_kernels(args)
         try:
-            return verb(args)
+            with deferred_store_writes():  # the last points stored while the figure is drawn (_write)
+                return verb(args)
         finally:
             if args.figure_worker is not None:
                 args.figure_worker.close()
@@ -134,6 +137,7 @@ def _with_helpers(verb):
 
 def _write(df, args, name: str, shown, figure=None) -> None:
     from simulator.output import write_table
+    from simulator.studies.runner import flush_store_writes
 
     worker = getattr(args, "figure_worker", None)
     png = Path(args.out) / f"{name}.png" if args.out is not None else None
@@ -142,6 +146,7 @@ def _write(df, args, name: str, shown, figure=None) -> None:
     emit(df, args, name, columns=[c for c in (*shown, "sample_sets", "dram_accesses_rse") if c in df.columns])
     if args.out is not None:
         write_table(df, Path(args.out) / f"{name}.parquet")
+        flush_store_writes()  # the study's last points, while the worker draws
         if figure is not None and len(df) and not (handed and worker.wait()):
             from simulator.output import save_figure
 
