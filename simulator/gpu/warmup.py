@@ -88,15 +88,17 @@ def start(chip, sample_sets: int = 1, *, force: bool = False) -> subprocess.Pope
     return proc
 
 
-def await_helpers(timeout_s: float = WAIT_S) -> None:
+def await_helpers(timeout_s: float | None = None) -> None:
     """Let the helpers this process started finish before it needs their kernels.
 
     Why: a command reaching its first lookups while its helper still compiles them would compile the same kernels
     itself -- the whole compilation again, on a core the helper is using -- and only then load nothing; waiting for
     the rest of the helper's compilation and loading its kernels from the cache is shorter (a fresh install's first
     ``sweep-l2``: the lookups were compiled twice, 2.5 s of its path).  A helper that has ended, or that does not end
-    within ``timeout_s``, is not waited for (the command then compiles what it lacks, as without a helper).
+    within ``timeout_s`` (default :data:`WAIT_S`), is not waited for (the command then compiles what it lacks, as
+    without a helper).
     """
+    timeout_s = WAIT_S if timeout_s is None else timeout_s
     while _RUNNING:
         proc = _RUNNING.pop()
         try:
