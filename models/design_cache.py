@@ -20,10 +20,10 @@ import dataclasses
 import hashlib
 import json
 import os
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 
+from models.atomic_file import atomic_write
 from models.source_digest import source_digest
 
 _MODELS = Path(__file__).resolve().parent
@@ -85,14 +85,6 @@ def store_search(key: str, designs, n_candidates: int) -> None:
     path, text = entry
     data = {"key": text, "candidates": int(n_candidates), "designs": [dataclasses.asdict(d) for d in designs]}
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w") as f:
-                json.dump(data, f)
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        atomic_write(path, lambda p: p.write_text(json.dumps(data)))
     except OSError:
         return

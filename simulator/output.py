@@ -6,41 +6,17 @@ writes next to the target and renames over it.
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from models.atomic_file import atomic_write
 
 if TYPE_CHECKING:  # annotations only: importing pandas costs ~0.7 s that `nvmsim --help` should not pay
     import pandas as pd
 
-
-
-def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:
-    """Call ``write(tmp_path)`` then rename the temporary file onto ``path``."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp)
-    try:
-        write(tmp)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes the file private (0600); results are shared as usual
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return path
-
-
-def _umask() -> int:
-    """The process's file-creation mask (read by setting and restoring it: there is no getter)."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+__all__ = ["Checkpoint", "atomic_write", "format_table", "pyplot", "save_figure", "write_table"]
 
 
 def write_table(df: pd.DataFrame, path: str | Path) -> Path:
