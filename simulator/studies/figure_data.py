@@ -42,6 +42,12 @@ def _workloads(df: pd.DataFrame) -> list[tuple]:
     return [tuple(k) for k in keys]
 
 
+def _workload_label(network, phase, batch=None) -> str:
+    """``alexnet-I`` (``alexnet-I b4`` with the batch): a workload on an axis or in a legend."""
+    name = f"{network}-{PHASE_TAG.get(phase, phase)}"
+    return name if batch is None else f"{name} b{batch}"
+
+
 def _floats(values) -> list[float]:
     return [float(v) for v in values]
 
@@ -62,7 +68,7 @@ def normalised_bars(df: pd.DataFrame, panels: dict[str, str], *, title: str, bas
             sub = df[df["technology"] == t].set_index(["network", "phase", "batch"])
             per_tech.append({"label": label(t), "color": color(t, i), "values": [_get(sub[col], w) for w in wls]})
         bars.append({"title": ptitle, "series": per_tech})
-    return {"xlabels": [f"{n}-{PHASE_TAG.get(p, p)}" for n, p, _ in wls], "n_techs": len(tlist), "panels": bars,
+    return {"xlabels": [_workload_label(n, p) for n, p, _ in wls], "n_techs": len(tlist), "panels": bars,
             "baseline": label(baseline), "title": title, "log": log}
 
 
@@ -95,9 +101,9 @@ def dram_reduction(df: pd.DataFrame) -> dict:
     for i, (t, (n, p, b)) in enumerate((t, w) for t in techs(df) for w in wls):
         s = df[(df["technology"] == t) & (df["network"] == n) & (df["phase"] == p) & (df["batch"] == b)]
         s = s.sort_values("l2_MB")
-        lines.append({"label": label(t) if len(wls) == 1 else f"{label(t)} {n}-{PHASE_TAG.get(p, p)} b{b}",
+        lines.append({"label": label(t) if len(wls) == 1 else f"{label(t)} {_workload_label(n, p, b)}",
                       "color": color(t, i), "x": _floats(s["l2_MB"]), "y": _floats(s["total_energy_nJ"] * 1e-9)})
-    return {"xlabels": [f"{n}-{PHASE_TAG.get(p, p)} b{b}" for n, p, b in wls], "bars": bars, "lines": lines,
+    return {"xlabels": [_workload_label(n, p, b) for n, p, b in wls], "bars": bars, "lines": lines,
             "paper_colors": len(wls) == 1, "caps": _floats(caps)}
 
 
