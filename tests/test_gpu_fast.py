@@ -156,3 +156,26 @@ def test_capacities_sharing_a_set_hash_count_as_when_run_alone():
         alone = simulate_gpu(_chunks(), chip, l2_MB=[mb]).totals
         for col in COUNT_COLUMNS:
             assert together[col].iloc[i] == alone[col].iloc[0], (mb, col)
+
+
+@pytest.mark.parametrize("in_flight", [1, 2, 4])
+def test_chunks_in_flight_and_job_order_leave_the_counts_alone(monkeypatch, in_flight):
+    """The L2 jobs of up to ``IN_FLIGHT`` chunks pend while the next chunk's L1 stage runs, each chunk's jobs
+    submitted largest cache first: with tiny chunks between large ones (a bias kernel between two GEMMs) and
+    capacities given in no particular order, every capacity still counts exactly what it counts alone."""
+    from simulator.gpu import fast
+    from traces.chunk import TraceChunk
+
+    whole = list(_chunks())
+    cols = {f: np.concatenate([getattr(c, f) for c in whole]) for f in ("addr", "is_write", "sm", "kernel")}
+    cuts = np.cumsum([6000, 7, 40, 9000, 3, 1, 5000, 11, 2500])
+    parts = [TraceChunk(*(np.split(cols[f], cuts)[i] for f in ("addr", "is_write", "sm", "kernel")))
+             for i in range(len(cuts) + 1)]
+    caps = [0.25, 0.0625, 0.5, 0.125]
+    monkeypatch.setattr(fast, "IN_FLIGHT", in_flight)
+    together = simulate_gpu(iter(parts), small_chip(), l2_MB=caps).kernels
+    for mb in caps:
+        alone = simulate_gpu(_chunks(), small_chip(), l2_MB=[mb]).kernels
+        got = together[together.l2_MB == mb].reset_index(drop=True)
+        pd.testing.assert_frame_equal(got[["kernel", *COUNT_COLUMNS]], alone[["kernel", *COUNT_COLUMNS]],
+                                      check_dtype=False)

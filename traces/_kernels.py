@@ -143,7 +143,7 @@ def _next_slot(wave, step, slot, n_ctas, wave_size, n_steps):
     return lo + slot, step, slot, nxt_wave, nxt_step, nxt_slot
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def sgemm_fill(p, state, out_addr, out_w, out_sm, n, stop_at):
     """Requests of a tiled SGEMM ``C[M,N] (+)= A[M,K] @ B[K,N]`` (row-major, ``groups`` times).
 
@@ -205,7 +205,7 @@ def _count_rows(p, op, g, off_B, pitch_B, count, len_B, sh):
     return c
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def sgemm_count(p):
     """Exact (reads, writes) of :func:`sgemm_fill` without generating them.
 
@@ -255,7 +255,7 @@ def sgemm_count(p):
     return reads, writes
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def elementwise_fill(T, bases, sizes, elems, isz, is_w, unit, n_sms, cps, state, out_addr, out_w, out_sm, n, stop_at):
     """Requests of a one-thread-per-element kernel of ``T`` threads (256-thread CTAs, 8 warps).
 
@@ -297,7 +297,7 @@ def elementwise_fill(T, bases, sizes, elems, isz, is_w, unit, n_sms, cps, state,
     return n
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def elementwise_count(T, bases, sizes, elems, isz, is_w, unit):
     """Exact (reads, writes) of :func:`elementwise_fill` without generating them.
 
@@ -406,7 +406,7 @@ def _gather_warp(w, T, D, ids, bases, sizes, isz, is_w, mode, sh, sm, out_addr, 
     return n if emit else c
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def gather_fill(T, D, ids, bases, sizes, isz, is_w, mode, unit, n_sms, cps, state, out_addr, out_w, out_sm, n,
                 stop_at):
     """Requests of a row gather (embedding lookup) or scatter (its gradient): one thread per row element.
@@ -436,7 +436,7 @@ def gather_fill(T, D, ids, bases, sizes, isz, is_w, mode, unit, n_sms, cps, stat
     return n
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def gather_count(T, D, ids, bases, sizes, isz, is_w, mode, unit):
     """Exact (reads, writes) of :func:`gather_fill` without generating them (a walk over the warps)."""
     sh = _log2(unit)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
-from collections import Counter
+from collections import Counter, deque
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -193,6 +193,12 @@ def _l1_stage(ch, chip: GpuChip, l1: BankedCache, first_touch: FirstTouch | None
     return st
 
 
+IN_FLIGHT = 2
+"""Chunks whose L2 jobs may be pending while the next chunk's trace and L1 run.  Two, not one: a small chunk between
+two large ones (a bias or update kernel of a few hundred requests) would otherwise stop the next large chunk's
+generation until the previous large chunk's L2 jobs end, and leave the L2 threads idle meanwhile."""
+
+
 def run_fast(chunks, chip: GpuChip, chips: list[GpuChip], show: bool, checkpoint=None,
              sample_sets: int = 1) -> FastCounts:
     """One pass over the chunks for the L2 of each chip in ``chips`` (one per capacity; ``chip``'s L1s).
@@ -201,7 +207,8 @@ def run_fast(chunks, chip: GpuChip, chips: list[GpuChip], show: bool, checkpoint
     chunks strictly in order: the job of (capacity, chunk k+1) first waits for that of (capacity, chunk k). Jobs
     leave the pool's queue in submission order, so the job waited for is always running or done (no deadlock),
     and a thread free at the end of chunk k starts chunk k+1 instead of idling until chunk k's slowest capacity
-    ends. At most two chunks are in flight; counts are exactly those of a sequential run.
+    ends. At most :data:`IN_FLIGHT` chunks have L2 jobs pending while the next one's trace and L1 run; counts are
+    exactly those of a sequential run.
 
     ``checkpoint`` (a :class:`simulator.output.Checkpoint`): every ``checkpoint.interval_s`` the caches and the
     counts after the last whole chunk are saved; a later run of the same pass loads them, skips the chunks already
@@ -213,6 +220,10 @@ def run_fast(chunks, chip: GpuChip, chips: list[GpuChip], show: bool, checkpoint
     acc = FastCounts(chip, len(chips), sample_sets)
     acc.rule = l2s[0].next_level_rule
     groups = key_groups(chips)
+    # Each chunk's jobs leave the pool's queue largest cache first (the longest job: its state fits the core's
+    # caches least), so that the smaller ones fill in beside it (five capacities on two threads in capacity order:
+    # the 24 MB job, started last, ran alone for the last 13 ms of a 60 ms run).
+    order = sorted(range(len(chips)), key=lambda i: -chips[i].l2.capacity_B)
     identity = _identity(chip, chips, chunks, sample_sets)
     tables = []
     first_touch = FirstTouch(1 << l2s[0].sshift) if sample_sets > 1 else None
@@ -263,7 +274,9 @@ def run_fast(chunks, chip: GpuChip, chips: list[GpuChip], show: bool, checkpoint
     total = getattr(chunks, "n_accesses", None)  # known up front for layer-generated traces and trace files
     bar = progress(total=total, desc="simulate", enabled=None if show else False, unit="req", unit_scale=True)
     pool = ThreadPoolExecutor(max_workers=max(1, min(len(chips), os.cpu_count() or 1)))
-    pending = None
+    pending: deque = deque()  # chunks whose L2 jobs were submitted and not yet collected, oldest first
+    last = [None] * len(chips)  # per capacity, the job of the last chunk submitted
+    started = False
     it = iter(chunks)
     try:
         for _ in range(done):  # counted before the checkpoint: regenerate, do not simulate
@@ -272,23 +285,26 @@ def run_fast(chunks, chip: GpuChip, chips: list[GpuChip], show: bool, checkpoint
             done += 1
             if len(ch) == 0:
                 continue
-            if pending is None:  # the first chunk's lookups: a kernel warm-up helper compiling them is waited for
+            if not started:  # the first chunk's lookups: a kernel warm-up helper compiling them is waited for
                 warmup.await_helpers()
-            st = _l1_stage(ch, chip, l1, first_touch)  # overlaps the previous chunk's L2 jobs
+                started = True
+            st = _l1_stage(ch, chip, l1, first_touch)  # overlaps the earlier chunks' L2 jobs
             if sample_sets == 1:
                 st["keys"] = ChunkKeys(st["key"], chips, groups)
-            before = pending[1] if pending is not None else [None] * len(chips)
-            submitted = (st, [pool.submit(_l2, i, st, before[i]) for i in range(len(chips))])
-            if pending is not None:
-                _collect(*pending)
-            pending = submitted
+            jobs = [None] * len(chips)
+            for i in order:
+                jobs[i] = pool.submit(_l2, i, st, last[i])
+            last = jobs
+            pending.append((st, last))
+            while len(pending) > IN_FLIGHT:
+                _collect(*pending.popleft())
             bar.update(len(ch))
             if checkpoint is not None and checkpoint.due():
-                _collect(*pending)
-                pending = None
+                while pending:
+                    _collect(*pending.popleft())
                 checkpoint.save(identity, _state(l1, l2s, acc, done, first_touch))
-        if pending is not None:
-            _collect(*pending)
+        while pending:
+            _collect(*pending.popleft())
     finally:
         pool.shutdown()
         bar.close()
