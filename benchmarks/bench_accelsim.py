@@ -73,7 +73,7 @@ def run_accelsim(runner: str, trace: str, setting: str, mb: float) -> tuple[floa
                                                                                  - c0.children_system)
 
 
-REPEAT = 3
+REPEAT = 5
 """nvmsim runs per measurement (best wall and best CPU time taken): a run takes tens of milliseconds, where one
 measurement is at the mercy of the scheduler; Accel-Sim's runs (a minute and more) are measured once."""
 

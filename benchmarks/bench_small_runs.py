@@ -15,7 +15,7 @@ DIR``):
    nanoseconds per address.
 
 Counts must agree between the trees (checked).  Run: ``python benchmarks/bench_small_runs.py [--baseline-src DIR]
-[--rounds N] [--reps R] [--no-write]``.
+[--rounds N] [--reps R] [--no-write] [--section NAME]``.
 """
 
 from __future__ import annotations
@@ -119,6 +119,7 @@ def main(argv=None) -> int:
     ap.add_argument("--rounds", type=int, default=3, help="processes per tree, alternating")
     ap.add_argument("--reps", type=int, default=7, help="repetitions per process")
     ap.add_argument("--no-write", action="store_true")
+    ap.add_argument("--section", default="small-runs", help="RESULTS.md section to write")
     args = ap.parse_args(argv)
     trees = {"before": args.baseline_src.resolve()} if args.baseline_src else {}
     trees["after"] = ROOT
@@ -185,7 +186,7 @@ def main(argv=None) -> int:
     md = "\n".join(lines)
     print(md)
     if not args.no_write:
-        write_section("small-runs", "### Short fast-mode runs\n\n" + md)
+        write_section(args.section, "### Short fast-mode runs\n\n" + md)
     return 0
 
 
