@@ -276,7 +276,6 @@ def run_fast(chunks, chip: GpuChip, chips: list[GpuChip], show: bool, checkpoint
     pool = ThreadPoolExecutor(max_workers=max(1, min(len(chips), os.cpu_count() or 1)))
     pending: deque = deque()  # chunks whose L2 jobs were submitted and not yet collected, oldest first
     last = [None] * len(chips)  # per capacity, the job of the last chunk submitted
-    started = False
     it = iter(chunks)
     try:
         for _ in range(done):  # counted before the checkpoint: regenerate, do not simulate
@@ -285,9 +284,7 @@ def run_fast(chunks, chip: GpuChip, chips: list[GpuChip], show: bool, checkpoint
             done += 1
             if len(ch) == 0:
                 continue
-            if not started:  # the first chunk's lookups: a kernel warm-up helper compiling them is waited for
-                warmup.await_helpers()
-                started = True
+            warmup.await_helpers()  # a warm-up helper still compiling the lookups, before the first (then: none)
             st = _l1_stage(ch, chip, l1, first_touch)  # overlaps the earlier chunks' L2 jobs
             if sample_sets == 1:
                 st["keys"] = ChunkKeys(st["key"], chips, groups)
