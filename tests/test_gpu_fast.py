@@ -15,7 +15,7 @@ import pytest
 
 from models.errors import ConfigError
 from models.tech_row import TechRow
-from simulator.gpu import COUNT_COLUMNS, simulate_gpu
+from simulator.gpu import COUNT_COLUMNS, load_chip, simulate_gpu
 from simulator.gpu.fast import fast_rows, run_fast
 from simulator.gpu.kernels.stats import issue_counts
 from tests.support import SMALL, STT, small_chip, trace
@@ -158,11 +158,12 @@ def test_capacities_sharing_a_set_hash_count_as_when_run_alone():
             assert together[col].iloc[i] == alone[col].iloc[0], (mb, col)
 
 
-@pytest.mark.parametrize("in_flight", [1, 2, 4])
-def test_chunks_in_flight_and_job_order_leave_the_counts_alone(monkeypatch, in_flight):
-    """The L2 jobs of up to ``IN_FLIGHT`` chunks pend while the next chunk's L1 stage runs, each chunk's jobs
-    submitted largest cache first: with tiny chunks between large ones (a bias kernel between two GEMMs) and
-    capacities given in no particular order, every capacity still counts exactly what it counts alone."""
+@pytest.mark.parametrize("in_flight, max_pending", [(1, 64), (2, 64), (4, 64), (2, 1), (2, 3)])
+def test_chunks_in_flight_and_job_order_leave_the_counts_alone(monkeypatch, in_flight, max_pending):
+    """The L2 jobs of up to ``IN_FLIGHT`` full chunks' worth of requests (and ``MAX_PENDING`` chunks) pend while
+    the next chunk's L1 stage runs, each capacity a lane, each chunk's jobs submitted largest cache first: with tiny
+    chunks between large ones (a bias kernel between two GEMMs) and capacities given in no particular order, every
+    capacity still counts exactly what it counts alone."""
     from simulator.gpu import fast
     from traces.chunk import TraceChunk
 
@@ -173,9 +174,29 @@ def test_chunks_in_flight_and_job_order_leave_the_counts_alone(monkeypatch, in_f
              for i in range(len(cuts) + 1)]
     caps = [0.25, 0.0625, 0.5, 0.125]
     monkeypatch.setattr(fast, "IN_FLIGHT", in_flight)
+    monkeypatch.setattr(fast, "MAX_PENDING", max_pending)
+    monkeypatch.setattr(fast, "SPLIT_MIN", 64)  # chunks' L2 mapping cut in two whenever the L2 threads are idle
     together = simulate_gpu(iter(parts), small_chip(), l2_MB=caps).kernels
     for mb in caps:
         alone = simulate_gpu(_chunks(), small_chip(), l2_MB=[mb]).kernels
         got = together[together.l2_MB == mb].reset_index(drop=True)
         pd.testing.assert_frame_equal(got[["kernel", *COUNT_COLUMNS]], alone[["kernel", *COUNT_COLUMNS]],
                                       check_dtype=False)
+
+
+def test_the_l2_mapping_cut_in_two_maps_every_address_alike():
+    """A chunk's L2 mapping, its second half on another thread (``fast._map_l2``), equals the mapping in one piece,
+    for every partition hash."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from simulator.gpu import fast
+    from simulator.gpu.l2map import map_l2
+
+    addr = np.random.default_rng(5).integers(0, 2**34, fast.SPLIT_MIN + 12_345, dtype=np.uint64)
+    with ThreadPoolExecutor(max_workers=1) as helper:
+        for hash_, channels in (("linear", 12), ("xor", 8), ("ipoly", 12), ("random", 12), ("fold", 12)):
+            chip = load_chip("sm6-titanx", overrides={"l2": {"channel_hash": hash_, "channels": channels}})
+            whole = map_l2(addr, chip.l2)
+            cut = fast._map_l2(addr, chip, helper)
+            for a, b in zip(whole, cut, strict=True):
+                np.testing.assert_array_equal(a, b)

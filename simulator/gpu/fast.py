@@ -43,6 +43,7 @@ from simulator.gpu.kernels.stats import (
     issue_counts,
 )
 from simulator.gpu.l2map import map_l2, set_key_params, set_keys_for
+from simulator.gpu.lanes import Lanes
 from simulator.gpu.levels import BankedCache, make_l1, make_l2, sm_index
 from simulator.gpu.timing import kernel_cycles
 from simulator.progress import progress
@@ -169,13 +170,31 @@ class ChunkKeys:
         return k
 
 
-def _l1_stage(ch, chip: GpuChip, l1: BankedCache, first_touch: FirstTouch | None = None) -> dict:
-    """Everything of one chunk up to the L2: kernel groups, issue counts, the L1s, the L2 mapping; with
-    ``first_touch`` (a sampled L2) also which L2 requests touch their granule first and how many per (kernel,
-    slice)."""
+SPLIT_MIN = 1 << 16
+"""Requests from which a chunk's L2 mapping is cut in two when the L2 threads are idle, one half mapped on one of
+them (the first large chunk of a short run: its mapping is a tenth of the run, with both L2 threads waiting)."""
+
+
+def _map_l2(addr: np.ndarray, chip: GpuChip, helper) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`map_l2`, its second half on ``helper`` (an executor, or None) for chunks of :data:`SPLIT_MIN` and
+    more (the kernel releases the GIL)."""
+    n = len(addr)
+    if helper is None or n < SPLIT_MIN:
+        return map_l2(addr, chip.l2)
+    slice_, key = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
+    h = n // 2
+    fut = helper.submit(map_l2, addr[h:], chip.l2, (slice_[h:], key[h:]))
+    map_l2(addr[:h], chip.l2, (slice_[:h], key[:h]))
+    fut.result()
+    return slice_, key
+
+
+def _l1_stage(ch, chip: GpuChip, l1: BankedCache, first_touch: FirstTouch | None = None, helper=None) -> dict:
+    """Everything of one chunk up to the L2: kernel groups, the L1s, the L2 mapping (half of it on ``helper``,
+    an executor, if given); with ``first_touch`` (a sampled L2) also which L2 requests touch their granule first and
+    how many per (kernel, slice).  The issue counts are left to :func:`_issue` (only the counts need them)."""
     group, ids = _groups(ch.kernel)
     ng = len(ids)
-    issue = issue_counts(group, ch.sm, chip.n_sms, ng)
     if chip.l1_bypassed:  # every access goes on unchanged: no L1 lookups to run
         st1 = np.zeros((ng, chip.n_sms, N_STATS), dtype=np.int64)
         addr2, w2, g2 = ch.addr, ch.is_write, group
@@ -184,31 +203,41 @@ def _l1_stage(ch, chip: GpuChip, l1: BankedCache, first_touch: FirstTouch | None
         line_key = (ch.addr >> np.uint64(l1.lshift)).view(np.int64)  # < 2**57: the same values, no copy
         st1, addr2, w2, src = l1.run(ch.addr, ch.is_write, sm, line_key, group, ng)  # sm -1: no L1
         g2 = group[src]
-    slice_, key = map_l2(addr2, chip.l2)
-    used = issue.sum(axis=1) > 0  # dense kernel ranges may hold ids absent from this chunk
-    st = {"ids": ids, "ng": ng, "issue": issue, "st1": st1, "addr2": addr2, "w2": w2, "g2": g2,
-          "slice": slice_, "key": key, "used": used}
+    slice_, key = _map_l2(addr2, chip, helper)
+    st = {"n": len(ch), "ids": ids, "ng": ng, "group": group, "sm": ch.sm, "st1": st1, "addr2": addr2, "w2": w2,
+          "g2": g2, "slice": slice_, "key": key}
     if first_touch is not None:
         st["first"], st["xa"] = first_touch.mark(addr2, g2, slice_, w2, ng, chip.l2.slices)
     return st
 
 
+def _issue(st, n_sms: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(issue counts [kernel group, SM + 1], whether each group occurs)`` of a chunk's :func:`_l1_stage`: a job
+    of its own, queued behind the chunk's L2 jobs, as only the counts need it."""
+    issue = issue_counts(st["group"], st["sm"], n_sms, st["ng"])
+    return issue, issue.sum(axis=1) > 0  # dense kernel ranges may hold ids absent from this chunk
+
+
 IN_FLIGHT = 2
-"""Chunks whose L2 jobs may be pending while the next chunk's trace and L1 run.  Two, not one: a small chunk between
-two large ones (a bias or update kernel of a few hundred requests) would otherwise stop the next large chunk's
+"""Chunks of the trace's full size whose L2 jobs may be pending while the next chunk's trace and L1 run: the
+pending chunks' requests are bounded by ``IN_FLIGHT x`` the largest chunk seen, so memory stays bounded by the
+chunk size.  Small chunks count by their size, not as a chunk each: the small chunks between two large ones (a
+bias or update kernel of a few hundred requests, often two in a row) would otherwise stop the next large chunk's
 generation until the previous large chunk's L2 jobs end, and leave the L2 threads idle meanwhile."""
+MAX_PENDING = 64
+"""Pending chunks at most, however small (a trace of thousands of tiny kernels keeps its queue short)."""
 
 
 def run_fast(chunks, chip: GpuChip, chips: list[GpuChip], show: bool, checkpoint=None,
              sample_sets: int = 1) -> FastCounts:
     """One pass over the chunks for the L2 of each chip in ``chips`` (one per capacity; ``chip``'s L1s).
 
-    The L2s of a chunk run in threads while the next chunk's trace and L1 run. Each capacity's L2 still sees its
-    chunks strictly in order: the job of (capacity, chunk k+1) first waits for that of (capacity, chunk k). Jobs
-    leave the pool's queue in submission order, so the job waited for is always running or done (no deadlock),
-    and a thread free at the end of chunk k starts chunk k+1 instead of idling until chunk k's slowest capacity
-    ends. At most :data:`IN_FLIGHT` chunks have L2 jobs pending while the next one's trace and L1 run; counts are
-    exactly those of a sequential run.
+    The L2s of a chunk run in threads while the next chunk's trace and L1 run. Each capacity is a lane
+    (:class:`simulator.gpu.lanes.Lanes`): its L2 still sees the chunks strictly in order, each job entering the
+    pool's queue only once the capacity's previous one has ended, so a thread free at the end of chunk k starts any
+    capacity's ready job instead of idling until chunk k's slowest capacity ends.  The chunks whose L2 jobs are
+    pending while the next chunk's trace and L1 run hold at most :data:`IN_FLIGHT` full chunks' worth of requests
+    (and :data:`MAX_PENDING` chunks); counts are exactly those of a sequential run.
 
     ``checkpoint`` (a :class:`simulator.output.Checkpoint`): every ``checkpoint.interval_s`` the caches and the
     counts after the last whole chunk are saved; a later run of the same pass loads them, skips the chunks already
@@ -236,9 +265,7 @@ def run_fast(chunks, chip: GpuChip, chips: list[GpuChip], show: bool, checkpoint
     if saved is not None:
         done = _restore(saved, l1, l2s, acc, first_touch)
 
-    def _l2(i, st, before):
-        if before is not None:
-            before.result()
+    def _l2(i, st):
         if sample_sets == 1:
             key = st["keys"].take(i)
             return l2s[i].run(st["addr2"], st["w2"], st["slice"], key, st["g2"], st["ng"])[0], None, None, None
@@ -256,10 +283,11 @@ def run_fast(chunks, chip: GpuChip, chips: list[GpuChip], show: bool, checkpoint
         stats = stats.reshape(ng, REPLICATES, *stats.shape[1:])  # statistics rows: (kernel, replicate)
         return stats.sum(axis=1), stats.sum(axis=2), xs, xrep.reshape(ng, REPLICATES, 2)
 
-    def _collect(st, futures):
-        used = st["used"]
+    def _collect(st, futures) -> int:
+        """Add a chunk's counts; returns its requests."""
+        issue, used = st["issue"].result()
         rows = acc.rows_for(st["ids"][used].tolist())
-        acc.issue[rows] += st["issue"][used]
+        acc.issue[rows] += issue[used]
         acc.l1[rows] += st["st1"][used].sum(axis=1)
         if "xa" in st:
             acc.xa[rows] += st["xa"][used]
@@ -270,12 +298,15 @@ def run_fast(chunks, chip: GpuChip, chips: list[GpuChip], show: bool, checkpoint
                 acc.rep[i, rows] += per_rep[used]
                 acc.xs[i, rows] += xs[used]
                 acc.xrep[i, rows] += xrep[used]
+        return st["n"]
 
     total = getattr(chunks, "n_accesses", None)  # known up front for layer-generated traces and trace files
     bar = progress(total=total, desc="simulate", enabled=None if show else False, unit="req", unit_scale=True)
     pool = ThreadPoolExecutor(max_workers=max(1, min(len(chips), os.cpu_count() or 1)))
+    lanes = Lanes(pool, len(chips))
     pending: deque = deque()  # chunks whose L2 jobs were submitted and not yet collected, oldest first
-    last = [None] * len(chips)  # per capacity, the job of the last chunk submitted
+    queued = 0  # their requests
+    largest = 1  # the largest chunk so far
     it = iter(chunks)
     try:
         for _ in range(done):  # counted before the checkpoint: regenerate, do not simulate
@@ -285,20 +316,22 @@ def run_fast(chunks, chip: GpuChip, chips: list[GpuChip], show: bool, checkpoint
             if len(ch) == 0:
                 continue
             warmup.await_helpers()  # a warm-up helper still compiling the lookups, before the first (then: none)
-            st = _l1_stage(ch, chip, l1, first_touch)  # overlaps the earlier chunks' L2 jobs
+            st = _l1_stage(ch, chip, l1, first_touch, pool if lanes.idle() else None)  # beside earlier L2 jobs
             if sample_sets == 1:
                 st["keys"] = ChunkKeys(st["key"], chips, groups)
             jobs = [None] * len(chips)
             for i in order:
-                jobs[i] = pool.submit(_l2, i, st, last[i])
-            last = jobs
-            pending.append((st, last))
-            while len(pending) > IN_FLIGHT:
-                _collect(*pending.popleft())
+                jobs[i] = lanes.submit(i, _l2, i, st)
+            st["issue"] = pool.submit(_issue, st, chip.n_sms)
+            pending.append((st, jobs))
+            queued += len(ch)
+            largest = max(largest, len(ch))
+            while queued > IN_FLIGHT * largest or len(pending) > MAX_PENDING:
+                queued -= _collect(*pending.popleft())
             bar.update(len(ch))
             if checkpoint is not None and checkpoint.due():
                 while pending:
-                    _collect(*pending.popleft())
+                    queued -= _collect(*pending.popleft())
                 checkpoint.save(identity, _state(l1, l2s, acc, done, first_touch))
         while pending:
             _collect(*pending.popleft())

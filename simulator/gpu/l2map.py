@@ -80,11 +80,14 @@ def ipoly_slices(l2: L2Config) -> int:
     return _next_pow2(l2.channels) * l2.slices_per_channel
 
 
-def map_l2(addr: np.ndarray, l2: L2Config) -> tuple[np.ndarray, np.ndarray]:
-    """Return ``(slice, set_key)`` int64 arrays for uint64 byte addresses ``addr``."""
+def map_l2(addr: np.ndarray, l2: L2Config, out: tuple[np.ndarray, np.ndarray] | None = None
+           ) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``(slice, set_key)`` int64 arrays for uint64 byte addresses ``addr`` (written into ``out``, two
+    contiguous int64 arrays of ``addr``'s length, when given)."""
     addr = np.ascontiguousarray(addr, dtype=np.uint64)
-    slice_ = np.empty(addr.shape[0], dtype=np.int64)
-    key = np.empty(addr.shape[0], dtype=np.int64)
+    if out is None:
+        out = (np.empty(addr.shape[0], dtype=np.int64), np.empty(addr.shape[0], dtype=np.int64))
+    slice_, key = out
     masks = IPOLY_MASKS[ipoly_slices(l2)] if l2.channel_hash == "ipoly" else _NO_MASKS
     map_addresses(addr, l2.channels, l2.slices_per_channel, l2.chunk_B.bit_length() - 1,
                   l2.line_B.bit_length() - 1, _HASH_CODES[l2.channel_hash], l2.hash_seed, masks, slice_, key)

@@ -140,7 +140,11 @@ def _frames(kernel_rows, blocks: int | None = None) -> tuple[pd.DataFrame, pd.Da
     technology), as fast mode makes them; their totals are then summed here with numpy (:func:`_block_sums`), the
     same numbers pandas' group-by over the keys gives, at a fraction of its cost (most of a short run's
     bookkeeping)."""
-    kdf = pd.DataFrame(kernel_rows, columns=[*_KEYS, "kernel", *_SUMMED])
+    cols = [*_KEYS, "kernel", *_SUMMED]
+    if isinstance(kernel_rows, dict):  # columns picked by hand: ``columns=`` makes pandas reindex (2x the time)
+        kdf = pd.DataFrame({c: kernel_rows[c] for c in cols})
+    else:
+        kdf = pd.DataFrame(kernel_rows, columns=cols)
     if blocks is not None and len(kdf):
         return _block_sums(kernel_rows, blocks), kdf
     if len(kdf):
