@@ -34,13 +34,14 @@ def _emit(start, end, sh, is_w, sm, out_addr, out_w, out_sm, n):
     """Append the units (of ``1 << sh`` bytes) overlapping bytes [start, end); return the new fill level."""
     u = start >> sh
     last = (end - 1) >> sh
+    k = np.uint64(n)  # unsigned: Numba tests a signed index for wrap-around at every store
     while u <= last:
-        out_addr[n] = u << sh
-        out_w[n] = is_w
-        out_sm[n] = sm
-        n += 1
+        out_addr[k] = u << sh
+        out_w[k] = is_w
+        out_sm[k] = sm
+        k += np.uint64(1)
         u += 1
-    return n
+    return np.int64(k)
 
 
 @njit(cache=True, inline="always")
@@ -92,17 +93,18 @@ def _emit_rows(p, op, g, off_B, pitch_B, count, len_B, sh, is_w, sm, out_addr, o
         return n
     if g * p[op + 1] + off_B + (count - 1) * pitch_B + len_B <= p[op + 2]:
         s = p[op] + g * p[op + 1] + off_B
+        k = np.uint64(n)  # unsigned: Numba tests a signed index for wrap-around at every store
         for _ in range(count):
             u = s >> sh
             last = (s + len_B - 1) >> sh
             while u <= last:
-                out_addr[n] = u << sh
-                out_w[n] = is_w
-                out_sm[n] = sm
-                n += 1
+                out_addr[k] = u << sh
+                out_w[k] = is_w
+                out_sm[k] = sm
+                k += np.uint64(1)
                 u += 1
             s += pitch_B
-        return n
+        return np.int64(k)
     for r in range(count):
         s, e = _operand_range(p, op, g, off_B + r * pitch_B, len_B)
         n = _emit(s, e, sh, is_w, sm, out_addr, out_w, out_sm, n)
