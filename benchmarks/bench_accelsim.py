@@ -117,6 +117,10 @@ def run(traces, settings) -> tuple[list[dict], list[dict]]:
                           "timed_2tech_Mreq_s": n_req * len(mbs) * 2 / t_two / 1e6,
                           "fast_Mreq_s": n_req * len(mbs) / t_fast / 1e6})
             for i, mb in enumerate(mbs):
+                if runner:  # nvmsim again right before each Accel-Sim run: this machine's speed drifts by up to 2x
+                    # over the minutes Accel-Sim's runs take, and a ratio should compare runs of one moment
+                    _, t_fast, c_fast = nvmsim_run(trace, setting, mbs, "fast")
+                    _, t_timed, c_timed = nvmsim_run(trace, setting, mbs, "timed")
                 wall, cpu = run_accelsim(runner, trace, setting, mb) if runner else logged_times(trace, setting, mb)
                 row = {"trace": trace, "setting": setting, "l2_MB": mb, "accel_cycles": int(acc.accel_cycles[i]),
                        "timed_cycles": int(timed.cycles.iloc[i]), "fast_cycles": int(fast.cycles.iloc[i]),
@@ -170,8 +174,9 @@ def report(rows, speed, counts: bool = True) -> str:
                 "as its driver logged them, `tests/data/accelsim/accelsim_walltimes.csv`, under the shared machine's "
                 "load of the time: slower than on an idle machine, so these speed-ups are upper bounds; section "
                 "\"accelsim-live\" has Accel-Sim run side by side")
-             + f"); nvmsim's per capacity = one multi-capacity run / capacities (best of {REPEAT} runs), trace "
-             "generation included. "
+             + f"); nvmsim's per capacity = one multi-capacity run / capacities (best of {REPEAT} runs"
+             + (", measured right before each Accel-Sim run" if (df.accel_source == "run").any() else "")
+             + "), trace generation included. "
              f"Machine load during this run: `{os.popen('uptime').read().strip()}`.", "",
              "| trace | setting | L2 MB | Accel-Sim cycles | timed | timed / Accel-Sim | fast | fast / Accel-Sim | "
              "Accel-Sim s | timed s | timed speed-up | fast s | fast speed-up |",
