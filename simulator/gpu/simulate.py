@@ -202,7 +202,8 @@ def simulate_gpu(chunks: Iterable, chip, *, l2_MB=None, tech=None, mode: str = "
     Parameters
     ----------
     chunks : iterable of traces.TraceChunk
-        The trace, streamed (read once).
+        The trace, streamed (read once).  A chunk's arrays must stay unchanged once it is yielded: fast mode
+        still simulates earlier chunks while it takes the next ones (:data:`simulator.gpu.fast.IN_FLIGHT`).
     chip : GpuChip or str
         A chip or a preset name / TOML path (see :func:`simulator.gpu.chip.load_chip`).
     l2_MB : float or list of float, optional
