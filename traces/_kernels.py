@@ -93,18 +93,10 @@ def _emit_rows(p, op, g, off_B, pitch_B, count, len_B, sh, is_w, sm, out_addr, o
         return n
     if g * p[op + 1] + off_B + (count - 1) * pitch_B + len_B <= p[op + 2]:
         s = p[op] + g * p[op + 1] + off_B
-        k = np.uint64(n)  # unsigned: Numba tests a signed index for wrap-around at every store
         for _ in range(count):
-            u = s >> sh
-            last = (s + len_B - 1) >> sh
-            while u <= last:
-                out_addr[k] = u << sh
-                out_w[k] = is_w
-                out_sm[k] = sm
-                k += np.uint64(1)
-                u += 1
+            n = _emit(s, s + len_B, sh, is_w, sm, out_addr, out_w, out_sm, n)
             s += pitch_B
-        return np.int64(k)
+        return n
     for r in range(count):
         s, e = _operand_range(p, op, g, off_B + r * pitch_B, len_B)
         n = _emit(s, e, sh, is_w, sm, out_addr, out_w, out_sm, n)
